@@ -1,0 +1,56 @@
+"""Suite-wide pytest configuration: Hypothesis profiles and the options that choose what is tested.
+
+Profiles: ``ci`` (derandomized, bounded, no deadline, prints the reproduce blob;
+loaded automatically when ``CI=true``), ``dev`` (the default, random), and
+``nightly`` (many more examples).  Choose one with ``--hypothesis-profile=NAME``
+or ``HYPOTHESIS_PROFILE=NAME``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+_common = dict(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    print_blob=True,
+)
+settings.register_profile("ci", derandomize=True, database=None, max_examples=40, **_common)
+settings.register_profile("dev", max_examples=100, **_common)
+settings.register_profile("nightly", max_examples=2000, phases=list(Phase), **_common)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("pynenc-suite")
+    group.addoption(
+        "--pynenc-app",
+        default=None,
+        help="app to test as package.module:attribute (default: the reference app apps.reference:app)",
+    )
+    group.addoption(
+        "--backend",
+        default="memory",
+        choices=["memory"],
+        help="pynenc backend the deterministic gate drives (memory)",
+    )
+    group.addoption(
+        "--run-bodies",
+        action="store_true",
+        default=False,
+        help="run your tasks' real bodies instead of recording probes (they must call the provider)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    seed = os.environ.get("PYTHONHASHSEED")
+    lines = [f"pynenc-suite: app={config.getoption('--pynenc-app') or 'apps.reference:app'} "
+             f"backend={config.getoption('--backend')} hypothesis-profile={settings.default!r}".replace("\n", " ")]
+    if seed != "0":
+        lines.append("pynenc-suite: PYTHONHASHSEED is not 0; runs are deterministic only with PYTHONHASHSEED=0 (tox sets it)")
+    return lines

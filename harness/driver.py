@@ -1,0 +1,450 @@
+"""The deterministic driver: steps a real pynenc app through a schedule, one operation at a time.
+
+Runners are simulated: each has its own ``RunnerContext`` and asks pynenc's real
+orchestrator for work (``get_invocations_to_run``), runs invocations with their
+real ``run`` in a worker thread, and is recovered by pynenc's own core recovery
+tasks.  Only one thread ever runs at a time: the driver starts a worker and waits
+until its task body is parked inside the provider (in flight) or ``run`` has
+returned, so no verdict depends on OS thread timing.  Time is virtual
+(:mod:`harness.clock`) and invocation ids are sequential, so the same schedule
+gives the same history in every run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynenc import context, core_tasks
+from pynenc.invocation.dist_invocation import ReusedInvocation
+from pynenc.runner.base_runner import BaseRunner
+from pynenc.runner.runner_context import RunnerContext
+
+import pynenc.identifiers.invocation_id as invocation_id_module
+from harness.clock import VirtualClock
+from harness.keys import KeyIdentity
+from harness.policies import policy_of, task_name
+from harness.provider import CallAborted, Provider, ProviderCall
+from harness.recorder import Recorder
+from invariants.history import History, Kind
+from strategies.schedule import (
+    Advance,
+    Crash,
+    Enqueue,
+    Finish,
+    Poll,
+    Recover,
+    Restart,
+    Schedule,
+    Start,
+    Step,
+    Stop,
+)
+
+SETTLE_TIMEOUT = 30.0  # a worker that neither parks nor returns in this long is a harness bug
+FINAL = {"success", "failed", "concurrency_controlled_final"}
+
+
+class HarnessStuck(RuntimeError):
+    """A worker thread neither parked in the provider nor returned: the harness, not pynenc, is broken."""
+
+
+@dataclass
+class Execution:
+    """One ``invocation.run`` in its worker thread."""
+
+    invocation: Any
+    runner: SimRunner
+    settled: threading.Event = field(default_factory=threading.Event)  # parked or returned
+    done: threading.Event = field(default_factory=threading.Event)  # returned
+    release: threading.Event = field(default_factory=threading.Event)
+    abort: bool = False
+    call: ProviderCall | None = None
+    thread: threading.Thread | None = None
+
+
+@dataclass
+class SimRunner:
+    slot: int
+    incarnation: int
+    ctx: RunnerContext
+    alive: bool = True
+    held: list[Any] = field(default_factory=list)  # PENDING: polled, not started
+    running: list[Execution] = field(default_factory=list)  # in flight at the provider
+
+    @property
+    def label(self) -> str:
+        return f"r{self.slot}" if self.incarnation == 1 else f"r{self.slot}.{self.incarnation}"
+
+
+class _RunnerFacade:
+    """What pynenc's ``BaseRunner._kill_and_reroute`` needs of a runner, for a simulated one."""
+
+    def __init__(self, app: Any, ctx: RunnerContext) -> None:
+        self.app = app
+        self.runner_context = ctx
+        self.logger = app.logger
+
+    kill_and_reroute = BaseRunner._kill_and_reroute
+
+
+class Driver:
+    """Runs schedules against ``app``; ``tasks`` maps schedule task names to the app's Task objects."""
+
+    def __init__(
+        self,
+        app: Any,
+        tasks: dict[str, Any],
+        runners: int,
+        keys: KeyIdentity | None = None,
+    ) -> None:
+        self.app = app
+        self.tasks = tasks
+        self.clock = VirtualClock()
+        self.recorder = Recorder(self.clock.now, keys)
+        self.provider = Provider(hold=self._hold, listener=self._on_provider)
+        self.runners = [self._new_runner(slot, 1) for slot in range(runners)]
+        self._by_thread: dict[int, Execution] = {}
+        self._invocations: dict[str, Any] = {}
+        for task in tasks.values():
+            self.recorder.register_task(task)
+
+    # -- lifecycle ----------------------------------------------------------
+    @contextmanager
+    def session(self) -> Iterator[Driver]:
+        """Clean app, frozen clock, sequential ids, provider served, statuses observed."""
+        with ExitStack() as stack:
+            stack.enter_context(self.clock)
+            stack.enter_context(_sequential_invocation_ids())
+            stack.enter_context(self.provider.serve())
+            self.app.purge()
+            stack.callback(self._abandon_workers)
+            stack.enter_context(self.recorder.observing(self.app.orchestrator))
+            self._heartbeat()
+            yield self
+
+    def run(self, schedule: Schedule, drain: bool = True) -> History:
+        with self.session():
+            for step in schedule.steps:
+                self.step(step)
+            if drain:
+                self.drain()
+        return self.recorder.history
+
+    # -- steps --------------------------------------------------------------
+    def step(self, step: Step) -> None:
+        handler: Callable[[Any], None] = getattr(self, "_" + type(step).__name__.lower())
+        handler(step)
+
+    def _enqueue(self, step: Enqueue, probe: bool = False) -> None:
+        task = self.tasks[step.task]
+        invocation = task(**step.kwargs)
+        invocation_id = str(invocation.invocation_id)
+        producer = "probe" if probe else f"p{step.producer}"
+        if isinstance(invocation, ReusedInvocation):
+            _, reg_key = self.recorder.key_refs(task, step.kwargs, _call_for(task, step.kwargs))
+            self.recorder.emit(
+                Kind.REUSED,
+                invocation_id=self.recorder.label(invocation_id),
+                task=task_name(task),
+                worker=producer,
+                reg_key=reg_key,
+            )
+            return
+        info = self.recorder.know_invocation(invocation)
+        self._invocations[invocation_id] = invocation
+        self.recorder.emit(
+            Kind.ENQUEUE,
+            invocation_id=info.label,
+            task=info.task,
+            worker=producer,
+            key=info.key,
+            reg_key=info.reg_key,
+            probe=probe,
+            detail=", ".join(f"{k}={v!r}" for k, v in step.kwargs.items()),
+        )
+
+    def _poll(self, step: Poll) -> None:
+        runner = self._live(step.runner)
+        if runner is None:
+            return
+        queues = tuple(self.app.broker.conf.queues)
+        got = self.app.orchestrator.get_invocations_to_run(
+            step.max_invocations,
+            runner.ctx,
+            queue_provider=lambda: queues,
+            on_queue_retrieved=lambda _queue: None,
+        )
+        runner.held.extend(got)
+
+    def _start(self, step: Start) -> None:
+        runner = self._live(step.runner)
+        if runner is None or not runner.held:
+            return
+        invocation = runner.held.pop(step.pick % len(runner.held))
+        execution = Execution(invocation=invocation, runner=runner)
+        execution.thread = threading.Thread(target=self._work, args=(execution,), daemon=True)
+        execution.thread.start()
+        self._wait(execution.settled)
+        if not execution.done.is_set():
+            runner.running.append(execution)
+
+    def _finish(self, step: Finish) -> None:
+        runner = self.runners[step.runner % len(self.runners)]
+        if not runner.running:
+            return
+        self._complete(runner.running.pop(step.pick % len(runner.running)), abort=False)
+
+    def _crash(self, step: Crash) -> None:
+        runner = self._live(step.runner)
+        if runner is None:
+            return
+        runner.alive = False
+        self.recorder.emit(Kind.CRASH, worker=runner.label)
+        self._kill_workers(runner)
+        runner.held.clear()  # abandoned PENDING: only pending recovery can free them
+
+    def _stop(self, step: Stop) -> None:
+        runner = self._live(step.runner)
+        if runner is None:
+            return
+        runner.alive = False
+        self.recorder.emit(Kind.STOP, worker=runner.label)
+        killed = [execution.invocation for execution in runner.running]
+        self._kill_workers(runner)  # a process runner kills its workers first, then reroutes
+        facade = _RunnerFacade(self.app, runner.ctx)
+        for invocation in killed + runner.held:
+            facade.kill_and_reroute(invocation.invocation_id, runner.ctx)
+        runner.held.clear()
+
+    def _restart(self, step: Restart) -> None:
+        slot = step.runner % len(self.runners)
+        old = self.runners[slot]
+        if old.alive:
+            return
+        self.runners[slot] = self._new_runner(slot, old.incarnation + 1)
+        self.recorder.emit(Kind.START, worker=self.runners[slot].label)
+        self._heartbeat()
+
+    def _advance(self, step: Advance) -> None:
+        self.clock.advance(step.seconds)
+        self._heartbeat()
+        self.recorder.emit(Kind.CLOCK, detail=f"+{step.seconds:g}s")
+
+    def _recover(self, step: Recover) -> None:
+        runner = self._live(step.runner)
+        if runner is None:
+            return
+        self.recorder.emit(Kind.RECOVER, worker=runner.label)
+
+        def sweep() -> None:
+            context.set_current_app(self.app)
+            context.set_runner_context(self.app.app_id, runner.ctx)
+            core_tasks.recover_pending_invocations()
+            core_tasks.recover_running_invocations()
+
+        self._in_thread(sweep)
+
+    # -- drain: no new work, live runners, time passes -----------------------
+    def drain(self, max_rounds: int | None = None) -> None:
+        """End of schedule: a live runner works until quiet, then one probe per key must run."""
+        self.recorder.emit(Kind.DRAIN)
+        if not any(r.alive for r in self.runners):
+            self._restart(Restart(0))
+        self._settle(max_rounds)
+        for step in self._probes():
+            self._enqueue(step, probe=True)
+        self._settle(max_rounds)
+        self._read_results()
+
+    def _settle(self, max_cycles: int | None) -> None:
+        """Work until every invocation is final; when work stalls, let time pass and recover.
+
+        A stall is a stretch of rounds in which nothing starts or finishes (blocked
+        invocations may cycle through the queue meanwhile).  Bounded: whatever is
+        still unfinished after ``max_cycles`` recovery cycles is left for the
+        liveness and stale-lock checkers to report.
+        """
+        for _ in range(max_cycles or 4):
+            self._work_until_stalled()
+            if not self._unfinished():
+                return
+            self._advance(Advance(self.recovery_horizon()))
+            self._recover(Recover(self._first_live().slot))
+
+    def _work_until_stalled(self) -> None:
+        stalled = 0
+        for _ in range(20 + 20 * len(self.recorder.invocations)):
+            before = self._progress()
+            self._drain_round()
+            stalled = 0 if self._progress() != before else stalled + 1
+            if stalled > 2 + len(self._invocations):
+                return
+
+    def _drain_round(self) -> None:
+        """One unit of live work: finish an in-flight call, else start a held invocation, else poll."""
+        for runner in self.runners:
+            if runner.running:
+                self._complete(runner.running.pop(0), abort=False)
+                return
+        for runner in self.runners:
+            if runner.alive and runner.held:
+                self._start(Start(runner.slot))
+                return
+        for runner in self.runners:
+            if runner.alive:
+                self._poll(Poll(runner.slot, 1))
+
+    def _progress(self) -> int:
+        """Count of events that mean work moved: provider calls and statuses other than queue cycling."""
+        return self.recorder.progress
+
+    def recovery_horizon(self) -> float:
+        conf = self.app.conf
+        return max(conf.max_pending_seconds, conf.runner_considered_dead_after_minutes * 60) + 1.0
+
+    def _probes(self) -> Iterable[Enqueue]:
+        seen: set[tuple[str, str]] = set()
+        for info in list(self.recorder.invocations.values()):
+            policy = self.recorder.history.policies[info.task]
+            if not policy.controls_running or info.key is None:
+                continue
+            if (info.task, info.key.group) in seen:
+                continue
+            seen.add((info.task, info.key.group))
+            yield Enqueue(producer=0, task=info.task, kwargs=dict(info.kwargs))
+
+    def _read_results(self) -> None:
+        """A producer reads the result of every invocation pynenc dropped: it must raise."""
+        self.clock.advance(1.0)  # let pynenc's short status cache expire
+        for invocation_id, invocation in self._invocations.items():
+            status = self.app.orchestrator.get_invocation_status(invocation_id)
+            if status.value != "concurrency_controlled_final":
+                continue
+            try:
+                invocation.get_final_result()
+                outcome = "value"
+            except Exception as error:  # noqa: BLE001 - the outcome is the observation
+                outcome = f"raised:{type(error).__name__}"
+            self.recorder.emit(
+                Kind.RESULT, invocation_id=self.recorder.label(invocation_id), task=task_name(invocation.task), outcome=outcome
+            )
+
+    # -- workers ------------------------------------------------------------
+    def _work(self, execution: Execution) -> None:
+        self._by_thread[threading.get_ident()] = execution
+        try:
+            execution.invocation.run(execution.runner.ctx)
+        except CallAborted:
+            pass
+        except Exception:  # noqa: BLE001 - pynenc already recorded the failure; run() re-raises it
+            pass
+        finally:
+            execution.done.set()
+            execution.settled.set()
+
+    def _hold(self, call: ProviderCall) -> None:
+        execution = self._by_thread[threading.get_ident()]
+        execution.call = call
+        execution.settled.set()
+        execution.release.wait()
+        if execution.abort:
+            raise CallAborted
+
+    def _on_provider(self, what: str, call: ProviderCall) -> None:
+        execution = self._by_thread.get(threading.get_ident())
+        worker = execution.runner.label if execution else None
+        self.recorder.provider(what, call, worker)
+
+    def _complete(self, execution: Execution, abort: bool) -> None:
+        execution.abort = abort
+        execution.release.set()
+        self._wait(execution.done)
+
+    def _kill_workers(self, runner: SimRunner) -> None:
+        while runner.running:
+            self._complete(runner.running.pop(0), abort=True)
+
+    def _abandon_workers(self) -> None:
+        for runner in self.runners:
+            for execution in runner.running:
+                execution.abort = True
+                execution.release.set()
+                execution.done.wait(SETTLE_TIMEOUT)
+
+    def _in_thread(self, target: Callable[[], None]) -> None:
+        done = threading.Event()
+        failure: list[BaseException] = []
+
+        def body() -> None:
+            try:
+                target()
+            except BaseException as error:  # noqa: BLE001 - re-raised in the driver's thread
+                failure.append(error)
+            finally:
+                done.set()
+
+        threading.Thread(target=body, daemon=True).start()
+        self._wait(done)
+        if failure:
+            raise failure[0]
+
+    @staticmethod
+    def _wait(event: threading.Event) -> None:
+        if not event.wait(SETTLE_TIMEOUT):
+            raise HarnessStuck(f"worker did not settle within {SETTLE_TIMEOUT}s")
+
+    # -- runners ------------------------------------------------------------
+    def _new_runner(self, slot: int, incarnation: int) -> SimRunner:
+        runner = SimRunner(slot, incarnation, RunnerContext("SimulatedRunner", f"sim-r{slot}.{incarnation}"))
+        self.recorder.runner_labels[runner.ctx.runner_id] = runner.label
+        return runner
+
+    def _live(self, slot: int) -> SimRunner | None:
+        runner = self.runners[slot % len(self.runners)]
+        return runner if runner.alive else None
+
+    def _first_live(self) -> SimRunner:
+        return next(r for r in self.runners if r.alive)
+
+    def _heartbeat(self) -> None:
+        live = [r.ctx.runner_id for r in self.runners if r.alive]
+        if live:
+            self.app.orchestrator.register_runner_heartbeats(live)
+
+    def _unfinished(self) -> bool:
+        return any(self.recorder.last_status.get(info.label) not in FINAL for info in self.recorder.invocations.values())
+
+
+def _call_for(task: Any, kwargs: dict[str, Any]) -> Any:
+    from pynenc.arguments import Arguments
+    from pynenc.call import Call
+
+    return Call(task, Arguments(kwargs, app=task.app))
+
+
+@contextmanager
+def _sequential_invocation_ids() -> Iterator[None]:
+    """Invocation ids 00000000-...-000000000001, ...: stable ids make set iteration order stable."""
+    counter = itertools.count(1)
+
+    class SequentialUUID:
+        @staticmethod
+        def uuid4() -> uuid.UUID:
+            return uuid.UUID(int=next(counter))
+
+    real = invocation_id_module.uuid
+    invocation_id_module.uuid = SequentialUUID  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        invocation_id_module.uuid = real
+
+
+def policy_table(tasks: dict[str, Any]) -> str:
+    return "\n".join(f"{name}: {policy_of(task)}" for name, task in tasks.items())

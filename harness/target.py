@@ -1,0 +1,104 @@
+"""The app under test: the reference app, or the user's app named ``package.module:attribute``.
+
+Loading a user's app finds every task with a concurrency policy and keeps the
+real Task object, options and key arguments.  Unless asked to run the real
+bodies, each body is replaced by a recording probe with the same signature that
+makes one provider call, so the suite observes exactly when pynenc lets the
+invocation run.  Mistakes a user can make are reported as :class:`TargetError`
+with one line that says what to fix.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.policies import PolicyError, is_controlled, policy_of, task_name, validate
+from harness.provider_client import call_provider
+from strategies.schedules import TaskUnderTest
+
+REFERENCE_APP = "apps.reference:app"
+
+
+class TargetError(Exception):
+    """The app given to the suite cannot be tested; ``str()`` is the one-line reason."""
+
+
+@dataclass
+class Target:
+    app: Any
+    spec: str
+    tasks: dict[str, Any] = field(default_factory=dict)  # every user task, by name
+    probed: bool = False
+
+    @property
+    def controlled(self) -> dict[str, Any]:
+        return {name: task for name, task in self.tasks.items() if is_controlled(task)}
+
+    def under_test(self, name: str) -> TaskUnderTest:
+        task = self.tasks[name]
+        func = getattr(task, "_suite_original_func", task.func)
+        return TaskUnderTest(name=name, func=func, key_arguments=policy_of(task).key_arguments)
+
+    @contextmanager
+    def probes(self) -> Iterator[None]:
+        """Replace controlled task bodies by recording probes while the block runs."""
+        if not self.probed:
+            yield
+            return
+        saved = {name: task.func for name, task in self.controlled.items()}
+        try:
+            for name, task in self.controlled.items():
+                task._suite_original_func = saved[name]
+                task.func = _probe(self.app.app_id, name, saved[name])
+            yield
+        finally:
+            for name, task in self.controlled.items():
+                task.func = saved[name]
+
+
+def _probe(app_id: str, name: str, original: Any) -> Any:
+    @functools.wraps(original)
+    def probe(*args: Any, **kwargs: Any) -> dict:
+        return call_provider(app_id, name, "probe")
+
+    return probe
+
+
+def load(spec: str = REFERENCE_APP, probed: bool | None = None) -> Target:
+    """Import ``package.module:attribute`` and check it is a pynenc app with controlled tasks."""
+    from pynenc import Pynenc
+
+    module_name, sep, attribute = spec.partition(":")
+    if not sep or not module_name or not attribute:
+        raise TargetError(f"--pynenc-app={spec!r}: expected 'package.module:app_attribute'")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:  # noqa: BLE001 - any import failure is the user's to fix
+        raise TargetError(f"--pynenc-app={spec!r}: cannot import module {module_name!r}: {error}") from None
+    app = getattr(module, attribute, None)
+    if app is None:
+        raise TargetError(f"--pynenc-app={spec!r}: module {module_name!r} has no attribute {attribute!r}")
+    if not isinstance(app, Pynenc):
+        raise TargetError(f"--pynenc-app={spec!r}: {attribute!r} is a {type(app).__name__}, not a pynenc.Pynenc app")
+    tasks = {
+        task_name(task): task
+        for task in app.tasks.values()
+        if not task.func.__module__.startswith("pynenc.")
+    }
+    target = Target(app=app, spec=spec, tasks=tasks, probed=(spec != REFERENCE_APP) if probed is None else probed)
+    if not target.controlled:
+        raise TargetError(
+            f"--pynenc-app={spec!r}: no task has a concurrency policy "
+            f"(tasks: {', '.join(tasks) or 'none'}); set running_concurrency or registration_concurrency"
+        )
+    for task in target.controlled.values():
+        try:
+            validate(task)
+        except PolicyError as error:
+            raise TargetError(f"--pynenc-app={spec!r}: {error}") from None
+    return target

@@ -1,0 +1,200 @@
+"""The history model: the only thing the checkers see.
+
+A :class:`History` is an ordered list of :class:`Event` plus the concurrency
+:class:`TaskPolicy` of every task that appears in it.  It is plain data and
+round-trips through JSON, so a failing run can be written to disk, read back
+and checked again without pynenc or the harness.
+
+"Same key" is never decided from pynenc's serialized key.  The recorder
+assigns every invocation a *key group* per concurrency mode by comparing the
+Python argument values it enqueued (``==``, or a normaliser the user declares);
+two invocations have the same key exactly when their groups are equal.  The
+serialized key pynenc computed is kept beside it (``concurrency_key``) so a
+report can show where the two disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+
+class Mode(StrEnum):
+    """Concurrency modes, spelled as pynenc's ``ConcurrencyControlType`` values."""
+
+    DISABLED = "disabled"
+    TASK = "task"
+    ARGUMENTS = "arguments"
+    KEYS = "keys"
+
+
+class Kind(StrEnum):
+    """What an event records."""
+
+    ENQUEUE = "enqueue"  # a producer's call created a new invocation
+    REUSED = "reused"  # a producer's call was collapsed into an existing invocation
+    STATUS = "status"  # pynenc changed an invocation's status
+    PROVIDER_START = "provider_start"  # a task body's request reached the provider
+    PROVIDER_END = "provider_end"  # the provider answered (or the caller died)
+    RESULT = "result"  # a producer read the invocation's result at the end
+    CRASH = "crash"  # a runner died abruptly (heartbeat stops, work abandoned)
+    STOP = "stop"  # a runner stopped gracefully (pynenc's kill-and-reroute)
+    START = "start"  # a runner (re)joined with a fresh identity
+    RECOVER = "recover"  # a runner ran pynenc's recovery sweep
+    CLOCK = "clock"  # virtual time advanced
+    DRAIN = "drain"  # the schedule ended; from here on no new work except probes
+
+
+@dataclass(frozen=True)
+class KeyRef:
+    """One invocation's key under one concurrency mode.
+
+    ``group`` is the identity the checkers compare; ``value`` is the Python
+    value's ``repr`` and ``type`` its type name, for humans; ``concurrency_key``
+    is what pynenc serialized for it.
+    """
+
+    group: str
+    value: str = ""
+    type: str = ""
+    concurrency_key: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One observation, in the order it happened (``seq``)."""
+
+    seq: int
+    kind: Kind
+    time: float = 0.0
+    worker: str | None = None
+    invocation_id: str | None = None
+    task: str | None = None
+    status: str | None = None
+    key: KeyRef | None = None  # key under the task's running_concurrency mode
+    reg_key: KeyRef | None = None  # key under the task's registration_concurrency mode
+    outcome: str | None = None  # provider_end: ok / aborted; result: value / raised:Type
+    probe: bool = False  # enqueued by the harness after the schedule, to test a key's lock
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {k: v for k, v in data.items() if v not in (None, "", False)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        data = dict(data)
+        data["kind"] = Kind(data["kind"])
+        for name in ("key", "reg_key"):
+            if data.get(name) is not None:
+                data[name] = KeyRef(**data[name])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class TaskPolicy:
+    """A task's concurrency options as the suite understood them."""
+
+    task: str
+    running: Mode = Mode.DISABLED
+    registration: Mode = Mode.DISABLED
+    key_arguments: tuple[str, ...] = ()
+    reroute: bool = True
+
+    @property
+    def controls_running(self) -> bool:
+        return self.running is not Mode.DISABLED
+
+    @property
+    def controls_registration(self) -> bool:
+        return self.registration is not Mode.DISABLED
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "key_arguments": list(self.key_arguments)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TaskPolicy:
+        return cls(
+            task=data["task"],
+            running=Mode(data["running"]),
+            registration=Mode(data["registration"]),
+            key_arguments=tuple(data.get("key_arguments", ())),
+            reroute=bool(data.get("reroute", True)),
+        )
+
+
+@dataclass
+class History:
+    """Events in order plus the policies of the tasks they mention."""
+
+    events: list[Event] = field(default_factory=list)
+    policies: dict[str, TaskPolicy] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def of_kind(self, *kinds: Kind) -> list[Event]:
+        return [e for e in self.events if e.kind in kinds]
+
+    def policy(self, task: str | None) -> TaskPolicy:
+        if task is None or task not in self.policies:
+            return TaskPolicy(task=task or "?")
+        return self.policies[task]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policies": [p.to_json() for p in self.policies.values()],
+            "events": [e.to_json() for e in self.events],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> History:
+        policies = [TaskPolicy.from_json(p) for p in data.get("policies", [])]
+        return cls(
+            events=[Event.from_json(e) for e in data.get("events", [])],
+            policies={p.task: p for p in policies},
+        )
+
+    def dump(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=1, sort_keys=True))
+
+    @classmethod
+    def load(cls, path: Path) -> History:
+        return cls.from_json(json.loads(path.read_text()))
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken rule, with the key it concerns and the events that prove it."""
+
+    rule: str
+    message: str
+    task: str | None = None
+    key: str | None = None
+    events: tuple[int, ...] = ()  # seq numbers of the proving events
+
+    def __str__(self) -> str:
+        where = f" [{self.task} key={self.key}]" if self.task else ""
+        seqs = ", ".join(f"#{s}" for s in self.events)
+        return f"{self.rule}{where}: {self.message} (events {seqs})"
+
+
+def build(events: Iterable[dict[str, Any]], policies: Iterable[TaskPolicy]) -> History:
+    """Build a history from terse dicts (``seq`` filled in order); for hand-made test histories."""
+    built = []
+    for seq, raw in enumerate(events):
+        raw = dict(raw)
+        raw.setdefault("seq", seq)
+        for name in ("key", "reg_key"):
+            if isinstance(raw.get(name), str):
+                raw[name] = KeyRef(group=raw[name], value=raw[name])
+        raw["kind"] = Kind(raw["kind"])
+        built.append(Event(**raw))
+    return History(events=built, policies={p.task: p for p in policies})

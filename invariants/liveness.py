@@ -1,0 +1,35 @@
+"""Rule "liveness": at the end of the history every invocation is in a final status.
+
+Every invocation that appears in an ENQUEUE, STATUS or provider event (any task) ends in
+success, failed or concurrency_controlled_final; one with no STATUS at all is not final.
+"""
+
+from __future__ import annotations
+
+from invariants.history import History, Violation
+from invariants.state import StatusTimeline, group_of, invocations
+from invariants.status_graph import is_final
+
+RULE = "liveness"
+
+
+def check(history: History) -> list[Violation]:
+    """Flag every invocation whose last status is not final."""
+    timeline = StatusTimeline(history)
+    out = []
+    for inv, info in invocations(history).items():
+        last = timeline.last(inv)
+        status = last.status if last else None
+        if not is_final(status):
+            first = info.enqueue or info.first
+            seqs = sorted({e.seq for e in (first, last) if e is not None})
+            out.append(
+                Violation(
+                    RULE,
+                    f"{inv} ends in {status!r}, not a final status",
+                    info.task,
+                    group_of(info.key),
+                    tuple(seqs),
+                )
+            )
+    return out

@@ -1,0 +1,59 @@
+"""Key values for concurrency keys.
+
+``gate_keys`` draws values of mixed types whose serialization is canonical, so
+two calls share a key exactly when they were given the same value: the gate
+tests pynenc's control, not its serialization.  Realistic values (account ids,
+emails, UUIDs, company names in several locales) come from Faker seeded by a
+Hypothesis draw, so shrinking and replay stay deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from faker import Faker
+from hypothesis import strategies as st
+
+LOCALES = ("en_US", "de_DE", "ja_JP", "es_ES")
+_fakers: dict[str, Faker] = {}
+
+
+def _faker(locale: str) -> Faker:
+    if locale not in _fakers:
+        _fakers[locale] = Faker(locale)
+    return _fakers[locale]
+
+
+def _faked(kind: Callable[[Faker], Any]) -> st.SearchStrategy[Any]:
+    @st.composite
+    def draw_faked(draw: st.DrawFn) -> Any:
+        fake = _faker(draw(st.sampled_from(LOCALES)))
+        fake.seed_instance(draw(st.integers(0, 2**16)))
+        return kind(fake)
+
+    return draw_faked()
+
+
+def realistic_keys() -> st.SearchStrategy[Any]:
+    """Account ids, emails, UUIDs and company names, made by seeded Faker."""
+    return st.one_of(
+        _faked(lambda f: f.bothify("acct-####")),
+        _faked(lambda f: f.email()),
+        _faked(lambda f: str(f.uuid4())),
+        _faked(lambda f: f.company()),
+    )
+
+
+def gate_keys() -> st.SearchStrategy[Any]:
+    """Mixed str / int / realistic keys with one serialization per value."""
+    return st.one_of(
+        st.integers(0, 3),
+        st.text(alphabet="ab", min_size=1, max_size=2),
+        realistic_keys(),
+    )
+
+
+def key_pool(values: st.SearchStrategy[Any], max_size: int = 3) -> st.SearchStrategy[list[Any]]:
+    """A small pool of distinct values (by Python equality), so draws collide often."""
+    return st.lists(values, min_size=1, max_size=max_size, unique=True)
