@@ -18,7 +18,7 @@ _common = dict(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     print_blob=True,
 )
-settings.register_profile("ci", derandomize=True, database=None, max_examples=40, **_common)
+settings.register_profile("ci", derandomize=True, database=None, max_examples=100, **_common)
 settings.register_profile("dev", max_examples=100, **_common)
 settings.register_profile("nightly", max_examples=2000, phases=list(Phase), **_common)
 settings.load_profile(

@@ -20,18 +20,18 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import pynenc.identifiers.invocation_id as invocation_id_module
 from pynenc import context, core_tasks
 from pynenc.invocation.dist_invocation import ReusedInvocation
 from pynenc.runner.base_runner import BaseRunner
 from pynenc.runner.runner_context import RunnerContext
 
-import pynenc.identifiers.invocation_id as invocation_id_module
 from harness.clock import VirtualClock
 from harness.keys import KeyIdentity
-from harness.policies import policy_of, task_name
+from harness.policies import task_name
 from harness.provider import CallAborted, Provider, ProviderCall
 from harness.recorder import Recorder
-from invariants.history import History, Kind
+from invariants.history import History, Kind, TaskPolicy
 from strategies.schedule import (
     Advance,
     Crash,
@@ -90,7 +90,8 @@ class _RunnerFacade:
         self.runner_context = ctx
         self.logger = app.logger
 
-    kill_and_reroute = BaseRunner._kill_and_reroute
+    def kill_and_reroute(self, invocation_id: Any, ctx: RunnerContext) -> None:
+        BaseRunner._kill_and_reroute(self, invocation_id, ctx)  # type: ignore[arg-type]
 
 
 class Driver:
@@ -102,11 +103,12 @@ class Driver:
         tasks: dict[str, Any],
         runners: int,
         keys: KeyIdentity | None = None,
+        policies: dict[str, TaskPolicy] | None = None,
     ) -> None:
         self.app = app
         self.tasks = tasks
         self.clock = VirtualClock()
-        self.recorder = Recorder(self.clock.now, keys)
+        self.recorder = Recorder(self.clock.now, keys, policies)
         self.provider = Provider(hold=self._hold, listener=self._on_provider)
         self.runners = [self._new_runner(slot, 1) for slot in range(runners)]
         self._by_thread: dict[int, Execution] = {}
@@ -445,6 +447,3 @@ def _sequential_invocation_ids() -> Iterator[None]:
     finally:
         invocation_id_module.uuid = real
 
-
-def policy_table(tasks: dict[str, Any]) -> str:
-    return "\n".join(f"{name}: {policy_of(task)}" for name, task in tasks.items())

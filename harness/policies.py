@@ -24,11 +24,6 @@ def policy_of(task: Any) -> TaskPolicy:
     )
 
 
-def is_controlled(task: Any) -> bool:
-    policy = policy_of(task)
-    return policy.controls_running or policy.controls_registration
-
-
 class PolicyError(ValueError):
     """A task's concurrency options cannot work; the message says why in one line."""
 

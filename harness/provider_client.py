@@ -12,7 +12,6 @@ import os
 from urllib.parse import quote
 
 import httpx
-
 from pynenc import context
 
 PROVIDER_URL_ENV = "PYNENC_SUITE_PROVIDER_URL"

@@ -19,8 +19,7 @@ from typing import Any
 from harness.keys import KeyIdentity
 from harness.policies import policy_of, task_name
 from harness.provider import ProviderCall
-from invariants.history import Event, History, KeyRef, Kind, Mode
-
+from invariants.history import Event, History, KeyRef, Kind, Mode, TaskPolicy
 
 CYCLING = frozenset({"pending", "concurrency_controlled", "rerouted"})
 
@@ -37,8 +36,16 @@ class InvocationInfo:
 class Recorder:
     """Collects events in order; the clock callable gives each event its (virtual) time."""
 
-    def __init__(self, clock: Callable[[], float], keys: KeyIdentity | None = None) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        keys: KeyIdentity | None = None,
+        policies: Mapping[str, TaskPolicy] | None = None,
+    ) -> None:
         self.clock = clock
+        # The policies the user declared, read once before the run: the oracle never re-reads
+        # pynenc's configuration while pynenc (possibly patched by a test) is being exercised.
+        self.declared = dict(policies or {})
         self.keys = keys or KeyIdentity()
         self.history = History()
         self.invocations: dict[str, InvocationInfo] = {}
@@ -59,14 +66,17 @@ class Recorder:
         return self.runner_labels.get(runner_id, "producer" if "ExternalRunner" in runner_id else runner_id)
 
     # -- keys ---------------------------------------------------------------
+    def policy(self, task: Any) -> TaskPolicy:
+        return self.declared.get(task_name(task)) or policy_of(task)
+
     def register_task(self, task: Any) -> None:
-        policy = policy_of(task)
+        policy = self.policy(task)
         self._tasks[policy.task] = task
         self.history.policies[policy.task] = policy
 
     def key_refs(self, task: Any, kwargs: Mapping[str, Any], call: Any = None) -> tuple[KeyRef | None, KeyRef | None]:
         """Key under the running mode (or a nominal first-argument key when uncontrolled) and under registration."""
-        policy = policy_of(task)
+        policy = self.policy(task)
         running_mode, running_keys = policy.running, policy.key_arguments
         if running_mode is Mode.DISABLED:
             first = next(iter(inspect.signature(task.func).parameters), None)

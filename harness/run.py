@@ -19,4 +19,4 @@ def knobs_for(target: Target, **overrides: object) -> Knobs:
 def run_schedule(target: Target, task_names: list[str], schedule: Schedule, keys: KeyIdentity | None = None) -> History:
     tasks = {name: target.tasks[name] for name in task_names}
     with target.probes():
-        return Driver(target.app, tasks, runners=schedule.runners, keys=keys).run(schedule)
+        return Driver(target.app, tasks, runners=schedule.runners, keys=keys, policies=target.policies).run(schedule)

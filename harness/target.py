@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.policies import PolicyError, is_controlled, policy_of, task_name, validate
+from harness.policies import PolicyError, policy_of, task_name, validate
 from harness.provider_client import call_provider
+from invariants.history import TaskPolicy
 from strategies.schedules import TaskUnderTest
 
 REFERENCE_APP = "apps.reference:app"
@@ -34,15 +35,22 @@ class Target:
     spec: str
     tasks: dict[str, Any] = field(default_factory=dict)  # every user task, by name
     probed: bool = False
+    policies: dict[str, TaskPolicy] = field(default_factory=dict)  # as declared, read once at load
+
+    def __post_init__(self) -> None:
+        self.policies = {name: policy_of(task) for name, task in self.tasks.items()}
+        self.functions = {name: task.func for name, task in self.tasks.items()}
 
     @property
     def controlled(self) -> dict[str, Any]:
-        return {name: task for name, task in self.tasks.items() if is_controlled(task)}
+        return {
+            name: task
+            for name, task in self.tasks.items()
+            if self.policies[name].controls_running or self.policies[name].controls_registration
+        }
 
     def under_test(self, name: str) -> TaskUnderTest:
-        task = self.tasks[name]
-        func = getattr(task, "_suite_original_func", task.func)
-        return TaskUnderTest(name=name, func=func, key_arguments=policy_of(task).key_arguments)
+        return TaskUnderTest(name=name, func=self.functions[name], key_arguments=self.policies[name].key_arguments)
 
     @contextmanager
     def probes(self) -> Iterator[None]:
@@ -53,7 +61,6 @@ class Target:
         saved = {name: task.func for name, task in self.controlled.items()}
         try:
             for name, task in self.controlled.items():
-                task._suite_original_func = saved[name]
                 task.func = _probe(self.app.app_id, name, saved[name])
             yield
         finally:

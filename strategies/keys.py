@@ -54,6 +54,6 @@ def gate_keys() -> st.SearchStrategy[Any]:
     )
 
 
-def key_pool(values: st.SearchStrategy[Any], max_size: int = 3) -> st.SearchStrategy[list[Any]]:
+def key_pool(values: st.SearchStrategy[Any], max_size: int = 2) -> st.SearchStrategy[list[Any]]:
     """A small pool of distinct values (by Python equality), so draws collide often."""
     return st.lists(values, min_size=1, max_size=max_size, unique=True)

@@ -14,19 +14,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from strategies.arguments import kwargs_from, parameter_pools
-from strategies.schedule import (
-    Advance,
-    Crash,
-    Enqueue,
-    Finish,
-    Poll,
-    Recover,
-    Restart,
-    Schedule,
-    Start,
-    Step,
-    Stop,
-)
+from strategies.schedule import Advance, Crash, Enqueue, Finish, Poll, Recover, Restart, Schedule, Start, Step, Stop
 
 
 @dataclass(frozen=True)
@@ -48,23 +36,16 @@ class Knobs:
     max_pending_seconds: float = 3.0
 
 
-def _runner_steps(runners: int, knobs: Knobs) -> list[st.SearchStrategy[Step]]:
+def _fault_steps(runners: int, knobs: Knobs) -> st.SearchStrategy[Step]:
     r = st.integers(0, runners - 1)
-    work = [
-        st.builds(Poll, r, st.integers(1, 3)),
-        st.builds(Start, r, st.integers(0, 3)),
-        st.builds(Finish, r, st.integers(0, 3)),
-    ]
-    if not knobs.faults:
-        return work
     seconds = st.sampled_from([1.0, knobs.max_pending_seconds + 1.0, knobs.recovery_horizon])
-    return work + [
+    return st.one_of(
         st.builds(Crash, r),
         st.builds(Stop, r),
         st.builds(Restart, r),
         st.builds(Advance, seconds),
         st.builds(Recover, r),
-    ]
+    )
 
 
 @st.composite
@@ -74,8 +55,18 @@ def schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: Knobs = Knobs(
     enqueue = st.sampled_from(tasks).flatmap(
         lambda t: st.builds(Enqueue, st.integers(0, knobs.max_producers - 1), st.just(t.name), kwargs_from(pools[t.name]))
     )
-    runner_steps = _runner_steps(runners, knobs)
-    # enqueue twice in the list: calls are as frequent as all runner work together
-    step = st.one_of(enqueue, *runner_steps[:3], enqueue, *runner_steps[3:])
-    steps = draw(st.lists(step, max_size=knobs.max_steps))
+    r = st.integers(0, runners - 1)
+    poll = st.builds(Poll, r, st.integers(1, 3))
+    start = st.builds(Start, r, st.integers(0, 3))
+    finish = st.builds(Finish, r, st.integers(0, 3))
+    # Weighted choice: enqueue 3, poll 2, start 2, finish 2, all faults together 1.
+    # Index 0 is an enqueue, so shrinking moves steps towards plain work, not faults.
+    branches = [enqueue, poll, start, finish, enqueue, poll, start, finish, enqueue]
+    if knobs.faults:
+        branches.append(_fault_steps(runners, knobs))
+    step = st.integers(0, len(branches) - 1).flatmap(lambda i: branches[i])
+    steps: list[Step] = []
+    # Continue with probability 19/20 (mean length ~19); a 0 ends the schedule, which shrinks well.
+    while len(steps) < knobs.max_steps and draw(st.integers(0, 19)) != 0:
+        steps.append(draw(step))
     return Schedule(runners=runners, steps=tuple(steps))

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 import invariants
 from harness import artefacts
-from harness.policies import policy_of
 from harness.run import knobs_for, run_schedule
 from harness.target import Target
 from invariants.history import TaskPolicy
@@ -43,9 +42,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     target = target_for(metafunc.config)
     cases = [
         pytest.param((name, rule), id=f"{name}-{rule}")
-        for name, task in target.controlled.items()
+        for name in target.controlled
         for rule, applies in APPLIES.items()
-        if applies(policy_of(task))
+        if applies(target.policies[name])
     ]
     metafunc.parametrize("task_rule", cases)
 

@@ -1,0 +1,48 @@
+"""Run one gate property under a deliberately broken pynenc and report whether, and how fast, it fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from harness.target import Target
+from suite.test_policies import check_rule
+
+
+@dataclass
+class Detection:
+    caught: bool
+    examples_to_first_failure: int | None
+    message: str
+
+
+def detect(target: Target, task: str, rule: str, max_examples: int = 200) -> Detection:
+    """Run the gate's property for (task, rule) until it fails; count the examples it took."""
+    count = {"n": 0, "first": None}
+
+    @settings(
+        max_examples=max_examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+    @given(data=st.data())
+    def prop(data: st.DataObject) -> None:
+        count["n"] += 1
+        try:
+            check_rule(target, task, rule, data)
+        except AssertionError:
+            if count["first"] is None:
+                count["first"] = count["n"]
+            raise
+
+    try:
+        prop()
+    except AssertionError as error:
+        return Detection(True, count["first"], str(error))
+    return Detection(False, None, "")

@@ -1,0 +1,86 @@
+"""Detection power: each regression injected into pynenc (patched inside the test) fails the gate.
+
+pynenc's code is patched with ``monkeypatch`` for the duration of one test only;
+site-packages is never edited.  Each test asserts that the named gate property
+catches the regression and prints how many examples it took
+(``pytest tests/test_detection_power.py -s`` shows the counts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pynenc.conf.config_task import ConfigTask
+from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
+from pynenc.orchestrator.mem_orchestrator import MemOrchestrator
+from pynenc.runner.base_runner import BaseRunner
+
+from harness.target import Target, load
+from tests.detection import detect
+
+
+@pytest.fixture(scope="module")
+def target() -> Target:
+    return load()
+
+
+def _assert_caught(target: Target, task: str, rule: str) -> None:
+    result = detect(target, task, rule)
+    print(f"\n{task} / {rule}: caught={result.caught} after {result.examples_to_first_failure} example(s)")
+    assert result.caught, f"{rule} did not catch the regression on {task}"
+    assert rule in result.message
+
+
+def test_keys_not_enforced_is_caught_by_no_overlap(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(BaseOrchestrator, "_is_authorize_by_concurrency_control", lambda self, inv, statuses: True)
+    _assert_caught(target, "call_keyed", "no-overlap")
+
+
+def test_keys_not_enforced_is_caught_for_drop_policy(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(BaseOrchestrator, "_is_authorize_by_concurrency_control", lambda self, inv, statuses: True)
+    _assert_caught(target, "call_keyed_drop", "no-overlap")
+
+
+def test_reroute_flag_inverted_is_caught_by_drop_semantics(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    declared = ConfigTask.__dict__["reroute_on_concurrency_control"]
+    monkeypatch.setattr(
+        ConfigTask, "reroute_on_concurrency_control", property(lambda conf: not declared.__get__(conf, ConfigTask))
+    )
+    _assert_caught(target, "call_keyed", "drop-semantics")
+    _assert_caught(target, "call_keyed_drop", "drop-semantics")
+
+
+def test_reroute_flag_inverted_loses_work(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    declared = ConfigTask.__dict__["reroute_on_concurrency_control"]
+    monkeypatch.setattr(
+        ConfigTask, "reroute_on_concurrency_control", property(lambda conf: not declared.__get__(conf, ConfigTask))
+    )
+    _assert_caught(target, "call_keyed", "reroute-preserves-work")
+
+
+def test_registration_dedup_disabled_is_caught(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(BaseOrchestrator, "route_call", lambda self, call: self._route_new_call_invocation(call))
+    _assert_caught(target, "refresh_once", "registration-dedup")
+
+
+def _never(*args: object, **kwargs: object) -> Iterator[str]:
+    return iter(())
+
+
+def test_recovery_that_never_reroutes_is_caught(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(BaseOrchestrator, "get_running_invocations_for_recovery", _never)
+    monkeypatch.setattr(MemOrchestrator, "get_pending_invocations_for_recovery", _never)
+    _assert_caught(target, "call_keyed", "no-stale-locks")
+    _assert_caught(target, "call_keyed", "liveness")
+
+
+def test_stopping_runner_that_does_not_reroute_is_caught(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pynenc.invocation.status import InvocationStatus
+
+    def kill_without_reroute(self: BaseRunner, invocation_id: object, runner_ctx: object = None) -> None:
+        self.app.orchestrator.set_invocation_status(invocation_id, InvocationStatus.KILLED, runner_ctx or self.runner_context)
+
+    monkeypatch.setattr(BaseRunner, "_kill_and_reroute", kill_without_reroute)
+    _assert_caught(target, "call_keyed", "no-stale-locks")
+    _assert_caught(target, "call_keyed", "reroute-preserves-work")
