@@ -145,7 +145,13 @@ class Driver:
 
     def _enqueue(self, step: Enqueue, probe: bool = False) -> None:
         task = self.tasks[step.task]
-        invocation = task(**step.kwargs)
+        try:
+            invocation = task(**step.kwargs)
+        except Exception as error:  # noqa: BLE001 - the producer sees the exception; record it
+            self.recorder.emit(
+                Kind.ERROR, worker=f"p{step.producer}", task=step.task, detail=f"enqueue raised {type(error).__name__}: {error}"
+            )
+            return
         invocation_id = str(invocation.invocation_id)
         producer = "probe" if probe else f"p{step.producer}"
         if isinstance(invocation, ReusedInvocation):
@@ -182,7 +188,14 @@ class Driver:
             queue_provider=lambda: queues,
             on_queue_retrieved=lambda _queue: None,
         )
-        runner.held.extend(got)
+        try:
+            for invocation in got:
+                runner.held.append(invocation)
+        except Exception as error:  # noqa: BLE001 - an exception escaping pynenc's poll is an observation
+            # pynenc's runner loop re-raises such an exception and the runner stops (on_stop kills and
+            # reroutes what it holds); the driver does the same.
+            self.recorder.emit(Kind.ERROR, worker=runner.label, detail=f"poll raised {type(error).__name__}: {error}")
+            self._stop(Stop(runner.slot))
 
     def _start(self, step: Start) -> None:
         runner = self._live(step.runner)

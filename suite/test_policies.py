@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 import invariants
@@ -24,6 +24,7 @@ from invariants.history import TaskPolicy
 from invariants.timeline import render
 from strategies.schedules import schedules
 from suite.conftest import target_for
+from suite.findings import known_finding_in
 
 APPLIES: dict[str, Callable[[TaskPolicy], bool]] = {
     "no-overlap": lambda p: p.controls_running,
@@ -53,6 +54,11 @@ def check_rule(target: Target, task_name: str, rule: str, data: st.DataObject) -
     under_test = target.under_test(task_name)
     schedule = data.draw(schedules([under_test], knobs_for(target)), label="schedule")
     history = run_schedule(target, [task_name], schedule)
+    known = known_finding_in(history)
+    if known is not None:
+        # A recorded pynenc defect (FINDINGS.md, strict xfail in test_findings.py): skip this example only.
+        note(f"example shows known finding {known.id}; discarded")
+        assume(False)
     violations = invariants.ALL_CHECKERS[rule](history)
     if violations:
         test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
