@@ -1,8 +1,8 @@
 """Suite-wide pytest configuration: Hypothesis profiles and the options that choose what is tested.
 
 Profiles: ``ci`` (derandomized, bounded, no deadline, prints the reproduce blob;
-loaded automatically when ``CI=true``), ``dev`` (the default, random), and
-``nightly`` (many more examples).  Choose one with ``--hypothesis-profile=NAME``
+loaded automatically when ``CI=true``), ``dev`` (the default, random),
+``nightly`` (many more examples) and ``smoke`` (8 examples, for quick wiring checks).  Choose one with ``--hypothesis-profile=NAME``
 or ``HYPOTHESIS_PROFILE=NAME``.
 """
 
@@ -20,6 +20,7 @@ _common = dict(
 )
 settings.register_profile("ci", derandomize=True, database=None, max_examples=100, **_common)
 settings.register_profile("dev", max_examples=100, **_common)
+settings.register_profile("smoke", derandomize=True, database=None, max_examples=8, **_common)
 settings.register_profile("nightly", max_examples=2000, phases=list(Phase), **_common)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")

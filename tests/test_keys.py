@@ -1,0 +1,29 @@
+"""Key identity is decided from Python values, not from pynenc's serialization."""
+
+from __future__ import annotations
+
+from harness.keys import KeyIdentity
+from invariants.history import Mode
+
+
+def test_equal_values_share_a_group_even_when_types_differ() -> None:
+    keys = KeyIdentity()
+    assert keys.group("t", Mode.KEYS, (1,)) == keys.group("t", Mode.KEYS, (1.0,)) == keys.group("t", Mode.KEYS, (True,))
+    assert keys.group("t", Mode.KEYS, (1,)) != keys.group("t", Mode.KEYS, ("1",))
+
+
+def test_unhashable_values_are_compared_by_equality() -> None:
+    keys = KeyIdentity()
+    assert keys.group("t", Mode.ARGUMENTS, {"a": [1, 2], "b": {"x": 1}}) == keys.group(
+        "t", Mode.ARGUMENTS, {"b": {"x": 1}, "a": [1, 2]}
+    )
+
+
+def test_a_user_normaliser_declares_equivalence() -> None:
+    keys = KeyIdentity(normalisers={"t": lambda v: tuple(str(x).lower() for x in v)})
+    assert keys.group("t", Mode.KEYS, ("ACME",)) == keys.group("t", Mode.KEYS, ("acme",))
+
+
+def test_groups_are_per_task() -> None:
+    keys = KeyIdentity()
+    assert keys.group("a", Mode.KEYS, (1,)) != keys.group("b", Mode.KEYS, (1,))

@@ -1,0 +1,74 @@
+"""Mistakes a user can make with --pynenc-app get one clear line, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.target import TargetError, load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("justamodule", "expected 'package.module:app_attribute'"),
+        ("no_such_module:app", "cannot import module 'no_such_module'"),
+        ("tests.apps.broken_import:app", "No module named 'a_module_that_does_not_exist'"),
+        ("tests.apps.no_controlled:nope", "has no attribute 'nope'"),
+        ("tests.apps.no_controlled:not_an_app", "not a pynenc.Pynenc app"),
+        ("tests.apps.no_controlled:app", "no task has a concurrency policy"),
+        ("tests.apps.bad_keys:app", "key_arguments ['acount_id'] name no parameter of charge(account_id, amount)"),
+        ("tests.apps.empty_keys:app", "uses KEYS concurrency but key_arguments is empty"),
+    ],
+)
+def test_bad_target_is_one_clear_message(spec: str, expected: str) -> None:
+    with pytest.raises(TargetError) as error:
+        load(spec)
+    assert expected in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_pytest_reports_a_bad_app_without_traceback() -> None:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "suite", "-q", "--pynenc-app=tests.apps.bad_keys:app", "-p", "no:xdist"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "key_arguments ['acount_id'] name no parameter" in output
+    assert "Traceback" not in output
+
+
+def test_user_app_keeps_real_task_objects_with_probe_bodies() -> None:
+    target = load("tests.apps.user_app:app")
+    assert set(target.controlled) == {"sync_customer", "rebuild_index"}
+    task = target.tasks["sync_customer"]
+    original = task.func
+    with target.probes():
+        assert task.func is not original
+        assert task.func.__wrapped__ is original
+    assert task.func is original
+
+
+def test_gate_runs_every_property_on_a_user_app() -> None:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "suite/test_policies.py", "-q", "-p", "no:xdist",
+            "--pynenc-app=tests.apps.user_app:app", "--hypothesis-profile=smoke",
+        ],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "12 passed" in result.stdout, result.stdout[-1000:]
