@@ -51,7 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     seed = os.environ.get("PYTHONHASHSEED")
     lines = [f"pynenc-suite: app={config.getoption('--pynenc-app') or 'apps.reference:app'} "
-             f"backend={config.getoption('--backend')} hypothesis-profile={settings.default!r}".replace("\n", " ")]
+             f"backend={config.getoption('--backend')} hypothesis-profile={settings.get_current_profile_name()}"]
     if seed != "0":
         lines.append("pynenc-suite: PYTHONHASHSEED is not 0; runs are deterministic only with PYTHONHASHSEED=0 (tox sets it)")
     return lines
