@@ -37,8 +37,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--backend",
         default="memory",
-        choices=["memory"],
-        help="pynenc backend the deterministic gate drives (memory)",
+        choices=["memory", "sqlite"],
+        help="in-process pynenc backend the deterministic gate puts under the app (default memory; sqlite uses a temp file)",
     )
     group.addoption(
         "--run-bodies",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness import backends
 from harness.driver import Driver
 from harness.keys import KeyIdentity
 from harness.target import Target
@@ -18,5 +19,5 @@ def knobs_for(target: Target, **overrides: object) -> Knobs:
 
 def run_schedule(target: Target, task_names: list[str], schedule: Schedule, keys: KeyIdentity | None = None) -> History:
     tasks = {name: target.tasks[name] for name in task_names}
-    with target.probes():
+    with backends.using(target.app, target.backend), target.probes():
         return Driver(target.app, tasks, runners=schedule.runners, keys=keys, policies=target.policies).run(schedule)

@@ -35,6 +35,7 @@ class Target:
     spec: str
     tasks: dict[str, Any] = field(default_factory=dict)  # every user task, by name
     probed: bool = False
+    backend: str = "memory"  # in-process backend the driver puts under the app (harness.backends)
     policies: dict[str, TaskPolicy] = field(default_factory=dict)  # as declared, read once at load
 
     def __post_init__(self) -> None:
@@ -76,7 +77,7 @@ def _probe(app_id: str, name: str, original: Any) -> Any:
     return probe
 
 
-def load(spec: str = REFERENCE_APP, probed: bool | None = None) -> Target:
+def load(spec: str = REFERENCE_APP, probed: bool | None = None, backend: str = "memory") -> Target:
     """Import ``package.module:attribute`` and check it is a pynenc app with controlled tasks."""
     from pynenc import Pynenc
 
@@ -97,7 +98,9 @@ def load(spec: str = REFERENCE_APP, probed: bool | None = None) -> Target:
         for task in app.tasks.values()
         if not task.func.__module__.startswith("pynenc.")
     }
-    target = Target(app=app, spec=spec, tasks=tasks, probed=(spec != REFERENCE_APP) if probed is None else probed)
+    target = Target(
+        app=app, spec=spec, tasks=tasks, probed=(spec != REFERENCE_APP) if probed is None else probed, backend=backend
+    )
     if not target.controlled:
         raise TargetError(
             f"--pynenc-app={spec!r}: no task has a concurrency policy "

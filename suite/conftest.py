@@ -14,7 +14,7 @@ def target_for(config: pytest.Config) -> Target:
     if spec not in _targets:
         try:
             probed = False if config.getoption("--run-bodies") else None
-            _targets[spec] = load(spec, probed=probed)
+            _targets[spec] = load(spec, probed=probed, backend=config.getoption("--backend"))
         except TargetError as error:
             raise pytest.UsageError(str(error)) from None
     return _targets[spec]
