@@ -41,6 +41,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="in-process pynenc backend the deterministic gate puts under the app (default memory; sqlite uses a temp file)",
     )
     group.addoption(
+        "--key-normalisers",
+        default=None,
+        help="package.module:ATTRIBUTE holding {task: {argument: callable}}: values your code treats as one "
+        "account (e.g. str.casefold for emails); the history and the key audit use it",
+    )
+    group.addoption(
         "--run-bodies",
         action="store_true",
         default=False,

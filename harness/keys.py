@@ -15,6 +15,7 @@ from typing import Any
 from invariants.history import KeyRef, Mode
 
 Normaliser = Callable[[Any], Any]
+Normalisers = Mapping[str, Mapping[str, Normaliser]]  # task -> argument -> normaliser
 
 
 def key_value(mode: Mode, key_arguments: tuple[str, ...], kwargs: Mapping[str, Any]) -> Any:
@@ -34,27 +35,31 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-class KeyIdentity:
-    """Assigns key groups per (task, mode) by Python equality of key values."""
+def normalised(task: str, kwargs: Mapping[str, Any], normalisers: Normalisers | None) -> dict[str, Any]:
+    """``kwargs`` with each argument passed through the user's normaliser for it, if any."""
+    per_argument = (normalisers or {}).get(task.split("#")[0], {})
+    return {name: per_argument[name](value) if name in per_argument else value for name, value in kwargs.items()}
 
-    def __init__(self, normalisers: Mapping[str, Normaliser] | None = None) -> None:
-        self.normalisers = dict(normalisers or {})
+
+class KeyIdentity:
+    """Assigns key groups per (task, mode) by Python equality of (normalised) key values."""
+
+    def __init__(self, normalisers: Normalisers | None = None) -> None:
+        self.normalisers = normalisers or {}
         self._seen: dict[tuple[str, Mode], list[tuple[Any, str]]] = {}
         self._count = 0
 
     def group(self, task: str, mode: Mode, value: Any) -> str:
-        normalise = self.normalisers.get(task, lambda v: v)
-        normalised = normalise(value)
         seen = self._seen.setdefault((task, mode), [])
         for representative, label in seen:
             try:
-                if representative == normalised:
+                if representative == value:
                     return label
             except Exception:  # noqa: BLE001 - an uncomparable value is simply a different key
                 continue
         self._count += 1
         label = f"k{self._count}"
-        seen.append((normalised, label))
+        seen.append((value, label))
         return label
 
     def ref(
@@ -68,8 +73,9 @@ class KeyIdentity:
         if mode is Mode.DISABLED:
             return None
         value = key_value(mode, key_arguments, kwargs)
+        group = self.group(task, mode, key_value(mode, key_arguments, normalised(task, kwargs, self.normalisers)))
         return KeyRef(
-            group=self.group(task, mode, value),
+            group=group,
             value=repr(value),
             type=_type_name(value),
             concurrency_key=json.dumps(serialized, sort_keys=True) if serialized else "",

@@ -20,4 +20,10 @@ def knobs_for(target: Target, **overrides: object) -> Knobs:
 def run_schedule(target: Target, task_names: list[str], schedule: Schedule, keys: KeyIdentity | None = None) -> History:
     tasks = {name: target.tasks[name] for name in task_names}
     with backends.using(target.app, target.backend), target.probes():
-        return Driver(target.app, tasks, runners=schedule.runners, keys=keys, policies=target.policies).run(schedule)
+        return Driver(
+            target.app,
+            tasks,
+            runners=schedule.runners,
+            keys=keys or KeyIdentity(target.normalisers),
+            policies=target.policies,
+        ).run(schedule)

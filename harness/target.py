@@ -36,6 +36,7 @@ class Target:
     tasks: dict[str, Any] = field(default_factory=dict)  # every user task, by name
     probed: bool = False
     backend: str = "memory"  # in-process backend the driver puts under the app (harness.backends)
+    normalisers: Any = None  # {task: {argument: callable}}: the user's declared key equivalence
     policies: dict[str, TaskPolicy] = field(default_factory=dict)  # as declared, read once at load
 
     def __post_init__(self) -> None:
@@ -112,3 +113,20 @@ def load(spec: str = REFERENCE_APP, probed: bool | None = None, backend: str = "
         except PolicyError as error:
             raise TargetError(f"--pynenc-app={spec!r}: {error}") from None
     return target
+
+
+def load_normalisers(spec: str) -> Any:
+    """Import ``package.module:ATTRIBUTE`` holding ``{task: {argument: callable}}`` (the user's key equivalence)."""
+    module_name, sep, attribute = spec.partition(":")
+    if not sep:
+        raise TargetError(f"--key-normalisers={spec!r}: expected 'package.module:ATTRIBUTE'")
+    try:
+        value = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as error:
+        raise TargetError(f"--key-normalisers={spec!r}: {error}") from None
+    ok = isinstance(value, dict) and all(
+        isinstance(per_arg, dict) and all(callable(f) for f in per_arg.values()) for per_arg in value.values()
+    )
+    if not ok:
+        raise TargetError(f"--key-normalisers={spec!r}: expected a dict {{task: {{argument: callable}}}}")
+    return value

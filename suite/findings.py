@@ -42,3 +42,26 @@ KNOWN: tuple[Finding, ...] = (
 
 def known_finding_in(history: History) -> Finding | None:
     return next((f for f in KNOWN if f.matches(history)), None)
+
+
+# Key serialization findings (FINDINGS.md PYN-002..004): equality classes whose key rule fails on the
+# installed pynenc, in one process or across processes.  Their key-consistency tests are strict xfails.
+KEY_SPLIT_IN_PROCESS: dict[str, str] = {
+    name: "PYN-002"
+    for name in (
+        "int-float",
+        "int-bool",
+        "negative-zero",
+        "int-decimal",
+        "decimal-exponent",
+        "tuple-namedtuple",
+        "strenum-value",
+        "intenum-value",
+        "dict-order",
+        "set-order",
+        "frozenset-order",
+        "datetime-timezone",
+        "nested-containers",
+    )
+} | {"plain-objects": "PYN-004", "unreadable-state": "PYN-004"}
+KEY_SPLIT_ACROSS_PROCESSES: dict[str, str] = {"set-order": "PYN-003", "frozenset-order": "PYN-003"}

@@ -13,7 +13,8 @@ from harness.run import run_schedule
 from harness.target import Target
 from invariants.history import Kind
 from invariants.timeline import render
-from strategies.schedule import Enqueue, Poll, Schedule, Stop
+from strategies.schedule import Enqueue, Poll, Schedule, Start, Stop
+from suite.findings import KEY_SPLIT_IN_PROCESS
 
 
 @pytest.fixture()
@@ -34,3 +35,58 @@ def test_pyn_001_rerouted_drop_invocation_is_not_lost(reference: Target) -> None
     violations = invariants.check_all(history)
     errors = [e for e in history if e.kind is Kind.ERROR]
     assert not errors and not violations, render(history, violations)
+
+
+def _sample(target: Target, task: str, cls_name: str) -> tuple:
+    """The audit's minimal group of ``cls_name`` that pynenc keys wrongly for ``task``'s account_id."""
+    from harness.key_audit import KeyedArgument, audit
+    from invariants.history import Mode
+    from strategies.equal_keys import BY_NAME
+
+    row = audit(target.tasks[task], KeyedArgument(task, "account_id", Mode.KEYS), BY_NAME[cls_name])
+    return row.sample
+
+
+def _two_at_once(task: str, first: object, second: object) -> Schedule:
+    return Schedule(
+        runners=1,
+        steps=(
+            Enqueue(0, task, {"account_id": first, "op": "x"}),
+            Enqueue(1, task, {"account_id": second, "op": "x"}),
+            Poll(0, 2),
+            Start(0),
+            Start(0),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "cls_name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"{finding}: pynenc splits {name} keys"))
+        for name, finding in KEY_SPLIT_IN_PROCESS.items()
+        if finding == "PYN-002"
+    ],
+)
+def test_pyn_002_equal_keys_never_run_at_once(reference: Target, cls_name: str) -> None:
+    """End to end: two calls whose account ids are equal in Python must not be in flight together."""
+    first, second = _sample(reference, "call_keyed", cls_name)[:2]
+    history = run_schedule(reference, ["call_keyed"], _two_at_once("call_keyed", first, second))
+    violations = invariants.ALL_CHECKERS["no-overlap"](history)
+    assert not violations, render(history, violations)
+
+
+@pytest.mark.parametrize(
+    "cls_name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"{finding}: pynenc collapses {name} keys"))
+        for name, finding in KEY_SPLIT_IN_PROCESS.items()
+        if finding == "PYN-004"
+    ],
+)
+def test_pyn_004_distinct_keys_are_never_blocked_by_each_other(reference: Target, cls_name: str) -> None:
+    """End to end: two calls for distinct accounts are never blocked by each other (drop policy)."""
+    first, second = _sample(reference, "call_keyed_drop", cls_name)[:2]
+    history = run_schedule(reference, ["call_keyed_drop"], _two_at_once("call_keyed_drop", first, second))
+    violations = invariants.ALL_CHECKERS["drop-semantics"](history)
+    assert not violations, render(history, violations)

@@ -20,8 +20,12 @@ def test_unhashable_values_are_compared_by_equality() -> None:
 
 
 def test_a_user_normaliser_declares_equivalence() -> None:
-    keys = KeyIdentity(normalisers={"t": lambda v: tuple(str(x).lower() for x in v)})
-    assert keys.group("t", Mode.KEYS, ("ACME",)) == keys.group("t", Mode.KEYS, ("acme",))
+    keys = KeyIdentity(normalisers={"t": {"name": str.lower}})
+    acme = keys.ref("t", Mode.KEYS, ("name",), {"name": "ACME", "op": 1}, None)
+    lower = keys.ref("t", Mode.KEYS, ("name",), {"name": "acme", "op": 2}, None)
+    other = keys.ref("t", Mode.KEYS, ("name",), {"name": "Initech", "op": 1}, None)
+    assert acme.group == lower.group != other.group
+    assert acme.value == "('ACME',)"  # the report shows what was passed, not the normalised value
 
 
 def test_groups_are_per_task() -> None:

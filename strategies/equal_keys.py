@@ -1,0 +1,151 @@
+"""Groups of key values that mean "the same account" but are built differently.
+
+Each :class:`EqualityClass` draws a group of two or more values.  Most groups are
+equal in Python (``1`` and ``1.0``, a dict and the same dict built in another
+order); some are only equal to a person (NFC and NFD spellings, a tuple and the
+list it becomes after a JSON round trip) and are marked ``python_equal=False``:
+for those the suite expects two keys unless the user declares a normaliser.
+Realistic values come from Faker seeded by a Hypothesis draw, so shrinking and
+replay stay deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import IntEnum, StrEnum
+from typing import Any, NamedTuple
+
+from hypothesis import strategies as st
+
+from strategies.keys import _faked
+
+small_ints = st.integers(-3, 1000)
+
+
+class Plan(StrEnum):
+    FREE = "free"
+    PRO = "pro"
+
+
+class Tier(IntEnum):
+    BASIC = 1
+    GOLD = 2
+
+
+class AccountRef(NamedTuple):
+    bank: int
+    account: int
+
+
+@dataclass(frozen=True)
+class EqualityClass:
+    """A way of building key values; ``python_equal`` says whether a group's members are ``==``.
+
+    Groups of equal members must get one key; groups of distinct members (``python_equal=False``)
+    must get distinct keys, unless the user's normaliser says they are the same account.
+    """
+
+    name: str
+    description: str
+    groups: st.SearchStrategy[tuple[Any, ...]]
+    python_equal: bool = True
+
+
+class Opaque:
+    """A key object whose state pynenc's serializer cannot read."""
+
+    def __init__(self, ident: int) -> None:
+        self.ident = ident
+
+    def __getstate__(self) -> dict:
+        raise TypeError("state not serializable")
+
+    def __repr__(self) -> str:
+        return f"Opaque({self.ident})"
+
+
+def _accented_names() -> st.SearchStrategy[str]:
+    return _faked(lambda f: f.name()).filter(lambda s: unicodedata.normalize("NFD", s) != s) | st.sampled_from(
+        ["José Müller", "Zoë Ångström", "Renée Françoise"]
+    )
+
+
+def _dict_orders() -> st.SearchStrategy[tuple[dict, dict]]:
+    items = st.lists(st.tuples(st.text("abcdef", min_size=1, max_size=3), small_ints), min_size=2, max_size=4, unique_by=lambda kv: kv[0])
+    return items.map(lambda kvs: (dict(kvs), dict(reversed(kvs))))
+
+
+def _set_orders(kind: type) -> st.SearchStrategy[tuple[Any, Any]]:
+    members = st.lists(_faked(lambda f: f.email()), min_size=3, max_size=6, unique=True)
+    return members.map(lambda xs: (kind(xs), kind(reversed(xs))))
+
+
+def _same_instant() -> st.SearchStrategy[tuple[dt.datetime, dt.datetime]]:
+    instants = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC))
+    offsets = st.integers(-12, 14).filter(bool).map(lambda h: dt.timezone(dt.timedelta(hours=h)))
+    return st.tuples(instants, offsets).map(lambda p: (p[0], p[0].astimezone(p[1])))
+
+
+CLASSES: tuple[EqualityClass, ...] = (
+    EqualityClass("int-float", "1 and 1.0", small_ints.map(lambda n: (n, float(n)))),
+    EqualityClass("int-bool", "1 and True, 0 and False", st.booleans().map(lambda b: (int(b), b))),
+    EqualityClass("negative-zero", "0.0 and -0.0", st.just((0.0, -0.0))),
+    EqualityClass("int-decimal", "7 and Decimal(7)", small_ints.map(lambda n: (n, Decimal(n)))),
+    EqualityClass(
+        "decimal-exponent", "Decimal('1.5') and Decimal('1.50')", small_ints.map(lambda n: (Decimal(n) / 2, (Decimal(n) / 2).quantize(Decimal("0.001"))))
+    ),
+    EqualityClass("tuple-namedtuple", "(1, 2) and AccountRef(1, 2)", st.tuples(small_ints, small_ints).map(lambda t: (t, AccountRef(*t)))),
+    EqualityClass("strenum-value", "Plan.PRO and 'pro'", st.sampled_from(list(Plan)).map(lambda p: (p, p.value))),
+    EqualityClass("intenum-value", "Tier.GOLD and 2", st.sampled_from(list(Tier)).map(lambda t: (t, int(t)))),
+    EqualityClass("dict-order", "{'a': 1, 'b': 2} and {'b': 2, 'a': 1}", _dict_orders()),
+    EqualityClass("set-order", "a set of emails built in two orders", _set_orders(set)),
+    EqualityClass("frozenset-order", "a frozenset of emails built in two orders", _set_orders(frozenset)),
+    EqualityClass("datetime-timezone", "one instant in UTC and in another zone", _same_instant()),
+    EqualityClass(
+        "nested-containers",
+        "{'acct': (7, 'eu')} and {'acct': (7.0, 'eu')}",
+        st.tuples(small_ints, st.sampled_from(["eu", "us"])).map(lambda p: ({"acct": (p[0], p[1])}, {"acct": (float(p[0]), p[1])})),
+    ),
+    EqualityClass(
+        "unicode-nfc-nfd",
+        "'José' in NFC and NFD (equal to a person, not to Python)",
+        _accented_names().map(lambda s: (unicodedata.normalize("NFC", s), unicodedata.normalize("NFD", s))),
+        python_equal=False,
+    ),
+    EqualityClass(
+        "json-roundtrip",
+        "(1, 2) and the [1, 2] it becomes through JSON (not equal in Python)",
+        st.tuples(small_ints, small_ints).map(lambda t: (t, json.loads(json.dumps(t)))),
+        python_equal=False,
+    ),
+    EqualityClass(
+        "int-str",
+        "42 and '42', the article's pitfall (not equal in Python)",
+        small_ints.map(lambda n: (n, str(n))),
+        python_equal=False,
+    ),
+    EqualityClass(
+        "plain-objects",
+        "two distinct object() instances (distinct accounts)",
+        st.just(None).map(lambda _: (object(), object())),
+        python_equal=False,
+    ),
+    EqualityClass(
+        "unreadable-state",
+        "two distinct objects whose state cannot be serialized",
+        st.tuples(small_ints, small_ints).filter(lambda p: p[0] != p[1]).map(lambda p: (Opaque(p[0]), Opaque(p[1]))),
+        python_equal=False,
+    ),
+    EqualityClass(
+        "callables",
+        "two different functions used as keys",
+        st.just(None).map(lambda _: (len, repr)),
+        python_equal=False,
+    ),
+)
+
+BY_NAME = {c.name: c for c in CLASSES}

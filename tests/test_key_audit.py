@@ -1,0 +1,62 @@
+"""The key audit's rule can fail: split, collapsed and unserializable keys are flagged; good ones pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.key_audit import KeyedArgument, add_process_keys, audit, judge
+from harness.target import Target, TargetError, load, load_normalisers
+from invariants.history import Mode
+from strategies.equal_keys import BY_NAME, Opaque
+
+ACCOUNT = KeyedArgument("call_keyed", "account_id", Mode.KEYS)
+
+
+@pytest.fixture(scope="module")
+def target() -> Target:
+    return load()
+
+
+def test_equal_values_with_two_keys_are_a_split(target: Target) -> None:
+    assert judge(target.tasks["call_keyed"], ACCOUNT, (1, 1.0), None) == "split"
+
+
+def test_equal_values_with_one_key_pass(target: Target) -> None:
+    assert judge(target.tasks["call_keyed"], ACCOUNT, ("acct-7", "acct-7"), None) == "one-key"
+
+
+def test_distinct_values_with_one_key_are_collapsed(target: Target) -> None:
+    assert judge(target.tasks["call_keyed"], ACCOUNT, (object(), object()), None) == "collapsed"
+
+
+def test_a_value_serialized_as_null_cannot_be_keyed(target: Target) -> None:
+    assert judge(target.tasks["call_keyed"], ACCOUNT, (Opaque(1), Opaque(2)), None) == "cannot-serialize"
+
+
+def test_distinct_values_with_distinct_keys_pass(target: Target) -> None:
+    assert judge(target.tasks["call_keyed"], ACCOUNT, (42, "42"), None) == "distinct-keys"
+
+
+def test_user_normaliser_turns_different_spellings_into_one_account(target: Target) -> None:
+    normalisers = load_normalisers("tests.apps.normalisers:NORMALISERS")
+    row = audit(target.tasks["call_keyed"], ACCOUNT, BY_NAME["unicode-nfc-nfd"], normalisers)
+    assert row.verdict == "split"  # the user says one account; pynenc keys NFC and NFD apart
+    assert audit(target.tasks["call_keyed"], ACCOUNT, BY_NAME["unicode-nfc-nfd"]).verdict == "distinct-keys"
+
+
+def test_set_keys_differ_across_hash_seeds(target: Target) -> None:
+    row = audit(target.tasks["call_keyed"], ACCOUNT, BY_NAME["set-order"])
+    add_process_keys(target.spec, [row])
+    assert row.process_stable is False and len(row.process_keys) == 3
+
+
+def test_int_keys_are_stable_across_hash_seeds(target: Target) -> None:
+    row = audit(target.tasks["call_keyed"], ACCOUNT, BY_NAME["int-str"])
+    add_process_keys(target.spec, [row])
+    assert row.process_stable is True
+
+
+@pytest.mark.parametrize("spec", ["tests.apps.normalisers:NOT_A_DICT", "tests.apps.normalisers:MISSING", "nocolon"])
+def test_bad_normalisers_are_one_clear_message(spec: str) -> None:
+    with pytest.raises(TargetError, match="--key-normalisers="):
+        load_normalisers(spec)
