@@ -47,6 +47,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "account (e.g. str.casefold for emails); the history and the key audit use it",
     )
     group.addoption(
+        "--replay",
+        default=None,
+        metavar="RUN_FOLDER",
+        help="replay a saved counterexample (a folder under .pynenc-suite/failures/) with suite/test_replay.py",
+    )
+    group.addoption(
         "--run-bodies",
         action="store_true",
         default=False,

@@ -84,7 +84,7 @@ class Event:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        return {k: v for k, v in data.items() if v not in (None, "", False)}
+        return {k: v for k, v in data.items() if not (v is None or v is False or v == "")}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Event:

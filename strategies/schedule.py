@@ -9,8 +9,10 @@ sub-sequence of a schedule is itself a valid schedule: shrinking stays easy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
+
+import jsonpickle
 
 
 @dataclass(frozen=True)
@@ -96,3 +98,29 @@ class Schedule:
     def __repr__(self) -> str:
         body = "\n".join(f"  {step!r}," for step in self.steps)
         return f"Schedule(runners={self.runners}, steps=(\n{body}\n))"
+
+
+STEP_TYPES: dict[str, type] = {t.__name__: t for t in (Enqueue, Poll, Start, Finish, Crash, Stop, Restart, Advance, Recover)}
+
+
+def schedule_to_json(schedule: Schedule) -> dict[str, Any]:
+    """Plain JSON; argument values go through jsonpickle so their exact types survive a round trip."""
+    steps = []
+    for step in schedule.steps:
+        data: dict[str, Any] = {"step": type(step).__name__}
+        for f in fields(step):
+            value = getattr(step, f.name)
+            data[f.name] = jsonpickle.encode(value, keys=True) if f.name == "kwargs" else value
+        steps.append(data)
+    return {"runners": schedule.runners, "steps": steps}
+
+
+def schedule_from_json(data: dict[str, Any]) -> Schedule:
+    steps: list[Step] = []
+    for raw in data["steps"]:
+        raw = dict(raw)
+        kind = STEP_TYPES[raw.pop("step")]
+        if "kwargs" in raw:
+            raw["kwargs"] = jsonpickle.decode(raw["kwargs"], keys=True)
+        steps.append(kind(**raw))
+    return Schedule(runners=data["runners"], steps=tuple(steps))

@@ -62,11 +62,21 @@ def check_rule(target: Target, task_name: str, rule: str, data: st.DataObject) -
     violations = invariants.ALL_CHECKERS[rule](history)
     if violations:
         test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
-        folder = artefacts.save(test_id, schedule, history)
+        folder = artefacts.save(
+            test_id,
+            schedule,
+            history,
+            app=target.spec,
+            backend=target.backend,
+            task=task_name,
+            rule=rule,
+            violations=violations,
+        )
         raise AssertionError(
             f"{len(violations)} violation(s) of {rule} on {task_name}:\n"
             + "\n".join(f"  {v}" for v in violations)
             + f"\n\n{render(history, violations)}\n\nschedule and history: {folder}/"
+            + f"\nreplay: {artefacts.replay_command(folder)}"
         )
 
 

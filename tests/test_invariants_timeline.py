@@ -35,3 +35,21 @@ def test_check_all_runs_every_rule_and_rejects_unknown_names():
     assert check_all(h) == []
     with pytest.raises(KeyError):
         check_all(h, ["nope"])
+
+
+def test_history_json_round_trip_keeps_every_event() -> None:
+    import json
+
+    from invariants.history import History, Kind, TaskPolicy, build
+
+    history = build(
+        [
+            {"kind": "status", "invocation_id": "i1", "task": "t", "status": "registered", "key": "k1"},
+            {"kind": "clock", "time": 0.0, "detail": "+0s"},
+            {"kind": "enqueue", "invocation_id": "i1", "task": "t", "probe": True},
+        ],
+        [TaskPolicy(task="t")],
+    )
+    back = History.from_json(json.loads(json.dumps(history.to_json())))
+    assert back.events == history.events and back.policies == history.policies
+    assert back.events[0].seq == 0 and back.events[1].kind is Kind.CLOCK

@@ -1,0 +1,87 @@
+"""Counterexample artefacts replay exactly: same schedule, same history, same violations, every time."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
+
+import invariants
+from harness import artefacts
+from harness.run import run_schedule
+from harness.target import Target, load
+from strategies.equal_keys import AccountRef, Plan
+from strategies.schedule import Enqueue, Poll, Schedule, Stop, schedule_from_json, schedule_to_json
+from tests.detection import detect
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def target() -> Target:
+    return load()
+
+
+def test_schedule_json_round_trip_keeps_value_types() -> None:
+    schedule = Schedule(
+        2, (Enqueue(0, "call_keyed", {"account_id": AccountRef(1, 2), "op": Plan.PRO}), Enqueue(1, "t", {"x": 1.0}))
+    )
+    back = schedule_from_json(json.loads(json.dumps(schedule_to_json(schedule))))
+    assert back == schedule
+    assert type(back.steps[0].kwargs["account_id"]) is AccountRef and type(back.steps[1].kwargs["x"]) is float
+
+
+def test_failing_property_writes_an_artefact_that_replays_identically(
+    target: Target, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(artefacts.ROOT_ENV, str(tmp_path))
+    monkeypatch.setattr(BaseOrchestrator, "_is_authorize_by_concurrency_control", lambda self, inv, statuses: True)
+    result = detect(target, "call_keyed", "no-overlap")
+    assert result.caught and "replay: PYTHONHASHSEED=0 pytest suite/test_replay.py" in result.message
+    (folder,) = [p.parent for p in tmp_path.rglob("schedule.json")]
+    artefact = artefacts.load(folder)
+    assert artefact.meta["rule"] == "no-overlap" and artefact.meta["violations"]
+    for _ in range(3):
+        history = run_schedule(target, ["call_keyed"], artefact.schedule)
+        assert json.dumps(history.to_json(), sort_keys=True) == json.dumps(artefact.history.to_json(), sort_keys=True)
+        assert [str(v) for v in invariants.ALL_CHECKERS["no-overlap"](history)] == artefact.meta["violations"]
+    monkeypatch.undo()  # the same schedule on the real pynenc: KEYS are enforced again
+    assert not invariants.ALL_CHECKERS["no-overlap"](run_schedule(target, ["call_keyed"], artefact.schedule))
+
+
+def test_replay_command_reproduces_a_real_finding(target: Target, tmp_path: Path) -> None:
+    """PYN-001's schedule saved as an artefact: the printed command replays it, in a fresh process, and fails."""
+    schedule = Schedule(
+        3,
+        (
+            Enqueue(0, "call_keyed_drop", {"account_id": 0, "op": "x"}),
+            Poll(0),
+            Enqueue(0, "call_keyed_drop", {"account_id": 0, "op": "x"}),
+            Stop(0),
+        ),
+    )
+    history = run_schedule(target, ["call_keyed_drop"], schedule)
+    violations = invariants.ALL_CHECKERS["liveness"](history)
+    os.environ[artefacts.ROOT_ENV] = str(tmp_path)
+    try:
+        folder = artefacts.save(
+            "pyn-001", schedule, history, app=target.spec, backend="memory", task="call_keyed_drop",
+            rule="liveness", violations=violations,
+        )  # fmt: skip
+    finally:
+        del os.environ[artefacts.ROOT_ENV]
+    command = (folder / "replay.txt").read_text().split()
+    assert command[0] == "PYTHONHASHSEED=0"
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 1, done.stdout[-2000:]
+        assert "violation(s) of liveness on call_keyed_drop" in done.stdout
+        assert "i1 ends in 'rerouted'" in done.stdout
