@@ -27,6 +27,7 @@ from pynenc.runner.base_runner import BaseRunner
 from pynenc.runner.runner_context import RunnerContext
 
 from harness.clock import VirtualClock
+from harness.interleave import Interleaver, yield_points
 from harness.keys import KeyIdentity
 from harness.policies import task_name
 from harness.provider import CallAborted, Provider, ProviderCall
@@ -37,6 +38,7 @@ from strategies.schedule import (
     Crash,
     Enqueue,
     Finish,
+    Iterate,
     Poll,
     Recover,
     Restart,
@@ -44,6 +46,7 @@ from strategies.schedule import (
     Start,
     Step,
     Stop,
+    Together,
 )
 
 SETTLE_TIMEOUT = 30.0  # a worker that neither parks nor returns in this long is a harness bug
@@ -112,6 +115,7 @@ class Driver:
         self.provider = Provider(hold=self._hold, listener=self._on_provider)
         self.runners = [self._new_runner(slot, 1) for slot in range(runners)]
         self._by_thread: dict[int, Execution] = {}
+        self.interleaver = Interleaver()
         self._invocations: dict[str, Any] = {}
         for task in tasks.values():
             self.recorder.register_task(task)
@@ -126,6 +130,8 @@ class Driver:
             stack.enter_context(self.provider.serve())
             self.app.purge()
             stack.callback(self._abandon_workers)
+            app = self.app
+            stack.enter_context(yield_points(self.interleaver, app.orchestrator, app.broker, app.state_backend))
             stack.enter_context(self.recorder.observing(self.app.orchestrator))
             self._heartbeat()
             yield self
@@ -252,9 +258,15 @@ class Driver:
         self.recorder.emit(Kind.CLOCK, detail=f"+{step.seconds:g}s")
 
     def _recover(self, step: Recover) -> None:
+        sweep = self._sweep(step)
+        if sweep is not None:
+            self._in_thread(sweep)
+
+    def _sweep(self, step: Recover) -> Callable[[], None] | None:
+        """pynenc's core recovery tasks as run by a live runner (called in a fresh thread)."""
         runner = self._live(step.runner)
         if runner is None:
-            return
+            return None
         self.recorder.emit(Kind.RECOVER, worker=runner.label)
 
         def sweep() -> None:
@@ -263,7 +275,65 @@ class Driver:
             core_tasks.recover_pending_invocations()
             core_tasks.recover_running_invocations()
 
-        self._in_thread(sweep)
+        return sweep
+
+    def _together(self, step: Together) -> None:
+        """Run the steps as concurrent operations, interleaved at pynenc's yield points by ``step.preemptions``."""
+        operations: list[tuple[str, Callable[[], None]]] = []
+        started: list[Execution] = []
+        for index, sub in enumerate(step.steps):
+            body = self._operation(sub, started)
+            if body is not None:
+                operations.append((f"op{index}:{type(sub).__name__.lower()}", body))
+        if not operations:
+            return
+        self.recorder.emit(Kind.TOGETHER, detail="begin")
+        for op in self.interleaver.run_group(operations, step.preemptions):
+            if op.error is not None:
+                self.recorder.emit(Kind.ERROR, detail=f"{op.name} raised {type(op.error).__name__}: {op.error}")
+        self.recorder.emit(Kind.TOGETHER, detail="end")
+        for execution in started:
+            if not execution.done.is_set():
+                execution.runner.running.append(execution)
+
+    def _iterate(self, step: Iterate) -> None:
+        """Outside a group: poll, then start each invocation the poll returned."""
+        runner = self._live(step.runner)
+        if runner is None:
+            return
+        before = len(runner.held)
+        self._poll(Poll(step.runner, step.max_invocations))
+        for _ in range(len(runner.held) - before):
+            self._start(Start(step.runner, len(runner.held) - 1))
+
+    def _iterate_in_thread(self, step: Iterate, started: list[Execution]) -> None:
+        """Inside a group: this operation's thread polls, then runs the first invocation it got itself
+        (it parks in the provider); more than one would need more threads, so the rest stay held."""
+        runner = self._live(step.runner)
+        if runner is None:
+            return
+        before = len(runner.held)
+        self._poll(Poll(step.runner, step.max_invocations))
+        if len(runner.held) > before and runner.alive:
+            execution = Execution(invocation=runner.held.pop(before), runner=runner)
+            started.append(execution)
+            self._work(execution)
+
+    def _operation(self, step: Step, started: list[Execution]) -> Callable[[], None] | None:
+        if isinstance(step, Recover):
+            return self._sweep(step)
+        if isinstance(step, Start):
+            runner = self._live(step.runner)
+            if runner is None or not runner.held:
+                return None
+            execution = Execution(invocation=runner.held.pop(step.pick % len(runner.held)), runner=runner)
+            started.append(execution)
+            return lambda: self._work(execution)
+        if isinstance(step, Enqueue | Poll):
+            return lambda: self.step(step)
+        if isinstance(step, Iterate):
+            return lambda: self._iterate_in_thread(step, started)
+        raise ValueError(f"{type(step).__name__} cannot run inside Together")
 
     # -- drain: no new work, live runners, time passes -----------------------
     def drain(self, max_rounds: int | None = None) -> None:
@@ -366,6 +436,7 @@ class Driver:
     def _hold(self, call: ProviderCall) -> None:
         execution = self._by_thread[threading.get_ident()]
         execution.call = call
+        self.interleaver.park()  # inside a Together group: this operation stops being runnable
         execution.settled.set()
         execution.release.wait()
         if execution.abort:

@@ -148,6 +148,7 @@ class Recorder:
         """Record every status pynenc writes through ``orchestrator`` while the block runs."""
         real_register = orchestrator._register_new_invocations
         real_transition = orchestrator._atomic_status_transition
+        saved = {name: orchestrator.__dict__.get(name) for name in ("_register_new_invocations", "_atomic_status_transition")}
 
         def register(invocations: list[Any], runner_id: str | None = None) -> Any:
             record = real_register(invocations, runner_id)
@@ -166,8 +167,11 @@ class Recorder:
         try:
             yield
         finally:
-            del orchestrator._register_new_invocations
-            del orchestrator._atomic_status_transition
+            for name, previous in saved.items():  # restore what was there (e.g. a yield-point wrapper)
+                if previous is None:
+                    orchestrator.__dict__.pop(name, None)
+                else:
+                    setattr(orchestrator, name, previous)
 
 
 def _pynenc_mode(mode: Mode) -> Any:

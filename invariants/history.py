@@ -47,6 +47,7 @@ class Kind(StrEnum):
     RECOVER = "recover"  # a runner ran pynenc's recovery sweep
     CLOCK = "clock"  # virtual time advanced
     DRAIN = "drain"  # the schedule ended; from here on no new work except probes
+    TOGETHER = "together"  # detail "begin"/"end": the events between ran as interleaved operations
     ERROR = "error"  # a pynenc operation raised where the caller (runner, producer) does not expect it
 
 

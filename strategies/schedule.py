@@ -87,7 +87,27 @@ class Recover:
     runner: int
 
 
-Step = Enqueue | Poll | Start | Finish | Crash | Stop | Restart | Advance | Recover
+@dataclass(frozen=True)
+class Iterate:
+    """One runner loop iteration, as pynenc's ThreadRunner does it: poll, then start what it got."""
+
+    runner: int
+    max_invocations: int = 1
+
+
+@dataclass(frozen=True)
+class Together:
+    """Run ``steps`` (enqueue, poll, start, recover) at once, switching between them at pynenc's yield points.
+
+    ``preemptions`` are the decision points (the k-th time more than one step could continue) at
+    which the running step is paused and the next one continues; elsewhere the running one goes on.
+    """
+
+    steps: tuple[Enqueue | Poll | Start | Recover | Iterate, ...]
+    preemptions: tuple[int, ...] = ()
+
+
+Step = Enqueue | Poll | Start | Finish | Crash | Stop | Restart | Advance | Recover | Iterate | Together
 
 
 @dataclass(frozen=True)
@@ -100,27 +120,41 @@ class Schedule:
         return f"Schedule(runners={self.runners}, steps=(\n{body}\n))"
 
 
-STEP_TYPES: dict[str, type] = {t.__name__: t for t in (Enqueue, Poll, Start, Finish, Crash, Stop, Restart, Advance, Recover)}
+STEP_TYPES: dict[str, type] = {
+    t.__name__: t for t in (Enqueue, Poll, Start, Finish, Crash, Stop, Restart, Advance, Recover, Iterate, Together)
+}
+
+
+def _step_to_json(step: Step) -> dict[str, Any]:
+    data: dict[str, Any] = {"step": type(step).__name__}
+    for f in fields(step):
+        value = getattr(step, f.name)
+        if f.name == "kwargs":
+            value = jsonpickle.encode(value, keys=True)
+        elif f.name == "steps":
+            value = [_step_to_json(sub) for sub in value]
+        elif f.name == "preemptions":
+            value = list(value)
+        data[f.name] = value
+    return data
+
+
+def _step_from_json(raw: dict[str, Any]) -> Step:
+    raw = dict(raw)
+    kind = STEP_TYPES[raw.pop("step")]
+    if "kwargs" in raw:
+        raw["kwargs"] = jsonpickle.decode(raw["kwargs"], keys=True)
+    if "steps" in raw:
+        raw["steps"] = tuple(_step_from_json(sub) for sub in raw["steps"])
+    if "preemptions" in raw:
+        raw["preemptions"] = tuple(raw["preemptions"])
+    return kind(**raw)
 
 
 def schedule_to_json(schedule: Schedule) -> dict[str, Any]:
     """Plain JSON; argument values go through jsonpickle so their exact types survive a round trip."""
-    steps = []
-    for step in schedule.steps:
-        data: dict[str, Any] = {"step": type(step).__name__}
-        for f in fields(step):
-            value = getattr(step, f.name)
-            data[f.name] = jsonpickle.encode(value, keys=True) if f.name == "kwargs" else value
-        steps.append(data)
-    return {"runners": schedule.runners, "steps": steps}
+    return {"runners": schedule.runners, "steps": [_step_to_json(step) for step in schedule.steps]}
 
 
 def schedule_from_json(data: dict[str, Any]) -> Schedule:
-    steps: list[Step] = []
-    for raw in data["steps"]:
-        raw = dict(raw)
-        kind = STEP_TYPES[raw.pop("step")]
-        if "kwargs" in raw:
-            raw["kwargs"] = jsonpickle.decode(raw["kwargs"], keys=True)
-        steps.append(kind(**raw))
-    return Schedule(runners=data["runners"], steps=tuple(steps))
+    return Schedule(runners=data["runners"], steps=tuple(_step_from_json(raw) for raw in data["steps"]))

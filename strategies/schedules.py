@@ -14,7 +14,21 @@ from typing import Any
 from hypothesis import strategies as st
 
 from strategies.arguments import kwargs_from, parameter_pools
-from strategies.schedule import Advance, Crash, Enqueue, Finish, Poll, Recover, Restart, Schedule, Start, Step, Stop
+from strategies.schedule import (
+    Advance,
+    Crash,
+    Enqueue,
+    Finish,
+    Iterate,
+    Poll,
+    Recover,
+    Restart,
+    Schedule,
+    Start,
+    Step,
+    Stop,
+    Together,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,8 @@ class Knobs:
     max_producers: int = 2
     max_steps: int = 40
     faults: bool = True
+    interleave: bool = True  # Together steps: concurrent operations switched at pynenc's yield points
+    max_preemptions: int = 3
     recovery_horizon: float = 601.0  # seconds after which dead runners' work is recoverable
     max_pending_seconds: float = 3.0
 
@@ -65,6 +81,13 @@ def schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: Knobs = Knobs(
     if knobs.faults:
         branches.append(_fault_steps(runners, knobs))
     step = st.integers(0, len(branches) - 1).flatmap(lambda i: branches[i])
+    if knobs.interleave:
+        iterate = st.builds(Iterate, r, st.just(1))
+        concurrent = st.integers(0, 5).flatmap(lambda i: [iterate, iterate, enqueue, poll, start, st.builds(Recover, r)][i])
+        preemptions = st.lists(st.integers(0, 24), max_size=knobs.max_preemptions, unique=True).map(
+            lambda points: tuple(sorted(points))
+        )
+        branches.append(st.builds(Together, st.lists(concurrent, min_size=2, max_size=2).map(tuple), preemptions))
     steps: list[Step] = []
     # Continue with probability 19/20 (mean length ~19); a 0 ends the schedule, which shrinks well.
     while len(steps) < knobs.max_steps and draw(st.integers(0, 19)) != 0:

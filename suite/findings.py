@@ -30,12 +30,59 @@ def _poll_raised(fragment: str) -> Callable[[History], bool]:
     return matches
 
 
+def _admitted_together(history: History) -> bool:
+    """Two invocations of one key admitted (PENDING, or RUNNING) inside one interleaved group.
+
+    Run one after the other, pynenc blocks the second; only the check-then-set race admits both.
+    """
+    group: dict[tuple[str, str], dict[str, set[str]]] = {}
+    inside = False
+    for e in history:
+        if e.kind is Kind.TOGETHER:
+            inside, group = e.detail == "begin", {}
+        elif inside and e.kind is Kind.STATUS and e.status in ("pending", "running") and e.key is not None:
+            policy = history.policy(e.task)
+            if not policy.controls_running:
+                continue
+            key = "*" if policy.running.value == "task" else e.key.group
+            holders = group.setdefault((e.task or "", key), {}).setdefault(e.status, set())
+            holders.add(e.invocation_id or "")
+            if len(holders) > 1:
+                return True
+    return False
+
+
+def _registered_twice_together(history: History) -> bool:
+    """Two new invocations of one registration key created inside one interleaved group."""
+    created: dict[tuple[str, str], int] = {}
+    inside = False
+    for e in history:
+        if e.kind is Kind.TOGETHER:
+            inside, created = e.detail == "begin", {}
+        elif inside and e.kind is Kind.ENQUEUE and e.reg_key is not None:
+            k = (e.task or "", e.reg_key.group if history.policy(e.task).registration.value != "task" else "*")
+            created[k] = created.get(k, 0) + 1
+            if created[k] > 1:
+                return True
+    return False
+
+
 KNOWN: tuple[Finding, ...] = (
     Finding(
         id="PYN-001",
         title="reroute=False: a REROUTED invocation that meets a same-key holder makes the runner's poll raise "
         "(REROUTED -> CONCURRENCY_CONTROLLED_FINAL is not in pynenc's graph) and is lost",
         matches=_poll_raised("from_status:rerouted, to_status:concurrency_controlled_final"),
+    ),
+    Finding(
+        id="PYN-005",
+        title="check-then-set race: two runners polling / starting at once both admit same-key invocations",
+        matches=_admitted_together,
+    ),
+    Finding(
+        id="PYN-006",
+        title="registration check-then-register race: two producers enqueueing at once both create new invocations",
+        matches=_registered_twice_together,
     ),
 )
 

@@ -6,9 +6,12 @@ red the day pynenc fixes it, so the finding and its gate filter get removed.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import invariants
+from harness import artefacts
 from harness.run import run_schedule
 from harness.target import Target
 from invariants.history import Kind
@@ -89,4 +92,31 @@ def test_pyn_004_distinct_keys_are_never_blocked_by_each_other(reference: Target
     first, second = _sample(reference, "call_keyed_drop", cls_name)[:2]
     history = run_schedule(reference, ["call_keyed_drop"], _two_at_once("call_keyed_drop", first, second))
     violations = invariants.ALL_CHECKERS["drop-semantics"](history)
+    assert not violations, render(history, violations)
+
+
+FINDINGS_DIR = Path(__file__).resolve().parent.parent / "findings"
+ARTEFACTS = sorted(p.name for p in FINDINGS_DIR.iterdir() if (p / "schedule.json").exists())
+
+
+@pytest.mark.parametrize("finding", ARTEFACTS)
+def test_committed_artefact_replays_the_same_history(reference: Target, finding: str) -> None:
+    """Each committed counterexample reproduces exactly: same history, same violations (three runs)."""
+    artefact = artefacts.load(FINDINGS_DIR / finding)
+    for _ in range(3):
+        history = run_schedule(reference, [artefact.meta["task"]], artefact.schedule)
+        assert history.to_json() == artefact.history.to_json()
+        violations = invariants.ALL_CHECKERS[artefact.meta["rule"]](history)
+        assert [str(v) for v in violations] == artefact.meta["violations"]
+
+
+@pytest.mark.parametrize(
+    "finding",
+    [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=f"{f}: reproduces on pynenc 0.4.0")) for f in ARTEFACTS],
+)
+def test_committed_finding_is_fixed(reference: Target, finding: str) -> None:
+    """Green (xfail) while pynenc has the defect; fails the day the replayed schedule keeps the rule."""
+    artefact = artefacts.load(FINDINGS_DIR / finding)
+    history = run_schedule(reference, [artefact.meta["task"]], artefact.schedule)
+    violations = invariants.ALL_CHECKERS[artefact.meta["rule"]](history)
     assert not violations, render(history, violations)

@@ -1,0 +1,75 @@
+"""Races inside pynenc operations: every controlled task, explored exhaustively up to two preemptions.
+
+Two producers enqueue one key; then two runner loop iterations (poll, then run)
+happen at once, switching at pynenc's yield points.  Every placement of up to
+two preemptions is tried, fewest first.  Registration-controlled tasks also get
+two producers enqueueing at once.  Races that pynenc 0.4.0 has are findings
+(PYN-005, PYN-006) and their tests are strict xfails.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, find, settings
+
+import invariants
+from harness import artefacts
+from harness.explore import explore
+from harness.target import Target
+from invariants.timeline import render
+from strategies.arguments import kwargs_from, parameter_pools
+from strategies.schedule import Enqueue, Iterate
+from suite.conftest import target_for
+
+KNOWN_RACES = {"no-overlap": "PYN-005", "registration-dedup": "PYN-006"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "race" not in metafunc.fixturenames:
+        return
+    target = target_for(metafunc.config)
+    params = []
+    for name in target.controlled:
+        policy = target.policies[name]
+        rules = (["no-overlap"] if policy.controls_running else []) + (
+            ["registration-dedup"] if policy.controls_registration else []
+        )
+        for rule in rules:
+            # With registration control the two enqueues of the running scenario collapse into one
+            # invocation, so that scenario has nothing to race: it must pass.
+            racy = not (rule == "no-overlap" and policy.controls_registration)
+            marks = [pytest.mark.xfail(strict=True, reason=f"{KNOWN_RACES[rule]}: pynenc 0.4.0 check-then-set race")]
+            params.append(pytest.param((name, rule), id=f"{name}-{rule}", marks=marks if racy else []))
+    metafunc.parametrize("race", params)
+
+
+def _one_call(target: Target, name: str) -> dict:
+    """The simplest valid arguments for the task (Hypothesis's minimal example of its pools)."""
+    quiet = settings(database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    under_test = target.under_test(name)
+    pools = find(parameter_pools(under_test.func, under_test.key_arguments), lambda p: True, settings=quiet)
+    return find(kwargs_from(pools), lambda k: True, settings=quiet)
+
+
+def test_no_race_within_two_preemptions(target: Target, race: tuple[str, str]) -> None:
+    name, rule = race
+    call = _one_call(target, name)
+    enqueues = [Enqueue(0, name, call), Enqueue(1, name, call)]
+    check = invariants.ALL_CHECKERS[rule]
+    if rule == "registration-dedup":
+        result = explore(target, name, [], enqueues, lambda h: bool(check(h)), runners=1)
+    else:
+        result = explore(target, name, enqueues, [Iterate(0), Iterate(1)], lambda h: bool(check(h)))
+    if result.schedule is not None:
+        from harness.run import run_schedule
+
+        history = run_schedule(target, [name], result.schedule)
+        violations = check(history)
+        folder = artefacts.save(
+            f"explorer-{name}-{rule}", result.schedule, history, app=target.spec, backend=target.backend,
+            task=name, rule=rule, violations=violations,
+        )  # fmt: skip
+        pytest.fail(
+            f"race found after {result.runs} interleavings:\n{result.schedule!r}\n{render(history, violations)}\n"
+            f"replay: {artefacts.replay_command(folder)}"
+        )
