@@ -1,0 +1,85 @@
+"""Benchmark: operations per second of the interleaving explorer, and its overhead over plain pynenc.
+
+The same pynenc operations (two enqueues of one key, two runner polls, running
+what they return, each body making one provider call through httpx/respx) are
+timed twice on the same machine in the same run: directly, and through the
+deterministic driver with the two runner iterations interleaved at pynenc's
+yield points (one preemption per round).  Run with ``python -m harness.bench``
+(``tox -e bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+
+from pynenc.runner.runner_context import RunnerContext
+
+from harness.driver import Driver
+from harness.provider import Provider
+from harness.target import Target, load
+from strategies.schedule import Enqueue, Finish, Iterate, Schedule, Step, Together
+
+OPS_PER_ROUND = 6  # 2 enqueues + 2 polls + 2 runs (one of them blocked by concurrency control, or run later)
+
+
+def direct(target: Target, rounds: int) -> None:
+    app, task = target.app, target.tasks["call_keyed"]
+    queues = tuple(app.broker.conf.queues)
+    runners = [RunnerContext("BenchRunner", f"bench-r{i}") for i in range(2)]
+    with Provider().serve():
+        app.purge()
+        for i in range(rounds):
+            task(account_id=i, op="a")
+            task(account_id=i, op="b")
+            for ctx in runners:
+                for invocation in app.orchestrator.get_invocations_to_run(
+                    1, ctx, queue_provider=lambda: queues, on_queue_retrieved=lambda _q: None
+                ):
+                    invocation.run(ctx)
+
+
+def explorer(target: Target, rounds: int) -> None:
+    steps: list[Step] = []
+    for i in range(rounds):
+        steps += [
+            Enqueue(0, "call_keyed", {"account_id": i, "op": "a"}),
+            Enqueue(1, "call_keyed", {"account_id": i, "op": "b"}),
+            Together((Iterate(0), Iterate(1)), (1,)),
+            Finish(0),
+            Finish(1),
+        ]
+    Driver(target.app, {"call_keyed": target.tasks["call_keyed"]}, runners=2, policies=target.policies).run(
+        Schedule(2, tuple(steps)), drain=False
+    )
+
+
+def best_of(repeats: int, body: Callable[[], None]) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        body()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    target = load()
+    direct(target, 5)  # warm up imports and caches
+    explorer(target, 5)
+    plain = best_of(args.repeats, lambda: direct(target, args.rounds))
+    explored = best_of(args.repeats, lambda: explorer(target, args.rounds))
+    ops = OPS_PER_ROUND * args.rounds
+    print(f"rounds={args.rounds} pynenc operations per run={ops} (best of {args.repeats})")
+    print(f"direct pynenc : {plain:8.3f} s  {ops / plain:9.0f} ops/s")
+    print(f"explorer      : {explored:8.3f} s  {ops / explored:9.0f} ops/s")
+    print(f"overhead ratio: {explored / plain:.2f}x (explorer time / direct time)")
+
+
+if __name__ == "__main__":
+    main()
