@@ -42,20 +42,22 @@ def test_keys_not_enforced_is_caught_for_drop_policy(target: Target, monkeypatch
     _assert_caught(target, "call_keyed_drop", "no-overlap")
 
 
-def test_reroute_flag_inverted_is_caught_by_drop_semantics(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+def _invert_reroute_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pynenc reads every task's reroute_on_concurrency_control as its opposite."""
     declared = ConfigTask.__dict__["reroute_on_concurrency_control"]
     monkeypatch.setattr(
         ConfigTask, "reroute_on_concurrency_control", property(lambda conf: not declared.__get__(conf, ConfigTask))
     )
+
+
+def test_reroute_flag_inverted_is_caught_by_drop_semantics(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    _invert_reroute_flag(monkeypatch)
     _assert_caught(target, "call_keyed", "drop-semantics")
     _assert_caught(target, "call_keyed_drop", "drop-semantics")
 
 
 def test_reroute_flag_inverted_loses_work(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
-    declared = ConfigTask.__dict__["reroute_on_concurrency_control"]
-    monkeypatch.setattr(
-        ConfigTask, "reroute_on_concurrency_control", property(lambda conf: not declared.__get__(conf, ConfigTask))
-    )
+    _invert_reroute_flag(monkeypatch)
     _assert_caught(target, "call_keyed", "reroute-preserves-work")
 
 
