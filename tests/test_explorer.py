@@ -80,17 +80,20 @@ def _report(name: str, result: Exploration) -> None:
     assert runners <= 2 and producers <= 2 and preemptions <= 2
 
 
-def test_explorer_finds_the_running_race_in_pynenc(target: Target) -> None:
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_explorer_finds_the_running_race_in_pynenc(backend: str) -> None:
     """PYN-005: two runner loop iterations at once admit two same-key invocations."""
-    result = explore(target, "call_keyed", TWO_KEYED, [Iterate(0), Iterate(1)], _overlap)
-    _report("PYN-005", result)
+    result = explore(load(backend=backend), "call_keyed", TWO_KEYED, [Iterate(0), Iterate(1)], _overlap)
+    _report(f"PYN-005 on {backend}", result)
 
 
-def test_explorer_finds_the_registration_race_in_pynenc(target: Target) -> None:
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_explorer_finds_the_registration_race_in_pynenc(backend: str) -> None:
     """PYN-006: two producers enqueueing one key at once both create an invocation."""
     call = {"account_id": 0}
-    result = explore(target, "refresh_once", [], [Enqueue(0, "refresh_once", call), Enqueue(1, "refresh_once", call)], _duplicate_registration, runners=1)
-    _report("PYN-006", result)
+    both = [Enqueue(0, "refresh_once", call), Enqueue(1, "refresh_once", call)]
+    result = explore(load(backend=backend), "refresh_once", [], both, _duplicate_registration, runners=1)
+    _report(f"PYN-006 on {backend}", result)
 
 
 def _racy_retrieve(self: MemBroker, queue_name: str | None = None) -> Any:
