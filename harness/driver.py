@@ -27,7 +27,7 @@ from pynenc.runner.base_runner import BaseRunner
 from pynenc.runner.runner_context import RunnerContext
 
 from harness.clock import VirtualClock
-from harness.interleave import Interleaver, yield_points
+from harness.interleave import Interleaver, OperationKilled, yield_points
 from harness.keys import KeyIdentity
 from harness.policies import task_name
 from harness.provider import CallAborted, Provider, ProviderCall
@@ -279,22 +279,27 @@ class Driver:
 
     def _together(self, step: Together) -> None:
         """Run the steps as concurrent operations, interleaved at pynenc's yield points by ``step.preemptions``."""
-        operations: list[tuple[str, Callable[[], None]]] = []
+        operations: list[tuple[str, int | None, Callable[[], None]]] = []
         started: list[Execution] = []
         for index, sub in enumerate(step.steps):
             body = self._operation(sub, started)
             if body is not None:
-                operations.append((f"op{index}:{type(sub).__name__.lower()}", body))
+                owner = None if isinstance(sub, Enqueue) else sub.runner % len(self.runners)
+                operations.append((f"op{index}:{type(sub).__name__.lower()}", owner, body))
         if not operations:
             return
         self.recorder.emit(Kind.TOGETHER, detail="begin")
         for op in self.interleaver.run_group(operations, step.preemptions):
-            if op.error is not None:
+            if op.error is not None and not isinstance(op.error, OperationKilled):
                 self.recorder.emit(Kind.ERROR, detail=f"{op.name} raised {type(op.error).__name__}: {op.error}")
         self.recorder.emit(Kind.TOGETHER, detail="end")
         for execution in started:
             if not execution.done.is_set():
                 execution.runner.running.append(execution)
+        for runner in self.runners:
+            if not runner.alive:  # crashed inside the group: cut its calls, abandon what it held
+                self._kill_workers(runner)
+                runner.held.clear()
 
     def _iterate(self, step: Iterate) -> None:
         """Outside a group: poll, then start each invocation the poll returned."""
@@ -319,7 +324,18 @@ class Driver:
             started.append(execution)
             self._work(execution)
 
+    def _crash_in_group(self, step: Crash) -> None:
+        """The runner dies now: its other operations in the group stop at their next yield point."""
+        runner = self._live(step.runner)
+        if runner is None:
+            return
+        runner.alive = False
+        self.recorder.emit(Kind.CRASH, worker=runner.label, detail="inside an interleaved group")
+        self.interleaver.kill(runner.slot)
+
     def _operation(self, step: Step, started: list[Execution]) -> Callable[[], None] | None:
+        if isinstance(step, Crash):
+            return lambda: self._crash_in_group(step)
         if isinstance(step, Recover):
             return self._sweep(step)
         if isinstance(step, Start):
@@ -425,7 +441,7 @@ class Driver:
         self._by_thread[threading.get_ident()] = execution
         try:
             execution.invocation.run(execution.runner.ctx)
-        except CallAborted:
+        except (CallAborted, OperationKilled):
             pass
         except Exception:  # noqa: BLE001 - pynenc already recorded the failure; run() re-raises it
             pass

@@ -45,6 +45,14 @@ STATE_METHODS = frozenset(
 STUCK_AFTER = 20.0  # seconds for the running operation to reach its next yield point: a harness bug otherwise
 
 
+class OperationKilled(BaseException):
+    """Raised at a yield point inside an operation whose runner was killed: the operation stops there.
+
+    A ``BaseException`` so pynenc's ``except Exception`` handlers do not see it, as with a process killed
+    mid-operation.
+    """
+
+
 class InterleavingStuck(RuntimeError):
     """An operation neither yielded, finished nor parked: something blocked outside the yield points."""
 
@@ -57,6 +65,8 @@ class _Operation:
     at: str = "start"  # the yield point it waits at
     finished: bool = False
     parked: bool = False
+    owner: int | None = None  # runner slot the operation belongs to (None: a producer)
+    killed: bool = False
     error: BaseException | None = None
 
 
@@ -83,6 +93,15 @@ class Interleaver:
             self._current = None
             self._cv.notify_all()
             self._cv.wait_for(lambda: self._current == me)
+            if op.killed:
+                raise OperationKilled(f"{op.name} killed at {label}")
+
+    def kill(self, owner: int) -> None:
+        """Every operation of runner ``owner`` stops at its next yield point (its runner died)."""
+        with self._cv:
+            for op in self._ops.values():
+                if op.owner == owner:
+                    op.killed = True
 
     def park(self) -> None:
         """The calling operation blocks outside pynenc (in the provider): it stops being runnable."""
@@ -98,13 +117,13 @@ class Interleaver:
 
     # -- running a group ---------------------------------------------------------
     def run_group(
-        self, operations: Sequence[tuple[str, Callable[[], None]]], preemptions: Sequence[int]
+        self, operations: Sequence[tuple[str, int | None, Callable[[], None]]], preemptions: Sequence[int]
     ) -> list[_Operation]:
-        """Run ``operations`` interleaved, switching to the next operation at the given decision points."""
+        """Run ``(name, owner, body)`` operations interleaved, switching at the given decision points."""
         ops: list[_Operation] = []
         started = threading.Barrier(len(operations) + 1)
-        for index, (name, body) in enumerate(operations):
-            op = _Operation(index, name)
+        for index, (name, owner, body) in enumerate(operations):
+            op = _Operation(index, name, owner=owner)
             op.thread = threading.Thread(target=self._body, args=(op, body, started), daemon=True)
             ops.append(op)
             op.thread.start()

@@ -97,13 +97,15 @@ class Iterate:
 
 @dataclass(frozen=True)
 class Together:
-    """Run ``steps`` (enqueue, poll, start, recover) at once, switching between them at pynenc's yield points.
+    """Run ``steps`` (enqueue, poll, start, recover, iterate, crash) at once, switching at pynenc's yield points.
+
+    A crash here kills its runner wherever that runner's other operations are: at their next yield point.
 
     ``preemptions`` are the decision points (the k-th time more than one step could continue) at
     which the running step is paused and the next one continues; elsewhere the running one goes on.
     """
 
-    steps: tuple[Enqueue | Poll | Start | Recover | Iterate, ...]
+    steps: tuple[Enqueue | Poll | Start | Recover | Iterate | Crash, ...]
     preemptions: tuple[int, ...] = ()
 
 

@@ -83,7 +83,10 @@ def schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: Knobs = Knobs(
     step = st.integers(0, len(branches) - 1).flatmap(lambda i: branches[i])
     if knobs.interleave:
         iterate = st.builds(Iterate, r, st.just(1))
-        concurrent = st.integers(0, 5).flatmap(lambda i: [iterate, iterate, enqueue, poll, start, st.builds(Recover, r)][i])
+        options = [iterate, iterate, enqueue, poll, start, st.builds(Recover, r)]
+        if knobs.faults:
+            options.append(st.builds(Crash, r))  # a runner killed at any yield point of its operations
+        concurrent = st.integers(0, len(options) - 1).flatmap(lambda i: options[i])
         preemptions = st.lists(st.integers(0, 24), max_size=knobs.max_preemptions, unique=True).map(
             lambda points: tuple(sorted(points))
         )

@@ -67,6 +67,18 @@ def _registered_twice_together(history: History) -> bool:
     return False
 
 
+def _lost_after_crash_in_group(history: History) -> bool:
+    """A runner died inside an interleaved group and an invocation ended queued-but-not-in-any-queue."""
+    crashed = any(e.kind is Kind.CRASH and "interleaved" in e.detail for e in history)
+    if not crashed:
+        return False
+    last: dict[str, str] = {}
+    for e in history:
+        if e.kind is Kind.STATUS and e.invocation_id:
+            last[e.invocation_id] = e.status or ""
+    return any(status in ("registered", "rerouted") for status in last.values())
+
+
 KNOWN: tuple[Finding, ...] = (
     Finding(
         id="PYN-001",
@@ -83,6 +95,11 @@ KNOWN: tuple[Finding, ...] = (
         id="PYN-006",
         title="registration check-then-register race: two producers enqueueing at once both create new invocations",
         matches=_registered_twice_together,
+    ),
+    Finding(
+        id="PYN-007",
+        title="a runner killed between taking an invocation off the queue and marking it PENDING loses it",
+        matches=_lost_after_crash_in_group,
     ),
 )
 

@@ -3,8 +3,9 @@
 Two producers enqueue one key; then two runner loop iterations (poll, then run)
 happen at once, switching at pynenc's yield points.  Every placement of up to
 two preemptions is tried, fewest first.  Registration-controlled tasks also get
-two producers enqueueing at once.  Races that pynenc 0.4.0 has are findings
-(PYN-005, PYN-006) and their tests are strict xfails.
+two producers enqueueing at once, and every running-controlled task a runner
+killed at each yield point of its loop iteration.  Races that pynenc 0.4.0 has
+are findings (PYN-005, PYN-006, PYN-007) and their tests are strict xfails.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from harness.explore import explore
 from harness.target import Target
 from invariants.timeline import render
 from strategies.arguments import kwargs_from, parameter_pools
-from strategies.schedule import Enqueue, Iterate
+from strategies.schedule import Crash, Enqueue, Iterate
 from suite.conftest import target_for
 
-KNOWN_RACES = {"no-overlap": "PYN-005", "registration-dedup": "PYN-006"}
+KNOWN_RACES = {"no-overlap": "PYN-005", "registration-dedup": "PYN-006", "liveness": "PYN-007"}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -31,7 +32,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     params = []
     for name in target.controlled:
         policy = target.policies[name]
-        rules = (["no-overlap"] if policy.controls_running else []) + (
+        rules = (["no-overlap", "liveness"] if policy.controls_running else []) + (
             ["registration-dedup"] if policy.controls_registration else []
         )
         for rule in rules:
@@ -58,6 +59,8 @@ def test_no_race_within_two_preemptions(target: Target, race: tuple[str, str]) -
     check = invariants.ALL_CHECKERS[rule]
     if rule == "registration-dedup":
         result = explore(target, name, [], enqueues, lambda h: bool(check(h)), runners=1)
+    elif rule == "liveness":  # the runner is killed at any yield point of its loop iteration
+        result = explore(target, name, enqueues[:1], [Iterate(0), Crash(0)], lambda h: bool(check(h)), bound=1)
     else:
         result = explore(target, name, enqueues, [Iterate(0), Iterate(1)], lambda h: bool(check(h)))
     if result.schedule is not None:

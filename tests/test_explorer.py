@@ -18,7 +18,7 @@ from harness.explore import Exploration, explore
 from harness.run import run_schedule
 from harness.target import Target, load
 from invariants.history import History, Kind
-from strategies.schedule import Enqueue, Iterate, Poll, Schedule, Start, Together
+from strategies.schedule import Crash, Enqueue, Iterate, Poll, Schedule, Start, Together
 
 CALL = {"account_id": 0, "op": "x"}
 
@@ -121,3 +121,14 @@ def test_explorer_finds_an_injected_broker_race(target: Target, monkeypatch: pyt
     assert real.schedule is None, "the real broker hands an invocation to one runner only"
     monkeypatch.setattr(MemBroker, "retrieve_invocation", _racy_retrieve)
     _report("injected broker race", explore(target, "call_keyed", one, [Poll(0), Poll(1)], _handed_out_twice))
+
+
+def test_explorer_kills_a_runner_at_a_yield_point(target: Target) -> None:
+    """PYN-007: a runner killed after taking an invocation off the queue, before marking it PENDING."""
+    result = explore(
+        target, "call_keyed", TWO_KEYED[:1], [Iterate(0), Crash(0)], lambda h: bool(invariants.check_all(h)), bound=1
+    )
+    _report("PYN-007", result)
+    history = run_schedule(target, ["call_keyed"], result.schedule)
+    assert any(e.kind is Kind.CRASH and "interleaved" in e.detail for e in history)
+    assert {v.rule for v in invariants.check_all(history)} >= {"liveness"}
