@@ -37,6 +37,7 @@ from strategies.schedule import (
     Advance,
     Crash,
     Enqueue,
+    EnqueueMany,
     Finish,
     Iterate,
     Poll,
@@ -158,10 +159,24 @@ class Driver:
                 Kind.ERROR, worker=f"p{step.producer}", task=step.task, detail=f"enqueue raised {type(error).__name__}: {error}"
             )
             return
+        self._record_enqueued(task, step.kwargs, invocation, "probe" if probe else f"p{step.producer}", probe)
+
+    def _enqueuemany(self, step: EnqueueMany) -> None:
+        task = self.tasks[step.task]
+        try:
+            group = task.parallelize([dict(call) for call in step.calls])
+        except Exception as error:  # noqa: BLE001 - the producer sees the exception; record it
+            self.recorder.emit(
+                Kind.ERROR, worker=f"p{step.producer}", task=step.task, detail=f"parallelize raised {type(error).__name__}: {error}"
+            )
+            return
+        for kwargs, invocation in zip(step.calls, group, strict=True):
+            self._record_enqueued(task, kwargs, invocation, f"p{step.producer}", False)
+
+    def _record_enqueued(self, task: Any, kwargs: dict[str, Any], invocation: Any, producer: str, probe: bool) -> None:
         invocation_id = str(invocation.invocation_id)
-        producer = "probe" if probe else f"p{step.producer}"
         if isinstance(invocation, ReusedInvocation):
-            _, reg_key = self.recorder.key_refs(task, step.kwargs, _call_for(task, step.kwargs))
+            _, reg_key = self.recorder.key_refs(task, kwargs, _call_for(task, kwargs))
             self.recorder.emit(
                 Kind.REUSED,
                 invocation_id=self.recorder.label(invocation_id),
@@ -180,7 +195,7 @@ class Driver:
             key=info.key,
             reg_key=info.reg_key,
             probe=probe,
-            detail=", ".join(f"{k}={v!r}" for k, v in step.kwargs.items()),
+            detail=", ".join(f"{k}={v!r}" for k, v in kwargs.items()),
         )
 
     def _poll(self, step: Poll) -> None:
@@ -284,7 +299,7 @@ class Driver:
         for index, sub in enumerate(step.steps):
             body = self._operation(sub, started)
             if body is not None:
-                owner = None if isinstance(sub, Enqueue) else sub.runner % len(self.runners)
+                owner = None if isinstance(sub, Enqueue | EnqueueMany) else sub.runner % len(self.runners)
                 operations.append((f"op{index}:{type(sub).__name__.lower()}", owner, body))
         if not operations:
             return
@@ -345,7 +360,7 @@ class Driver:
             execution = Execution(invocation=runner.held.pop(step.pick % len(runner.held)), runner=runner)
             started.append(execution)
             return lambda: self._work(execution)
-        if isinstance(step, Enqueue | Poll):
+        if isinstance(step, Enqueue | EnqueueMany | Poll):
             return lambda: self.step(step)
         if isinstance(step, Iterate):
             return lambda: self._iterate_in_thread(step, started)

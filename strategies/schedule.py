@@ -29,6 +29,18 @@ class Enqueue:
 
 
 @dataclass(frozen=True)
+class EnqueueMany:
+    """Producer ``producer`` calls ``task.parallelize(calls)``: pynenc's batch enqueue path."""
+
+    producer: int
+    task: str
+    calls: tuple[dict[str, Any], ...]
+
+    def __repr__(self) -> str:
+        return f"EnqueueMany(p{self.producer}, {self.task}.parallelize({list(self.calls)!r}))"
+
+
+@dataclass(frozen=True)
 class Poll:
     """Runner asks pynenc for up to ``max_invocations`` invocations (``get_invocations_to_run``)."""
 
@@ -109,7 +121,7 @@ class Together:
     preemptions: tuple[int, ...] = ()
 
 
-Step = Enqueue | Poll | Start | Finish | Crash | Stop | Restart | Advance | Recover | Iterate | Together
+Step = Enqueue | EnqueueMany | Poll | Start | Finish | Crash | Stop | Restart | Advance | Recover | Iterate | Together
 
 
 @dataclass(frozen=True)
@@ -123,7 +135,7 @@ class Schedule:
 
 
 STEP_TYPES: dict[str, type] = {
-    t.__name__: t for t in (Enqueue, Poll, Start, Finish, Crash, Stop, Restart, Advance, Recover, Iterate, Together)
+    t.__name__: t for t in (Enqueue, EnqueueMany, Poll, Start, Finish, Crash, Stop, Restart, Advance, Recover, Iterate, Together)
 }
 
 
@@ -131,7 +143,7 @@ def _step_to_json(step: Step) -> dict[str, Any]:
     data: dict[str, Any] = {"step": type(step).__name__}
     for f in fields(step):
         value = getattr(step, f.name)
-        if f.name == "kwargs":
+        if f.name in ("kwargs", "calls"):
             value = jsonpickle.encode(value, keys=True)
         elif f.name == "steps":
             value = [_step_to_json(sub) for sub in value]
@@ -144,8 +156,9 @@ def _step_to_json(step: Step) -> dict[str, Any]:
 def _step_from_json(raw: dict[str, Any]) -> Step:
     raw = dict(raw)
     kind = STEP_TYPES[raw.pop("step")]
-    if "kwargs" in raw:
-        raw["kwargs"] = jsonpickle.decode(raw["kwargs"], keys=True)
+    for name in ("kwargs", "calls"):
+        if name in raw:
+            raw[name] = jsonpickle.decode(raw[name], keys=True)
     if "steps" in raw:
         raw["steps"] = tuple(_step_from_json(sub) for sub in raw["steps"])
     if "preemptions" in raw:
