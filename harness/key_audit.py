@@ -27,7 +27,7 @@ from hypothesis.errors import NoSuchExample
 
 from harness.keys import Normalisers, normalised
 from invariants.history import Mode
-from strategies.equal_keys import CLASSES, EqualityClass
+from strategies.equal_keys import EqualityClass
 
 ROOT = Path(__file__).resolve().parent.parent
 HASH_SEEDS = (1, 2, 3)
@@ -166,9 +166,9 @@ def _own_part(key: str, argument: str) -> str:
         return key
 
 
-def add_process_keys(spec: str, backend_rows: list[AuditRow], seeds: Sequence[int] = HASH_SEEDS) -> None:
+def add_process_keys(spec: str, audited: list[AuditRow], seeds: Sequence[int] = HASH_SEEDS) -> None:
     """Compute each row's sample keys in fresh processes, one per PYTHONHASHSEED (one process per seed)."""
-    rows = [r for r in backend_rows if _picklable(r.sample)]  # a value that cannot be pickled cannot cross processes
+    rows = [r for r in audited if _picklable(r.sample)]  # a value that cannot be pickled cannot cross processes
     jobs = [(r.target.task, r.target.argument, r.target.mode.value, list(r.sample)) for r in rows]
     with tempfile.TemporaryDirectory(prefix="pynenc-suite-keys-") as folder:
         request = Path(folder) / "request.pickle"
@@ -191,11 +191,3 @@ def _picklable(values: Sequence[Any]) -> bool:
         return True
     except Exception:  # noqa: BLE001 - any pickling failure means "cannot be sent"
         return False
-
-
-def audit_target(tasks: Mapping[str, Any], policies: Mapping[str, Any], normalisers: Normalisers | None = None) -> list[AuditRow]:
-    rows = []
-    for name, task in tasks.items():
-        for target in keyed_arguments(name, task, policies[name]):
-            rows += [audit(task, target, cls, normalisers) for cls in CLASSES]
-    return rows

@@ -52,7 +52,6 @@ class Recorder:
         self.runner_labels: dict[str, str] = {}
         self.last_status: dict[str, str] = {}
         self.progress = 0  # provider events and statuses that are not queue cycling
-        self._tasks: dict[str, Any] = {}
 
     # -- events -------------------------------------------------------------
     def emit(self, kind: Kind, **fields: Any) -> Event:
@@ -71,7 +70,6 @@ class Recorder:
 
     def register_task(self, task: Any) -> None:
         policy = self.policy(task)
-        self._tasks[policy.task] = task
         self.history.policies[policy.task] = policy
 
     def key_refs(self, task: Any, kwargs: Mapping[str, Any], call: Any = None) -> tuple[KeyRef | None, KeyRef | None]:

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, find, settings
 import invariants
 from harness import artefacts
 from harness.explore import explore
+from harness.run import run_schedule
 from harness.target import Target
 from invariants.timeline import render
 from strategies.arguments import kwargs_from, parameter_pools
@@ -64,8 +65,6 @@ def test_no_race_within_two_preemptions(target: Target, race: tuple[str, str]) -
     else:
         result = explore(target, name, enqueues, [Iterate(0), Iterate(1)], lambda h: bool(check(h)))
     if result.schedule is not None:
-        from harness.run import run_schedule
-
         history = run_schedule(target, [name], result.schedule)
         violations = check(history)
         folder = artefacts.save(
