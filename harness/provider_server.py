@@ -1,0 +1,176 @@
+"""The provider served on a loopback HTTP port, for runs whose task bodies live in other processes.
+
+Same API as the in-memory provider (``POST /call/{account_id}/{op}``), same
+bookkeeping (in-flight calls and collisions per account), but every call also
+records wall-clock start and end (``time.time()``, the clock every process on
+the host shares) and who called: the invocation, the pynenc runner, the OS
+process and its process group.  One server in the test process therefore
+records one history for all the worker processes of a run.
+
+How long a call stays in flight is set per invocation by the driver
+(``hold_for``), else ``default_hold``.  While it holds, the server watches the
+connection: a caller that dies (SIGKILL, or an exception that tears down the
+request) closes its socket, and the call ends there with outcome ``aborted``;
+its interval then ends when its caller stopped existing, not when the hold
+would have ended.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import socket
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+from harness.provider_client import INVOCATION_HEADER, PGID_HEADER, PID_HEADER, RUNNER_HEADER
+
+POLL_SECONDS = 0.01
+
+
+@dataclass
+class ServedCall:
+    """One request as the loopback provider saw it (times are ``time.time()``)."""
+
+    number: int
+    account: str
+    op: str
+    invocation_id: str
+    runner_id: str
+    pid: int
+    pgid: int
+    start: float
+    end: float | None = None
+    outcome: str = "in_flight"  # ok / aborted
+    collided: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class LoopbackProvider:
+    """A threaded HTTP server on 127.0.0.1 that records every call."""
+
+    def __init__(self, default_hold: float = 0.2) -> None:
+        self.default_hold = default_hold
+        self.hold_for: dict[str, float] = {}
+        self.calls: list[ServedCall] = []
+        self.in_flight: dict[str, int] = defaultdict(int)
+        self.collisions: dict[str, int] = defaultdict(int)
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the loopback provider is not serving")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def reset(self) -> None:
+        """Forget every call (between runs sharing one server)."""
+        with self._lock:
+            self.calls = []
+            self.hold_for = {}
+            self.in_flight.clear()
+            self.collisions.clear()
+
+    # -- request handling (called on the server's handler threads) -----------
+    def _begin(self, account: str, op: str, headers: Any) -> ServedCall:
+        with self._lock:
+            call = ServedCall(
+                number=len(self.calls),
+                account=account,
+                op=op,
+                invocation_id=headers.get(INVOCATION_HEADER, ""),
+                runner_id=headers.get(RUNNER_HEADER, ""),
+                pid=int(headers.get(PID_HEADER, 0) or 0),
+                pgid=int(headers.get(PGID_HEADER, 0) or 0),
+                start=time.time(),
+            )
+            self.calls.append(call)
+            if self.in_flight[account] > 0:
+                call.collided = True
+                self.collisions[account] += 1
+            self.in_flight[account] += 1
+        return call
+
+    def _end(self, call: ServedCall, outcome: str) -> None:
+        with self._lock:
+            call.end = time.time()
+            call.outcome = outcome
+            self.in_flight[call.account] -= 1
+
+    def _hold(self, call: ServedCall, connection: socket.socket) -> bool:
+        """Hold the call; False if the caller went away meanwhile."""
+        deadline = time.monotonic() + self.hold_for.get(call.invocation_id, self.default_hold)
+        while (left := deadline - time.monotonic()) > 0:
+            readable, _, _ = select.select([connection], [], [], min(left, POLL_SECONDS))
+            if readable and _closed(connection):
+                return False
+        return True
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                parts = self.path.split("/", 3)
+                length = int(self.headers.get("content-length", 0) or 0)
+                if length:
+                    self.rfile.read(length)
+                if len(parts) != 4 or parts[1] != "call":
+                    self.send_error(404)
+                    return
+                call = provider._begin(unquote(parts[2]), unquote(parts[3]), self.headers)
+                if not provider._hold(call, self.connection):
+                    provider._end(call, "aborted")
+                    self.close_connection = True
+                    return
+                provider._end(call, "ok")
+                body = json.dumps({"account": call.account, "op": call.op, "call": call.number}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access logs
+                del format, args
+
+        return Handler
+
+    @contextmanager
+    def serving(self) -> Iterator[LoopbackProvider]:
+        """Serve on a free loopback port while the block runs."""
+        server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, name="loopback-provider", daemon=True)
+        self._server = server
+        thread.start()
+        try:
+            yield self
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+            self._server = None
+
+
+def _closed(connection: socket.socket) -> bool:
+    """True if the peer closed the connection (readable with nothing to read)."""
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True

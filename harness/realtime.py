@@ -1,0 +1,593 @@
+"""The real-time driver: a chaos schedule against pynenc's own runners, in separate processes, on a shared engine.
+
+Jepsen's client and nemesis for this tier.  One run:
+
+1. fresh engine state; ``len(schedule.runners)`` runner processes
+   (``python -m harness.runner_process``), each pynenc runner class it names, in
+   its own process group; wait until each has a heartbeat;
+2. a sweeper thread runs pynenc's own recovery tasks every ``sweep_seconds``
+   (their cron cannot fire more often than once a minute);
+3. producer threads enqueue at the scheduled times, and the nemesis thread
+   delivers the faults (SIGKILL of a runner's process group or of one worker,
+   SIGTERM, SIGSTOP/SIGCONT, Redis connection drops) and restarts what it killed;
+4. drain: every stalled runner is continued and every dead one restarted, the run
+   waits until every invocation is final, then enqueues one probe per key and waits
+   again (the quiescence probe); results of dropped invocations are read;
+5. the history is assembled from what each party recorded on its own clock-free
+   facts: the producer's enqueues, pynenc's own status history in the engine
+   (every process writes it), the loopback provider's calls, the nemesis's faults.
+
+Times are ``time.time()`` seconds since the run began (one host, one clock).
+Whether every invocation settled before the deadline is recorded in the DRAIN
+event's detail, so checkers' verdicts on unfinished work can be called unknown
+when the run merely ran out of time.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pynenc import context, core_tasks
+from pynenc.invocation.dist_invocation import ReusedInvocation
+from pynenc.runner.runner_context import RunnerContext
+
+from harness.engines import Engine, environment
+from harness.policies import task_name
+from harness.provider_client import PROVIDER_URL_ENV
+from harness.provider_server import LoopbackProvider, ServedCall
+from harness.recorder import Recorder
+from harness.target import Target
+from invariants.history import Event, History, Kind
+from strategies.chaos import DROP_CONNECTIONS, KILL, KILL_WORKER, STALL, TERM, ChaosSchedule, Fault, TimedEnqueue
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RUNNER_START_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+FINAL = frozenset({"success", "failed", "concurrency_controlled_final"})
+SETTLED, UNSETTLED = "settled", "unsettled"
+_KIND_ORDER = {Kind.ENQUEUE: 0, Kind.REUSED: 0, Kind.STATUS: 1, Kind.PROVIDER_START: 2, Kind.PROVIDER_END: 3}
+
+
+class RunnerStartError(Exception):
+    """A runner process exited or never reported a heartbeat; ``str()`` says which and why."""
+
+
+@dataclass
+class RunnerProcess:
+    """One runner slot of the schedule: the runner class and its current OS process."""
+
+    slot: int
+    runner_cls: str
+    process: subprocess.Popen | None = None
+    incarnation: int = -1
+    pids: dict[int, str] = field(default_factory=dict)  # main pid of every incarnation -> label
+    stalled: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"r{self.slot}" if self.incarnation <= 0 else f"r{self.slot}#{self.incarnation}"
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+@dataclass
+class RunStats:
+    """What a run exercised, for the tier's report."""
+
+    enqueues: int = 0
+    reused: int = 0
+    kills: int = 0
+    worker_kills: int = 0
+    terms: int = 0
+    stalls: int = 0
+    drops: int = 0
+    restarts: int = 0
+    sweeps: int = 0
+    recovered: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    settled: bool = False
+
+
+class RealtimeRun:
+    """Runs one :class:`ChaosSchedule`; :meth:`execute` returns the assembled :class:`History`."""
+
+    def __init__(self, target: Target, engine: Engine, provider: LoopbackProvider, schedule: ChaosSchedule,
+                 extra_env: dict[str, str] | None = None, log_folder: Path | None = None) -> None:
+        self.target = target
+        self.app = target.app
+        self.engine = engine
+        self.timing = engine.timing
+        self.provider = provider
+        self.schedule = schedule
+        self.extra_env = dict(extra_env or {})
+        self.log_folder = log_folder
+        self.stats = RunStats()
+        self.runners = [RunnerProcess(slot, cls) for slot, cls in enumerate(schedule.runners)]
+        self.recorder = Recorder(clock=self._now, policies=target.policies)
+        self.invocations: dict[str, Any] = {}
+        self.faults: list[Event] = []
+        self._t0 = 0.0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._config: dict[str, Any] = {}
+
+    # -- time ---------------------------------------------------------------
+    def _now(self) -> float:
+        return time.time() - self._t0
+
+    def _emit(self, kind: Kind, **fields: Any) -> None:
+        with self._lock:
+            self.recorder.emit(kind, **fields)
+
+    # -- the run ------------------------------------------------------------
+    def execute(self) -> History:
+        started = time.monotonic()
+        self._config = self.engine.fresh()
+        saved = self.app.config_values
+        self.app.config_values = {**(saved or {}), **self._config}
+        self.app._reset_cached_components()
+        self._t0 = time.time()
+        for task in self.target.controlled.values():
+            self.recorder.register_task(task)
+        try:
+            for runner in self.runners:
+                self._start(runner)
+            self._wait_for_heartbeats()
+            sweeper = threading.Thread(target=self._sweep_loop, name="sweeper", daemon=True)
+            sweeper.start()
+            self._play()
+            self._drain()
+        finally:
+            self._stop.set()
+            self._stop_all()
+            self.stats.seconds = time.monotonic() - started
+        history = self._assemble()
+        self.app.config_values = saved
+        self.app._reset_cached_components()
+        return history
+
+    def _play(self) -> None:
+        """Producers and the nemesis, each on its own thread, at the scheduled times."""
+        base = time.monotonic()
+        producers: dict[int, list[TimedEnqueue]] = {}
+        for enqueue in self.schedule.enqueues:
+            producers.setdefault(enqueue.producer, []).append(enqueue)
+        threads = [
+            threading.Thread(target=self._produce, args=(base, steps), name=f"producer-{p}", daemon=True)
+            for p, steps in producers.items()
+        ]
+        threads.append(threading.Thread(target=self._nemesis, args=(base, self.schedule.faults), name="nemesis", daemon=True))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    # -- producers ----------------------------------------------------------
+    def _produce(self, base: float, steps: Iterable[TimedEnqueue]) -> None:
+        for step in steps:
+            _sleep_until(base + step.at)
+            self._enqueue(step.task, step.kwargs, f"p{step.producer}", step.hold, probe=False)
+
+    def _enqueue(self, name: str, kwargs: dict[str, Any], producer: str, hold: float, probe: bool) -> None:
+        task = self.target.tasks[name]
+        try:
+            invocation = task(**kwargs)
+        except Exception as error:  # noqa: BLE001 - what the producer saw is the observation
+            self._emit(Kind.ERROR, worker=producer, task=name, detail=f"enqueue raised {type(error).__name__}: {error}")
+            self.stats.errors.append(f"{producer} enqueue: {type(error).__name__}: {error}")
+            return
+        invocation_id = str(invocation.invocation_id)
+        self.provider.hold_for.setdefault(invocation_id, hold)
+        with self._lock:
+            if isinstance(invocation, ReusedInvocation):
+                _, reg_key = self.recorder.key_refs(task, kwargs)
+                self.recorder.emit(
+                    Kind.REUSED, invocation_id=self.recorder.label(invocation_id), task=name, worker=producer, reg_key=reg_key
+                )
+                self.stats.reused += 1
+                return
+            info = self.recorder.know_invocation(invocation)
+            self.invocations[invocation_id] = invocation
+            self.recorder.emit(
+                Kind.ENQUEUE, invocation_id=info.label, task=info.task, worker=producer, key=info.key,
+                reg_key=info.reg_key, probe=probe, detail=", ".join(f"{k}={v!r}" for k, v in kwargs.items()),
+            )
+            self.stats.enqueues += 1
+
+    # -- nemesis ------------------------------------------------------------
+    def _nemesis(self, base: float, faults: Iterable[Fault]) -> None:
+        pending: list[tuple[float, Callable[[], None]]] = []
+        for fault in faults:
+            while pending and pending[0][0] <= base + fault.at:
+                due, action = pending.pop(0)
+                _sleep_until(due)
+                action()
+            _sleep_until(base + fault.at)
+            follow_up = self._strike(fault)
+            if follow_up is not None:
+                pending.append((time.monotonic() + fault.seconds, follow_up))
+                pending.sort(key=lambda item: item[0])
+        for due, action in pending:
+            _sleep_until(due)
+            action()
+
+    def _strike(self, fault: Fault) -> Callable[[], None] | None:
+        runner = self.runners[fault.runner % len(self.runners)]
+        if fault.kind == DROP_CONNECTIONS:
+            return self._drop_connections()
+        if not runner.alive or runner.stalled:
+            return None
+        pid = runner.process.pid  # type: ignore[union-attr]
+        if fault.kind == KILL:
+            _signal_group(pid, signal.SIGKILL)
+            runner.process.wait()  # type: ignore[union-attr]
+            self.stats.kills += 1
+            self._fault(Kind.CRASH, runner, f"SIGKILL process group {pid}")
+            return lambda: self._restart(runner)
+        if fault.kind == KILL_WORKER:
+            worker = self._worker_pid(pid)
+            if worker is None:
+                return None
+            _signal_pid(worker, signal.SIGKILL)
+            self.stats.worker_kills += 1
+            self._fault(Kind.CRASH, runner, f"SIGKILL worker pid {worker}")
+            return None
+        if fault.kind == TERM:
+            _signal_pid(pid, signal.SIGTERM)
+            self.stats.terms += 1
+            self._fault(Kind.STOP, runner, f"SIGTERM pid {pid}")
+            return lambda: self._restart(runner)
+        if fault.kind == STALL:
+            _signal_group(pid, signal.SIGSTOP)
+            runner.stalled = True
+            self.stats.stalls += 1
+            self._fault(Kind.CRASH, runner, f"stall: SIGSTOP process group {pid} for {fault.seconds:g}s")
+            return lambda: self._resume(runner)
+        raise ValueError(f"unknown fault {fault.kind!r}")
+
+    def _fault(self, kind: Kind, runner: RunnerProcess, detail: str) -> None:
+        self._emit(kind, worker=runner.label, detail=detail)
+
+    def _resume(self, runner: RunnerProcess) -> None:
+        if runner.stalled and runner.process is not None:
+            _signal_group(runner.process.pid, signal.SIGCONT)
+            runner.stalled = False
+            self._emit(Kind.START, worker=runner.label, detail=f"resume: SIGCONT process group {runner.process.pid}")
+
+    def _restart(self, runner: RunnerProcess) -> None:
+        if runner.process is not None:
+            try:
+                runner.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                _signal_group(runner.process.pid, signal.SIGKILL)
+                runner.process.wait()
+        self._reap_group(runner)
+        self._start(runner)
+        self.stats.restarts += 1
+        self._emit(Kind.START, worker=runner.label, detail=f"restart: pid {runner.process.pid}")  # type: ignore[union-attr]
+
+    def _drop_connections(self) -> None:
+        if self.engine.name != "redis":
+            return None
+        import redis
+
+        try:
+            client = redis.Redis.from_url(self._config["redis_url"])
+            dropped = client.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+            client.close()
+        except redis.RedisError as error:
+            self.stats.errors.append(f"drop connections: {error}")
+            return None
+        self.stats.drops += 1
+        self._emit(Kind.CRASH, detail=f"redis: dropped {dropped} client connections")
+        return None
+
+    def _worker_pid(self, runner_pid: int) -> int | None:
+        """A worker process of the runner, as pynenc's own runner contexts name them (None if it has none)."""
+        children = _children(runner_pid)
+        if not children:
+            return None
+        known = []
+        try:
+            for info in self.app.orchestrator.get_active_runners():
+                ctx = self.app.state_backend.get_runner_context(info.runner_id)
+                if ctx is not None and ctx.parent_ctx is not None and ctx.parent_ctx.pid == runner_pid and ctx.pid in children:
+                    known.append(ctx.pid)
+        except Exception:  # noqa: BLE001 - the engine may be unreachable during a fault; pick no worker
+            return None
+        return random.Random(runner_pid).choice(sorted(known)) if known else None
+
+    # -- runners ------------------------------------------------------------
+    def _start(self, runner: RunnerProcess) -> None:
+        env = {
+            **os.environ,
+            **environment(self._config),
+            "PYNENC__RUNNER_CLS": runner.runner_cls,
+            "PYNENC__MAX_PROCESSES": "2",
+            "PYNENC__NUM_PROCESSES": "2",
+            "PYNENC__MAX_THREADS": "4" if runner.runner_cls == "ThreadRunner" else "1",
+            PROVIDER_URL_ENV: self.provider.url,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")])),
+            **self.extra_env,
+        }
+        runner.incarnation += 1
+        log = subprocess.DEVNULL
+        if self.log_folder is not None:
+            self.log_folder.mkdir(parents=True, exist_ok=True)
+            log = open(self.log_folder / f"{runner.label}.log", "wb")  # noqa: SIM115 - handed to the child
+        runner.process = subprocess.Popen(
+            [sys.executable, "-m", "harness.runner_process", self.target.spec],
+            env=env, cwd=os.getcwd(), stdout=log, stderr=log, start_new_session=True,
+        )
+        runner.pids[runner.process.pid] = runner.label
+
+    def _wait_for_heartbeats(self) -> None:
+        """Every runner process has written a heartbeat (it is polling); raise if one died first."""
+        deadline = time.monotonic() + RUNNER_START_TIMEOUT
+        while True:
+            for runner in self.runners:
+                if not runner.alive:
+                    raise RunnerStartError(
+                        f"runner r{runner.slot} ({runner.runner_cls}) exited with status "
+                        f"{runner.process.returncode if runner.process else '?'} before it started polling"
+                        + (f"; see {self.log_folder}" if self.log_folder else "")
+                    )
+            pids = {ctx_pid for ctx_pid in self._active_runner_pids()}
+            if all(r.process is not None and r.process.pid in pids for r in self.runners):
+                return
+            if time.monotonic() > deadline:
+                raise RunnerStartError(f"runners did not report a heartbeat within {RUNNER_START_TIMEOUT:.0f}s")
+            time.sleep(0.1)
+
+    def _active_runner_pids(self) -> set[int]:
+        pids = set()
+        for info in self.app.orchestrator.get_active_runners():
+            ctx = self.app.state_backend.get_runner_context(info.runner_id)
+            if ctx is not None:
+                pids.add(ctx.pid)
+        return pids
+
+    def _stop_all(self) -> None:
+        for runner in self.runners:
+            if runner.process is not None and runner.stalled:
+                _signal_group(runner.process.pid, signal.SIGCONT)
+                runner.stalled = False
+            if runner.alive:
+                _signal_pid(runner.process.pid, signal.SIGTERM)  # type: ignore[union-attr]
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for runner in self.runners:
+            if runner.process is None:
+                continue
+            try:
+                runner.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.stats.errors.append(f"{runner.label} ({runner.runner_cls}) ignored SIGTERM for {STOP_TIMEOUT:.0f}s")
+                _signal_group(runner.process.pid, signal.SIGKILL)
+                runner.process.wait()
+            self._reap_group(runner)
+
+    def _reap_group(self, runner: RunnerProcess) -> None:
+        """No process of a finished runner may outlive it (workers of a killed parent, managers)."""
+        if runner.process is not None:
+            _signal_group(runner.process.pid, signal.SIGKILL)
+
+    # -- recovery -----------------------------------------------------------
+    def _sweep_loop(self) -> None:
+        ctx = RunnerContext(runner_cls="RecoverySweeper")
+        context.set_current_app(self.app)
+        context.set_runner_context(self.app.app_id, ctx)
+        while not self._stop.wait(self.timing.sweep_seconds):
+            try:
+                core_tasks.recover_pending_invocations()
+                core_tasks.recover_running_invocations()
+                self.stats.sweeps += 1
+            except Exception as error:  # noqa: BLE001 - pynenc's recovery raising is an observation
+                self._emit(Kind.ERROR, worker="sweeper", detail=f"recovery raised {type(error).__name__}: {error}")
+                self.stats.errors.append(f"sweeper: {type(error).__name__}: {error}")
+
+    # -- drain --------------------------------------------------------------
+    def _drain(self) -> None:
+        for runner in self.runners:
+            self._resume(runner)
+            if not runner.alive:
+                self._restart(runner)
+        self._emit(Kind.DRAIN)
+        settled = self._settle()
+        for name, kwargs in self._probes():
+            self._enqueue(name, kwargs, "probe", hold=0.05, probe=True)
+        settled = self._settle() and settled
+        self.stats.settled = settled
+        self._emit(Kind.DRAIN, detail=SETTLED if settled else UNSETTLED)
+        self._read_results()
+
+    def _settle(self) -> bool:
+        """Wait until every invocation is final.
+
+        True also when nothing progressed (no invocation became final, no provider
+        call started) for several recovery periods with live runners and sweeps: what
+        is left then is stuck, not slow.  False if the deadline passed while work was
+        still progressing, so that unfinished work can only be judged unknown.
+        """
+        quiet_for = 3 * self.timing.recovery_seconds
+        deadline = time.monotonic() + 3 * quiet_for
+        last_change, last_seen = time.monotonic(), (-1, -1)
+        while True:
+            statuses = self._statuses()
+            finals = sum(1 for s in statuses.values() if s in FINAL)
+            if statuses and finals == len(statuses):
+                return True
+            progress = (finals, len(self.provider.calls))
+            if progress != last_seen:
+                last_seen, last_change = progress, time.monotonic()
+            now = time.monotonic()
+            if now - last_change > quiet_for:
+                return True
+            if now > deadline:
+                return False
+            time.sleep(0.25)
+
+    def _statuses(self) -> dict[str, str]:
+        out = {}
+        for invocation_id in list(self.invocations):
+            try:
+                out[invocation_id] = self.app.orchestrator.get_invocation_status(invocation_id).value
+            except Exception as error:  # noqa: BLE001 - unknown to the engine counts as not final
+                out[invocation_id] = f"unreadable:{type(error).__name__}"
+        return out
+
+    def _probes(self) -> list[tuple[str, dict[str, Any]]]:
+        seen, out = set(), []
+        for info in list(self.recorder.invocations.values()):
+            policy = self.recorder.history.policies[info.task]
+            if policy.controls_running and info.key is not None and (info.task, info.key.group) not in seen:
+                seen.add((info.task, info.key.group))
+                out.append((info.task, dict(info.kwargs)))
+        return out
+
+    def _read_results(self) -> None:
+        """A producer reads the result of every invocation pynenc dropped: it must raise."""
+        for invocation_id, invocation in list(self.invocations.items()):
+            if self._statuses().get(invocation_id) != "concurrency_controlled_final":
+                continue
+            try:
+                invocation.get_final_result()
+                outcome = "value"
+            except Exception as error:  # noqa: BLE001 - the outcome is the observation
+                outcome = f"raised:{type(error).__name__}"
+            self._emit(Kind.RESULT, invocation_id=self.recorder.label(invocation_id), task=task_name(invocation.task),
+                       outcome=outcome)
+
+    # -- the history --------------------------------------------------------
+    def _assemble(self) -> History:
+        """Merge the producer's, pynenc's, the provider's and the nemesis's records into one time-ordered history."""
+        own = [e for e in self.recorder.history.events]
+        labels = self._runner_labels()
+        statuses = list(self._status_events(labels))
+        calls = list(self._provider_events(labels))
+        events = sorted(own + statuses + calls, key=lambda e: (e.time, _KIND_ORDER.get(e.kind, 1), e.seq))
+        history = History(policies=dict(self.recorder.history.policies))
+        history.events = [_renumber(e, seq) for seq, e in enumerate(events)]
+        self.stats.recovered = sum(1 for e in statuses if e.status in ("pending_recovery", "running_recovery"))
+        return history
+
+    def _runner_labels(self) -> Callable[[str], str]:
+        by_pid = {pid: label for runner in self.runners for pid, label in runner.pids.items()}
+        cache: dict[str, str] = {}
+
+        def label(runner_id: str) -> str:
+            if runner_id not in cache:
+                ctx = None
+                try:
+                    ctx = self.app.state_backend.get_runner_context(runner_id)
+                except Exception:  # noqa: BLE001 - an unknown context keeps its raw id
+                    ctx = None
+                name = runner_id[:8]
+                if ctx is not None:
+                    if ctx.runner_cls == "RecoverySweeper":
+                        name = "sweeper"
+                    elif "ExternalRunner" in ctx.runner_cls or "ExternalRunner" in runner_id:
+                        name = "producer"
+                    elif ctx.pid in by_pid:
+                        name = by_pid[ctx.pid]
+                    elif ctx.parent_ctx is not None and ctx.parent_ctx.pid in by_pid:
+                        name = by_pid[ctx.parent_ctx.pid]
+                cache[runner_id] = name
+            return cache[runner_id]
+
+        return label
+
+    def _status_events(self, label: Callable[[str], str]) -> Iterable[Event]:
+        for invocation_id in self.invocations:
+            info = self.recorder.invocations[invocation_id]
+            try:
+                records = self.app.state_backend.get_history(invocation_id)
+            except Exception as error:  # noqa: BLE001 - report, do not hide
+                self.stats.errors.append(f"history of {info.label}: {type(error).__name__}: {error}")
+                continue
+            for record in sorted(records, key=lambda r: r.timestamp):
+                yield Event(
+                    seq=0, kind=Kind.STATUS, time=round(record.timestamp.timestamp() - self._t0, 6),
+                    worker=label(record.runner_context_id), invocation_id=info.label, task=info.task,
+                    status=record.status_record.status.value, key=info.key, reg_key=info.reg_key,
+                )
+
+    def _provider_events(self, label: Callable[[str], str]) -> Iterable[Event]:
+        by_pid = {pid: lbl for runner in self.runners for pid, lbl in runner.pids.items()}
+        for call in list(self.provider.calls):
+            info = self.recorder.invocations.get(call.invocation_id)
+            worker = by_pid.get(call.pgid) or (label(call.runner_id) if call.runner_id else f"pid{call.pid}")
+            common = dict(
+                worker=worker, invocation_id=info.label if info else call.invocation_id,
+                task=info.task if info else None, key=info.key if info else None,
+            )
+            detail = f"account={call.account} op={call.op} pid={call.pid}"
+            yield Event(seq=0, kind=Kind.PROVIDER_START, time=round(call.start - self._t0, 6),
+                        detail=detail + (" COLLISION" if call.collided else ""), **common)
+            if call.end is not None:
+                yield Event(seq=0, kind=Kind.PROVIDER_END, time=round(call.end - self._t0, 6), outcome=call.outcome,
+                            detail=detail, **common)
+
+
+def _renumber(event: Event, seq: int) -> Event:
+    from dataclasses import replace
+
+    return replace(event, seq=seq)
+
+
+def _sleep_until(deadline: float) -> None:
+    delay = deadline - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _signal_pid(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _children(pid: int) -> set[int]:
+    """Every descendant process of ``pid`` (Linux /proc)."""
+    out: set[int] = set()
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                text = Path(f"/proc/{parent}/task/{tid}/children").read_text()
+            except OSError:
+                continue
+            for child in map(int, text.split()):
+                if child not in out:
+                    out.add(child)
+                    frontier.append(child)
+    return out
+
+
+def served(calls: list[ServedCall]) -> list[dict[str, Any]]:
+    return [call.to_json() for call in calls]

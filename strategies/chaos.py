@@ -1,0 +1,132 @@
+"""Chaos schedules: what producers and the nemesis do, and when, in a real-time run.
+
+A :class:`ChaosSchedule` names the runner processes (one pynenc runner class
+each), the enqueues (when, by which producer, what call, how long its provider
+call holds) and the faults (when, which runner, what signal).  Times are
+seconds from the moment every runner is up.  Like the gate's schedules it is
+plain data and JSON, so a run can be written down and run again; unlike them,
+running it twice does not give the same interleaving: real time decides that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jsonpickle
+from hypothesis import strategies as st
+
+from strategies.arguments import kwargs_from, parameter_pools
+from strategies.schedules import TaskUnderTest
+
+RUNNER_CLASSES = ("ThreadRunner", "MultiThreadRunner", "PersistentProcessRunner")
+
+KILL = "kill"  # SIGKILL the runner's whole process group: heartbeat stops, work is abandoned
+KILL_WORKER = "kill_worker"  # SIGKILL one worker process of a process-spawning runner
+TERM = "term"  # SIGTERM the runner: pynenc's graceful stop (kill-and-reroute what it holds)
+STALL = "stall"  # SIGSTOP the runner's process group for ``seconds``, then SIGCONT: a heartbeat stall
+DROP_CONNECTIONS = "drop_connections"  # the engine closes every client connection (Redis CLIENT KILL)
+FAULTS = (KILL, KILL_WORKER, TERM, STALL, DROP_CONNECTIONS)
+
+
+@dataclass(frozen=True)
+class TimedEnqueue:
+    """At ``at`` seconds producer ``producer`` calls ``task(**kwargs)``; its provider call holds ``hold`` s."""
+
+    at: float
+    producer: int
+    task: str
+    kwargs: dict[str, Any]
+    hold: float
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        return f"@{self.at:.2f}s p{self.producer} {self.task}({args}) hold={self.hold:.2f}s"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """At ``at`` seconds, ``kind`` strikes runner ``runner``; a killed or stopped runner restarts ``seconds`` later."""
+
+    at: float
+    kind: str
+    runner: int
+    seconds: float
+
+    def __repr__(self) -> str:
+        return f"@{self.at:.2f}s {self.kind} r{self.runner} ({self.seconds:.1f}s)"
+
+
+@dataclass(frozen=True)
+class ChaosSchedule:
+    runners: tuple[str, ...]
+    enqueues: tuple[TimedEnqueue, ...]
+    faults: tuple[Fault, ...] = ()
+
+    @property
+    def duration(self) -> float:
+        """When the last scheduled action (and the recovery it sets off) is due."""
+        ends = [e.at + e.hold for e in self.enqueues] + [f.at + f.seconds for f in self.faults]
+        return max(ends, default=0.0)
+
+    def describe(self) -> str:
+        lines = [f"runners: {', '.join(f'r{i}={cls}' for i, cls in enumerate(self.runners))}"]
+        actions = sorted([*self.enqueues, *self.faults], key=lambda a: a.at)
+        lines += [f"  {a!r}" for a in actions]
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        return jsonpickle.encode(self, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> ChaosSchedule:
+        schedule = jsonpickle.decode(text)  # noqa: S301 - the suite's own artefact
+        if not isinstance(schedule, cls):
+            raise ValueError("not a chaos schedule")
+        return schedule
+
+
+@dataclass(frozen=True)
+class ChaosKnobs:
+    max_runners: int = 3
+    max_enqueues: int = 24
+    max_faults: int = 3
+    window: float = 6.0  # seconds over which enqueues and faults are spread
+    runner_classes: tuple[str, ...] = RUNNER_CLASSES
+    faults: tuple[str, ...] = FAULTS
+    max_stall: float = 6.0  # a stall longer than dead_after makes pynenc presume the runner dead
+
+
+def _times(window: float) -> st.SearchStrategy[float]:
+    return st.integers(0, int(window * 20)).map(lambda ticks: ticks / 20)
+
+
+@st.composite
+def chaos_schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: ChaosKnobs = ChaosKnobs()) -> ChaosSchedule:
+    """Runners of mixed classes, same-key enqueues from small key pools, a few faults."""
+    runners = tuple(draw(st.lists(st.sampled_from(knobs.runner_classes), min_size=2, max_size=knobs.max_runners)))
+    pools = {t.name: draw(parameter_pools(t.func, t.key_arguments)) for t in tasks}
+    enqueue = st.sampled_from(tasks).flatmap(
+        lambda t: st.builds(
+            TimedEnqueue,
+            at=_times(knobs.window),
+            producer=st.integers(0, 1),
+            task=st.just(t.name),
+            kwargs=kwargs_from(pools[t.name]),
+            hold=st.sampled_from([0.05, 0.2, 0.5, 1.0]),
+        )
+    )
+    enqueues = draw(st.lists(enqueue, min_size=1, max_size=knobs.max_enqueues))
+    fault = st.builds(
+        Fault,
+        at=_times(knobs.window),
+        kind=st.sampled_from(knobs.faults),
+        runner=st.integers(0, len(runners) - 1),
+        seconds=st.sampled_from([0.5, 2.0, knobs.max_stall]),
+    )
+    faults = draw(st.lists(fault, max_size=knobs.max_faults)) if knobs.faults else []
+    return ChaosSchedule(
+        runners=runners,
+        enqueues=tuple(sorted(enqueues, key=lambda e: e.at)),
+        faults=tuple(sorted(faults, key=lambda f: f.at)),
+    )
