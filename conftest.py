@@ -60,6 +60,40 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+    chaos = parser.getgroup("pynenc-suite real-time tier (suite/chaos)")
+    chaos.addoption(
+        "--engine",
+        default=None,
+        choices=["sqlite", "redis"],
+        help="run the real-time chaos tier on this engine (without it suite/chaos is skipped)",
+    )
+    chaos.addoption(
+        "--chaos-budget",
+        type=float,
+        default=float(os.environ.get("PYNENC_SUITE_CHAOS_BUDGET", 200)),
+        metavar="SECONDS",
+        help="wall time for drawing and running chaos schedules (default 200, or $PYNENC_SUITE_CHAOS_BUDGET); "
+        "a soak is a large budget",
+    )
+    chaos.addoption(
+        "--chaos-seed",
+        type=int,
+        default=None,
+        help="seed for drawing chaos schedules (default: a fresh one, printed in the summary)",
+    )
+    chaos.addoption(
+        "--redis-url",
+        default=None,
+        help="use this Redis (redis://host:port) instead of starting redis-server on a free loopback port",
+    )
+    chaos.addoption(
+        "--chaos-replay",
+        default=None,
+        metavar="SCHEDULE_FOLDER",
+        help="run one saved chaos schedule again (a schedule-NNN folder of an earlier session)",
+    )
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     seed = os.environ.get("PYTHONHASHSEED")
     lines = [f"pynenc-suite: app={config.getoption('--pynenc-app') or 'apps.reference:app'} "

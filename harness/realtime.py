@@ -30,6 +30,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -72,6 +73,8 @@ class RunnerProcess:
     incarnation: int = -1
     pids: dict[int, str] = field(default_factory=dict)  # main pid of every incarnation -> label
     stalled: bool = False
+    expected_down: bool = False  # the nemesis killed or stopped it; any other exit is the runner's own
+    log: Path | None = None
 
     @property
     def label(self) -> str:
@@ -113,7 +116,7 @@ class RealtimeRun:
         self.provider = provider
         self.schedule = schedule
         self.extra_env = dict(extra_env or {})
-        self.log_folder = log_folder
+        self.log_folder = log_folder or Path(tempfile.mkdtemp(prefix="pynenc-suite-runners-"))
         self.stats = RunStats()
         self.runners = [RunnerProcess(slot, cls) for slot, cls in enumerate(schedule.runners)]
         self.recorder = Recorder(clock=self._now, policies=target.policies)
@@ -121,6 +124,7 @@ class RealtimeRun:
         self.faults: list[Event] = []
         self._t0 = 0.0
         self._lock = threading.Lock()
+        self._restart_lock = threading.Lock()
         self._stop = threading.Event()
         self._config: dict[str, Any] = {}
 
@@ -232,6 +236,7 @@ class RealtimeRun:
             return None
         pid = runner.process.pid  # type: ignore[union-attr]
         if fault.kind == KILL:
+            runner.expected_down = True
             _signal_group(pid, signal.SIGKILL)
             runner.process.wait()  # type: ignore[union-attr]
             self.stats.kills += 1
@@ -246,6 +251,7 @@ class RealtimeRun:
             self._fault(Kind.CRASH, runner, f"SIGKILL worker pid {worker}")
             return None
         if fault.kind == TERM:
+            runner.expected_down = True
             _signal_pid(pid, signal.SIGTERM)
             self.stats.terms += 1
             self._fault(Kind.STOP, runner, f"SIGTERM pid {pid}")
@@ -268,6 +274,11 @@ class RealtimeRun:
             self._emit(Kind.START, worker=runner.label, detail=f"resume: SIGCONT process group {runner.process.pid}")
 
     def _restart(self, runner: RunnerProcess) -> None:
+        with self._restart_lock:
+            if not runner.alive:
+                self._restart_locked(runner)
+
+    def _restart_locked(self, runner: RunnerProcess) -> None:
         if runner.process is not None:
             try:
                 runner.process.wait(timeout=STOP_TIMEOUT)
@@ -312,6 +323,8 @@ class RealtimeRun:
 
     # -- runners ------------------------------------------------------------
     def _start(self, runner: RunnerProcess) -> None:
+        extra = dict(self.extra_env)
+        paths = [extra.pop("PYTHONPATH", ""), str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
         env = {
             **os.environ,
             **environment(self._config),
@@ -320,18 +333,18 @@ class RealtimeRun:
             "PYNENC__NUM_PROCESSES": "2",
             "PYNENC__MAX_THREADS": "4" if runner.runner_cls == "ThreadRunner" else "1",
             PROVIDER_URL_ENV: self.provider.url,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")])),
-            **self.extra_env,
+            "PYTHONPATH": os.pathsep.join(filter(None, paths)),
+            **extra,
         }
         runner.incarnation += 1
-        log = subprocess.DEVNULL
-        if self.log_folder is not None:
-            self.log_folder.mkdir(parents=True, exist_ok=True)
-            log = open(self.log_folder / f"{runner.label}.log", "wb")  # noqa: SIM115 - handed to the child
-        runner.process = subprocess.Popen(
-            [sys.executable, "-m", "harness.runner_process", self.target.spec],
-            env=env, cwd=os.getcwd(), stdout=log, stderr=log, start_new_session=True,
-        )
+        runner.expected_down = False
+        self.log_folder.mkdir(parents=True, exist_ok=True)
+        runner.log = self.log_folder / f"{runner.label}.log"
+        with open(runner.log, "wb") as log:
+            runner.process = subprocess.Popen(
+                [sys.executable, "-m", "harness.runner_process", self.target.spec],
+                env=env, cwd=os.getcwd(), stdout=log, stderr=log, start_new_session=True,
+            )
         runner.pids[runner.process.pid] = runner.label
 
     def _wait_for_heartbeats(self) -> None:
@@ -342,8 +355,8 @@ class RealtimeRun:
                 if not runner.alive:
                     raise RunnerStartError(
                         f"runner r{runner.slot} ({runner.runner_cls}) exited with status "
-                        f"{runner.process.returncode if runner.process else '?'} before it started polling"
-                        + (f"; see {self.log_folder}" if self.log_folder else "")
+                        f"{runner.process.returncode if runner.process else '?'} before it started polling: "
+                        f"{_last_line(runner.log)} (log: {runner.log})"
                     )
             pids = {ctx_pid for ctx_pid in self._active_runner_pids()}
             if all(r.process is not None and r.process.pid in pids for r in self.runners):
@@ -390,6 +403,7 @@ class RealtimeRun:
         context.set_current_app(self.app)
         context.set_runner_context(self.app.app_id, ctx)
         while not self._stop.wait(self.timing.sweep_seconds):
+            self._watch_runners()
             try:
                 core_tasks.recover_pending_invocations()
                 core_tasks.recover_running_invocations()
@@ -397,6 +411,20 @@ class RealtimeRun:
             except Exception as error:  # noqa: BLE001 - pynenc's recovery raising is an observation
                 self._emit(Kind.ERROR, worker="sweeper", detail=f"recovery raised {type(error).__name__}: {error}")
                 self.stats.errors.append(f"sweeper: {type(error).__name__}: {error}")
+
+    def _watch_runners(self) -> None:
+        """A runner process that exits on its own is an observation (pynenc raised in its loop); restart it."""
+        for runner in self.runners:
+            if runner.process is None or runner.alive or runner.expected_down:
+                continue
+            with self._lock:
+                if runner.alive or runner.expected_down:
+                    continue
+                runner.expected_down = True
+            detail = f"runner exited on its own with status {runner.process.returncode}: {_last_line(runner.log)}"
+            self._emit(Kind.ERROR, worker=runner.label, detail=detail)
+            self.stats.errors.append(f"{runner.label} ({runner.runner_cls}) {detail}")
+            self._restart(runner)
 
     # -- drain --------------------------------------------------------------
     def _drain(self) -> None:
@@ -539,6 +567,15 @@ class RealtimeRun:
             if call.end is not None:
                 yield Event(seq=0, kind=Kind.PROVIDER_END, time=round(call.end - self._t0, 6), outcome=call.outcome,
                             detail=detail, **common)
+
+
+def _last_line(log: Path | None) -> str:
+    """The last exception-looking line of a runner's log (or its last line)."""
+    if log is None or not log.exists():
+        return "no log"
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    errors = [line for line in lines if "Error" in line or "Exception" in line]
+    return (errors or lines or ["empty log"])[-1].strip()[:300]
 
 
 def _renumber(event: Event, seq: int) -> Event:

@@ -25,8 +25,12 @@ def main(argv: list[str]) -> int:
     except TargetError as error:
         print(f"runner process: {error}", file=sys.stderr)
         return 2
+    runner = target.app.runner
+    # pynenc stores a runner's context (its pid) only when the runner first writes a status;
+    # the driver needs it earlier to know the runner is up and which process it is.
+    target.app.state_backend.store_runner_context(runner.runner_context)
     with target.probes():
-        target.app.runner.run()
+        runner.run()
     return 0
 
 

@@ -1,0 +1,179 @@
+"""Verdicts on real-time histories: a violation is reported only when the record decides it.
+
+A real-time history is assembled from records several processes wrote on one
+host clock: statuses carry the time pynenc took before writing them, provider
+calls the time the provider saw them.  Two facts limit what such a record can
+prove, and a violation that depends on them is judged ``unknown``, never failed:
+
+* **Cross-process order within ``margin`` seconds is not known.**  A status one
+  process wrote at t and one another process wrote at t +- margin may have
+  happened in either order.  So "blocked while no same-key invocation held the
+  key" (drop-semantics), "reused an invocation that was no longer registered" /
+  "created new work while one was registered" (registration-dedup) and an
+  illegal-looking pair of statuses from different writers are unknown when an
+  event that would clear them lies within ``margin``.
+* **pynenc writes a status and its history record in two steps**, and presumes
+  a runner dead when its heartbeat stops.  A status pair that skips a step
+  across a SIGKILL or a stall may be missing the record the killed process
+  never wrote (legal-transitions: unknown).  An invocation recovered from a
+  *stalled* runner (SIGSTOP, alive again later) runs again while the stalled
+  copy may still act: at-least-once by design, so a second provider call or an
+  overlap involving it is unknown.  Work unfinished when the run's deadline
+  passed while pynenc was still progressing (DRAIN "unsettled") is unknown.
+
+Everything else is decided: provider intervals come from one process's clock, a
+dropped invocation that calls the provider, lost work in a settled run, a stale
+lock, an impossible status pair from one writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from invariants.history import Event, History, Kind, Mode, Violation
+from invariants.state import StatusTimeline, invocations
+from invariants.status_graph import HOLDS_KEY
+
+DEFAULT_MARGIN = 0.5
+RECOVERY_STATUSES = frozenset({"pending_recovery", "running_recovery"})
+UNFINISHED_RULES = frozenset({"no-stale-locks", "liveness"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A checker's violation and whether the record decides it (``unknown`` says why not)."""
+
+    violation: Violation
+    unknown: str = ""
+
+    @property
+    def decided(self) -> bool:
+        return not self.unknown
+
+
+class _Facts:
+    """What the adjudication rules look up in one history."""
+
+    def __init__(self, history: History, margin: float) -> None:
+        self.history = history
+        self.margin = margin
+        self.by_seq = {e.seq: e for e in history}
+        self.timeline = StatusTimeline(history)
+        self.infos = invocations(history)
+        drains = history.of_kind(Kind.DRAIN)
+        self.unsettled = any(e.detail == "unsettled" for e in drains)
+        self.stalls = [e for e in history.of_kind(Kind.CRASH) if e.detail.startswith("stall")]
+        self.kills = [e for e in history.of_kind(Kind.CRASH) if not e.detail.startswith("stall")]
+
+    def invocations_of(self, violation: Violation) -> set[str]:
+        return {self.by_seq[s].invocation_id for s in violation.events if s in self.by_seq and self.by_seq[s].invocation_id}
+
+    def recovered_from_stall(self, inv: str) -> bool:
+        """``inv`` was recovered (presumed dead runner) after some runner was stalled."""
+        recoveries = [e for e in self.timeline.events.get(inv, []) if e.status in RECOVERY_STATUSES]
+        return any(stall.time <= rec.time for stall in self.stalls for rec in recoveries)
+
+    def held_near(self, inv: str, task: str | None, time: float) -> bool:
+        """Another same-key invocation held the key (pending/running) within ``margin`` before ``time``."""
+        policy = self.history.policy(task)
+        mine = self.infos.get(inv)
+        for other, events in self.timeline.events.items():
+            if other == inv:
+                continue
+            info = self.infos.get(other)
+            if info is None or info.task != task:
+                continue
+            if policy.running is not Mode.TASK and (mine is None or mine.key is None or info.key is None
+                                                    or info.key.group != mine.key.group):
+                continue
+            for current, following in zip(events, [*events[1:], None], strict=True):
+                if current.status not in HOLDS_KEY:
+                    continue
+                until = following.time if following is not None else float("inf")
+                if current.time <= time + self.margin and until >= time - self.margin:
+                    return True
+        return False
+
+    def status_change_near(self, invs: set[str], times: list[float]) -> bool:
+        return any(
+            abs(e.time - t) <= self.margin for inv in invs for e in self.timeline.events.get(inv, []) for t in times
+        )
+
+    def fault_between(self, start: float, end: float) -> bool:
+        return any(start - self.margin <= e.time <= end + self.margin for e in self.kills + self.stalls)
+
+
+def _overlap(facts: _Facts, violation: Violation) -> str:
+    for inv in sorted(facts.invocations_of(violation)):
+        if facts.recovered_from_stall(inv):
+            return f"{inv} was recovered from a stalled runner presumed dead; its stalled copy may still run (at-least-once)"
+    return ""
+
+
+def _lost_work(facts: _Facts, violation: Violation) -> str:
+    if "provider calls ending 'ok'" in violation.message and "has 0 " not in violation.message:
+        for inv in sorted(facts.invocations_of(violation)):
+            if facts.recovered_from_stall(inv):
+                return f"{inv} was recovered from a stalled runner presumed dead; a second run is at-least-once"
+        return ""  # work done twice is decided, settled or not
+    return _unfinished(facts, violation)
+
+
+def _unfinished(facts: _Facts, violation: Violation) -> str:
+    return "the run's deadline passed while pynenc was still making progress" if facts.unsettled else ""
+
+
+def _blocked(facts: _Facts, violation: Violation) -> str:
+    if "no other same-key invocation" not in violation.message:
+        return ""
+    event = facts.by_seq.get(violation.events[0]) if violation.events else None
+    if event is not None and event.invocation_id and facts.held_near(event.invocation_id, event.task, event.time):
+        return f"a same-key invocation held the key within {facts.margin}s; cross-process order that close is unknown"
+    return ""
+
+
+def _registration(facts: _Facts, violation: Violation) -> str:
+    events = [facts.by_seq[s] for s in violation.events if s in facts.by_seq]
+    invs = {e.invocation_id for e in events if e.invocation_id}
+    for event in events:
+        for inv in facts.infos:
+            info = facts.infos[inv]
+            if info.task == event.task and info.reg_key is not None and event.reg_key is not None \
+                    and info.reg_key.group == event.reg_key.group:
+                invs.add(inv)
+    if facts.status_change_near(invs, [e.time for e in events]):
+        return f"a status of a same-key invocation changed within {facts.margin}s of the enqueue"
+    return ""
+
+
+def _transition(facts: _Facts, violation: Violation) -> str:
+    events = [facts.by_seq[s] for s in violation.events if s in facts.by_seq]
+    if len(events) != 2:
+        return ""
+    before, after = events
+    if before.worker != after.worker and after.time - before.time <= facts.margin:
+        return f"written by {before.worker} and {after.worker} within {facts.margin}s; their order is unknown"
+    if facts.fault_between(before.time, after.time):
+        return "a runner was killed or stalled in between; the status it wrote last may have no history record"
+    return ""
+
+
+_RULES = {
+    "no-overlap": _overlap,
+    "reroute-preserves-work": _lost_work,
+    "no-stale-locks": _unfinished,
+    "liveness": _unfinished,
+    "drop-semantics": _blocked,
+    "registration-dedup": _registration,
+    "legal-transitions": _transition,
+}
+
+
+def adjudicate(history: History, violations: list[Violation], margin: float = DEFAULT_MARGIN) -> list[Verdict]:
+    """Each violation with its verdict: decided, or unknown with the reason the record cannot decide it."""
+    facts = _Facts(history, margin)
+    return [Verdict(v, _RULES.get(v.rule, lambda f, v: "")(facts, v)) for v in violations]
+
+
+def events_of(history: History, verdict: Verdict) -> list[Event]:
+    return [e for e in history if e.seq in verdict.violation.events]

@@ -1,0 +1,68 @@
+"""Known defects of pynenc as they show in a real-time history.
+
+A decided violation whose events match one of these signatures is reported
+under the finding's id (FINDINGS.md) instead of failing the tier; everything
+else fails it.  Each signature is narrow: it names the invocation the violation
+is about and requires the fault or the status pattern that the finding needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from invariants.history import History, Kind, Violation
+from invariants.state import StatusTimeline
+
+QUEUED = frozenset({"registered", "rerouted"})
+
+
+@dataclass(frozen=True)
+class RealtimeFinding:
+    id: str
+    title: str
+    matches: Callable[[History, Violation], bool]
+
+
+def _subjects(history: History, violation: Violation) -> set[str]:
+    by_seq = {e.seq: e for e in history}
+    return {by_seq[s].invocation_id for s in violation.events if s in by_seq and by_seq[s].invocation_id}
+
+
+def _lost_to_a_kill(history: History, violation: Violation) -> bool:
+    """PYN-007: the invocation ended queued (registered/rerouted) and a runner was SIGKILLed after that status.
+
+    A runner that took it off the queue died before marking it PENDING; no recovery looks at it again.
+    """
+    timeline = StatusTimeline(history)
+    kills = [e.time for e in history.of_kind(Kind.CRASH) if "SIGKILL" in e.detail]
+    for inv in _subjects(history, violation):
+        last = timeline.last(inv)
+        if last is not None and last.status in QUEUED and any(t >= last.time for t in kills):
+            return True
+    return False
+
+
+def _dropped_after_reroute(history: History, violation: Violation) -> bool:
+    """PYN-001: a reroute=False invocation was rerouted (after a kill or recovery) and never became final."""
+    timeline = StatusTimeline(history)
+    for inv in _subjects(history, violation):
+        events = timeline.events.get(inv, [])
+        if not events or history.policy(events[-1].task).reroute:
+            continue
+        if any(e.status == "rerouted" for e in events) and events[-1].status not in ("success", "failed",
+                                                                                       "concurrency_controlled_final"):
+            return True
+    return False
+
+
+KNOWN: tuple[RealtimeFinding, ...] = (
+    RealtimeFinding("PYN-007", "runner killed between taking an invocation and marking it PENDING loses it",
+                    _lost_to_a_kill),
+    RealtimeFinding("PYN-001", "drop policy: a rerouted invocation is never finished", _dropped_after_reroute),
+)
+
+
+def known_finding(history: History, violation: Violation) -> str | None:
+    """The id of the known finding this decided violation shows, if any."""
+    return next((f.id for f in KNOWN if f.matches(history, violation)), None)
