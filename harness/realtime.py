@@ -229,7 +229,8 @@ class RealtimeRun:
             action()
 
     def _strike(self, fault: Fault) -> Callable[[], None] | None:
-        runner = self.runners[fault.runner % len(self.runners)]
+        runner = self._busy_runner() if fault.busy else None
+        runner = runner or self.runners[fault.runner % len(self.runners)]
         if fault.kind == DROP_CONNECTIONS:
             return self._drop_connections()
         if not runner.alive or runner.stalled:
@@ -263,6 +264,11 @@ class RealtimeRun:
             self._fault(Kind.CRASH, runner, f"stall: SIGSTOP process group {pid} for {fault.seconds:g}s")
             return lambda: self._resume(runner)
         raise ValueError(f"unknown fault {fault.kind!r}")
+
+    def _busy_runner(self) -> RunnerProcess | None:
+        """The first live runner whose processes have a provider call in flight."""
+        in_flight = {call.pgid for call in list(self.provider.calls) if call.end is None}
+        return next((r for r in self.runners if r.alive and not r.stalled and r.process.pid in in_flight), None)  # type: ignore[union-attr]
 
     def _fault(self, kind: Kind, runner: RunnerProcess, detail: str) -> None:
         self._emit(kind, worker=runner.label, detail=detail)

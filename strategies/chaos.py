@@ -52,9 +52,11 @@ class Fault:
     kind: str
     runner: int
     seconds: float
+    busy: bool = True  # strike the runner with a provider call in flight, if any (else ``runner``)
 
     def __repr__(self) -> str:
-        return f"@{self.at:.2f}s {self.kind} r{self.runner} ({self.seconds:.1f}s)"
+        target = "a busy runner, else " if self.busy else ""
+        return f"@{self.at:.2f}s {self.kind} {target}r{self.runner} ({self.seconds:.1f}s)"
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,9 @@ class ChaosSchedule:
 @dataclass(frozen=True)
 class ChaosKnobs:
     max_runners: int = 3
-    max_enqueues: int = 24
+    max_enqueues: int = 30
     max_faults: int = 3
-    window: float = 6.0  # seconds over which enqueues and faults are spread
+    window: float = 5.0  # seconds over which enqueues and faults are spread
     runner_classes: tuple[str, ...] = RUNNER_CLASSES
     faults: tuple[str, ...] = FAULTS
     max_stall: float = 6.0  # a stall longer than dead_after makes pynenc presume the runner dead
@@ -113,7 +115,7 @@ def chaos_schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: ChaosKno
             producer=st.integers(0, 1),
             task=st.just(t.name),
             kwargs=kwargs_from(pools[t.name]),
-            hold=st.sampled_from([0.05, 0.2, 0.5, 1.0]),
+            hold=st.sampled_from([0.05, 0.3, 1.0, 2.0]),
         )
     )
     enqueues = draw(st.lists(enqueue, min_size=1, max_size=knobs.max_enqueues))
@@ -123,6 +125,7 @@ def chaos_schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: ChaosKno
         kind=st.sampled_from(knobs.faults),
         runner=st.integers(0, len(runners) - 1),
         seconds=st.sampled_from([0.5, 2.0, knobs.max_stall]),
+        busy=st.booleans(),
     )
     faults = draw(st.lists(fault, max_size=knobs.max_faults)) if knobs.faults else []
     return ChaosSchedule(
