@@ -94,9 +94,12 @@ class _Facts:
                     return True
         return False
 
-    def status_change_near(self, invs: set[str], times: list[float]) -> bool:
+    def status_change_near(self, invs: set[str], around: list[Event]) -> bool:
+        """A status of one of ``invs``, other than the events ``around`` themselves, lies within ``margin`` of them."""
+        own = {e.seq for e in around}
         return any(
-            abs(e.time - t) <= self.margin for inv in invs for e in self.timeline.events.get(inv, []) for t in times
+            abs(e.time - a.time) <= self.margin
+            for inv in invs for e in self.timeline.events.get(inv, []) if e.seq not in own for a in around
         )
 
     def fault_between(self, start: float, end: float) -> bool:
@@ -141,7 +144,7 @@ def _registration(facts: _Facts, violation: Violation) -> str:
             if info.task == event.task and info.reg_key is not None and event.reg_key is not None \
                     and info.reg_key.group == event.reg_key.group:
                 invs.add(inv)
-    if facts.status_change_near(invs, [e.time for e in events]):
+    if facts.status_change_near(invs, events):
         return f"a status of a same-key invocation changed within {facts.margin}s of the enqueue"
     return ""
 

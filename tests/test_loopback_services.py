@@ -1,0 +1,75 @@
+"""The real-time tier's own services: the loopback provider and the redis-server fixture.
+
+The provider must tell a caller that died mid-call (its socket closed) from a
+call that was answered, because the overlap checker's intervals end where the
+caller stopped existing.  Redis problems a user can cause give one line.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import httpx
+import pytest
+
+from harness.provider_client import INVOCATION_HEADER, PGID_HEADER, PID_HEADER, RUNNER_HEADER
+from harness.provider_server import LoopbackProvider
+from harness.redis_server import RedisUnavailable, check_reachable, redis_server
+
+
+def test_answered_call_is_recorded_with_its_caller_and_interval() -> None:
+    provider = LoopbackProvider(default_hold=0.0)
+    with provider.serving():
+        provider.hold_for["inv-1"] = 0.2
+        headers = {INVOCATION_HEADER: "inv-1", RUNNER_HEADER: "run-1", PID_HEADER: "42", PGID_HEADER: "40"}
+        response = httpx.post(f"{provider.url}/call/acct%201/op", headers=headers, timeout=5)
+    assert response.json()["account"] == "acct 1"
+    (call,) = provider.calls
+    assert (call.invocation_id, call.runner_id, call.pid, call.pgid, call.outcome) == ("inv-1", "run-1", 42, 40, "ok")
+    assert call.end is not None and call.end - call.start >= 0.2
+
+
+def _open_call(provider: LoopbackProvider, account: str) -> socket.socket:
+    """Start a call over a raw socket and wait until the provider has it in flight."""
+    host, port = provider.url.removeprefix("http://").split(":")
+    connection = socket.create_connection((host, int(port)))
+    connection.sendall(f"POST /call/{account}/op HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode())
+    deadline = time.monotonic() + 5
+    while not provider.calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return connection
+
+
+def test_caller_that_disconnects_mid_call_ends_it_aborted_at_once() -> None:
+    provider = LoopbackProvider(default_hold=30.0)
+    with provider.serving():
+        _open_call(provider, "a").close()
+        deadline = time.monotonic() + 5
+        while provider.calls[0].end is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+    (call,) = provider.calls
+    assert call.outcome == "aborted"
+    assert call.end is not None and call.end - call.start < 5  # far less than the 30 s hold
+
+
+def test_second_call_for_an_account_in_flight_is_a_collision() -> None:
+    provider = LoopbackProvider(default_hold=30.0)
+    with provider.serving():
+        first = _open_call(provider, "a")
+        provider.hold_for["inv-2"] = 0.0
+        httpx.post(f"{provider.url}/call/a/op", headers={INVOCATION_HEADER: "inv-2"}, timeout=5)
+        first.close()
+    assert [c.collided for c in provider.calls] == [False, True]
+
+
+def test_unreachable_redis_is_one_line() -> None:
+    with pytest.raises(RedisUnavailable) as error:
+        check_reachable("redis://127.0.0.1:9", timeout=0.5)
+    assert "\n" not in str(error.value) and "127.0.0.1:9" in str(error.value)
+
+
+def test_missing_redis_server_binary_says_what_to_install() -> None:
+    with pytest.raises(RedisUnavailable) as error, redis_server(binary="no-such-redis-server"):
+        pass
+    assert "apt-get install redis-server" in str(error.value)

@@ -1,0 +1,180 @@
+"""The real-time adjudication: a violation the record decides fails; one it cannot decide is unknown.
+
+Each rule gets a hand-made timed history where the checker's violation is real
+(decided) and a near-identical one where timing or a fault makes it undecidable
+(unknown), so neither branch can be dead code.  The known-finding signatures of
+the real-time tier get the same treatment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from invariants import check_all
+from invariants.history import History, Mode, TaskPolicy, build
+from invariants.realtime import adjudicate
+from suite.chaos.known import known_finding
+
+KEYED = TaskPolicy("call_keyed", running=Mode.KEYS, key_arguments=("account_id",), reroute=True)
+DROP = TaskPolicy("call_keyed_drop", running=Mode.KEYS, key_arguments=("account_id",), reroute=False)
+REFRESH = TaskPolicy("refresh_once", running=Mode.KEYS, registration=Mode.KEYS, key_arguments=("account_id",))
+POLICIES = (KEYED, DROP, REFRESH)
+
+
+def ev(t: float, kind: str, inv: str | None = None, task: str = "call_keyed", **fields: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"time": t, "kind": kind, **fields}
+    if inv is not None:
+        out.update(invocation_id=inv, task=task, key=fields.get("key", "a"))
+    return out
+
+
+def status(t: float, inv: str, st: str, worker: str = "r0", task: str = "call_keyed") -> dict[str, Any]:
+    return ev(t, "status", inv, task, status=st, worker=worker)
+
+
+def run_of(inv: str, t: float, worker: str = "r0", task: str = "call_keyed", hold: float = 0.5,
+           end: str = "success") -> list[dict[str, Any]]:
+    """A whole uneventful run: registered, enqueue, pending, running, one call, final status."""
+    return [
+        status(t, inv, "registered", "producer", task),
+        ev(t + 0.01, "enqueue", inv, task, worker="p0", reg_key="a"),
+        status(t + 0.02, inv, "pending", worker, task),
+        status(t + 0.03, inv, "running", worker, task),
+        ev(t + 0.04, "provider_start", inv, task, worker=worker),
+        ev(t + 0.04 + hold, "provider_end", inv, task, worker=worker, outcome="ok"),
+        status(t + 0.05 + hold, inv, end, worker, task),
+    ]
+
+
+def history(*parts: list[dict[str, Any]] | dict[str, Any], settled: bool = True) -> History:
+    events: list[dict[str, Any]] = []
+    for part in parts:
+        events.extend(part if isinstance(part, list) else [part])
+    events.append(ev(99.0, "drain", detail="settled" if settled else "unsettled"))
+    events.sort(key=lambda e: e["time"])
+    return build(events, POLICIES)
+
+
+def verdicts(h: History, rule: str) -> list[str]:
+    """'decided' or 'unknown: reason' for each violation of ``rule``."""
+    out = adjudicate(h, [v for v in check_all(h) if v.rule == rule])
+    return ["decided" if v.decided else f"unknown: {v.unknown}" for v in out]
+
+
+# -- no-overlap --------------------------------------------------------------
+def test_overlap_of_two_invocations_is_decided() -> None:
+    h = history(run_of("i1", 0.0, "r0"), run_of("i2", 0.2, "r1"))
+    assert verdicts(h, "no-overlap") == ["decided"]
+
+
+def test_overlap_with_an_invocation_recovered_from_a_stall_is_unknown() -> None:
+    first = run_of("i1", 0.0, "r0", hold=6.0)
+    first.insert(4, ev(0.035, "crash", worker="r0", detail="stall: SIGSTOP process group 1 for 6s"))
+    recovered = [status(4.5, "i1", "running_recovery", "sweeper"), status(4.6, "i1", "rerouted", "sweeper"),
+                 status(4.7, "i1", "pending", "r1"), status(4.8, "i1", "running", "r1"),
+                 ev(4.9, "provider_start", "i1", worker="r1"), ev(5.2, "provider_end", "i1", worker="r1", outcome="ok")]
+    verdict = verdicts(history(first, recovered), "no-overlap")
+    assert verdict and all(v.startswith("unknown: i1 was recovered from a stalled runner") for v in verdict)
+
+
+def test_no_overlap_means_no_verdict() -> None:
+    assert verdicts(history(run_of("i1", 0.0), run_of("i2", 1.0)), "no-overlap") == []
+
+
+# -- reroute-preserves-work --------------------------------------------------
+def test_work_done_twice_without_a_stall_is_decided() -> None:
+    again = [ev(2.0, "provider_start", "i1", worker="r1"), ev(2.1, "provider_end", "i1", worker="r1", outcome="ok")]
+    assert verdicts(history(run_of("i1", 0.0), again), "reroute-preserves-work") == ["decided"]
+
+
+def test_lost_work_is_decided_in_a_settled_run_and_unknown_in_an_unsettled_one() -> None:
+    lost = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
+            status(0.5, "i1", "rerouted", "r0")]
+    assert set(verdicts(history(lost), "reroute-preserves-work")) == {"decided"}
+    unsettled = verdicts(history(lost, settled=False), "reroute-preserves-work")
+    assert unsettled and all("still making progress" in v for v in unsettled)
+    assert all("still making progress" in v for v in verdicts(history(lost, settled=False), "no-stale-locks"))
+
+
+# -- drop-semantics ------------------------------------------------------------
+def _blocked_after(holder_end: float) -> History:
+    holder = run_of("i1", 0.0, task="call_keyed_drop", hold=holder_end - 0.05)
+    blocked = [status(1.0, "i2", "registered", "producer", "call_keyed_drop"),
+               ev(1.01, "enqueue", "i2", "call_keyed_drop", worker="p0"),
+               status(1.2, "i2", "concurrency_controlled_final", "r1", "call_keyed_drop")]
+    return history(holder, blocked)
+
+
+def test_blocking_long_after_the_key_was_released_is_decided() -> None:
+    assert verdicts(_blocked_after(0.3), "drop-semantics") == ["decided"]
+
+
+def test_blocking_within_the_margin_of_the_release_is_unknown() -> None:
+    verdict = verdicts(_blocked_after(1.1), "drop-semantics")
+    assert verdict and verdict[0].startswith("unknown: a same-key invocation held the key")
+
+
+# -- registration-dedup --------------------------------------------------------
+def _reused_at(t: float) -> History:
+    first = run_of("i1", 0.0, task="refresh_once")
+    return history(first, ev(t, "reused", "i1", "refresh_once", worker="p1", reg_key="a"))
+
+
+def test_reuse_long_after_the_invocation_left_registered_is_decided() -> None:
+    assert verdicts(_reused_at(3.0), "registration-dedup") == ["decided"]
+
+
+def test_reuse_within_the_margin_of_leaving_registered_is_unknown() -> None:
+    verdict = verdicts(_reused_at(0.3), "registration-dedup")
+    assert verdict and verdict[0].startswith("unknown: a status of a same-key invocation changed")
+
+
+# -- legal-transitions ---------------------------------------------------------
+def _skip(worker_after: str, t_after: float, crash: bool = False) -> History:
+    parts: list[Any] = [status(0.0, "i1", "registered", "producer"), status(1.0, "i1", "pending", "r0"),
+                        status(t_after, "i1", "success", worker_after)]
+    if crash:
+        parts.append(ev(1.5, "crash", worker="r0", detail="SIGKILL process group 1"))
+    return history(parts)
+
+
+def test_impossible_pair_from_one_writer_is_decided() -> None:
+    assert verdicts(_skip("r0", 3.0), "legal-transitions") == ["decided"]
+
+
+def test_pair_from_two_writers_within_the_margin_is_unknown() -> None:
+    assert verdicts(_skip("r1", 1.2), "legal-transitions")[0].startswith("unknown: written by r0 and r1")
+
+
+def test_pair_across_a_kill_is_unknown() -> None:
+    assert verdicts(_skip("r1", 3.0, crash=True), "legal-transitions")[0].startswith("unknown: a runner was killed")
+
+
+# -- known findings ------------------------------------------------------------
+def _stuck(task: str, crash_at: float | None) -> History:
+    parts: list[Any] = [status(0.0, "i1", "registered", "producer", task), ev(0.01, "enqueue", "i1", task, worker="p0"),
+                        status(0.5, "i1", "pending", "r0", task), status(0.6, "i1", "killed", "r0", task),
+                        status(0.7, "i1", "rerouted", "r0", task)]
+    if crash_at is not None:
+        parts.append(ev(crash_at, "crash", worker="r1", detail="SIGKILL process group 7"))
+    return history(parts)
+
+
+def test_pyn007_signature_needs_a_kill_after_the_last_queued_status() -> None:
+    killed = _stuck("call_keyed", crash_at=0.8)
+    stale = [v for v in check_all(killed) if v.rule == "no-stale-locks"]
+    assert stale and known_finding(killed, stale[0]) == "PYN-007"
+    quiet = _stuck("call_keyed", crash_at=None)
+    stale = [v for v in check_all(quiet) if v.rule == "no-stale-locks"]
+    assert stale and known_finding(quiet, stale[0]) is None
+    before = _stuck("call_keyed", crash_at=0.55)
+    stale = [v for v in check_all(before) if v.rule == "no-stale-locks"]
+    assert stale and known_finding(before, stale[0]) is None
+
+
+def test_pyn001_signature_is_a_rerouted_drop_invocation_never_finished() -> None:
+    h = _stuck("call_keyed_drop", crash_at=None)
+    stale = [v for v in check_all(h) if v.rule in ("no-stale-locks", "liveness")]
+    assert stale and all(known_finding(h, v) == "PYN-001" for v in stale)
+    overlap = history(run_of("i1", 0.0), run_of("i2", 0.2, "r1"))
+    assert all(known_finding(overlap, v) is None for v in check_all(overlap))
