@@ -118,7 +118,7 @@ def chaos_schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: ChaosKno
             hold=st.sampled_from([0.05, 0.3, 1.0, 2.0]),
         )
     )
-    enqueues = draw(st.lists(enqueue, min_size=1, max_size=knobs.max_enqueues))
+    enqueues = draw(st.lists(enqueue, min_size=4, max_size=knobs.max_enqueues))
     fault = st.builds(
         Fault,
         at=_times(knobs.window),

@@ -178,3 +178,25 @@ def test_pyn001_signature_is_a_rerouted_drop_invocation_never_finished() -> None
     assert stale and all(known_finding(h, v) == "PYN-001" for v in stale)
     overlap = history(run_of("i1", 0.0), run_of("i2", 0.2, "r1"))
     assert all(known_finding(overlap, v) is None for v in check_all(overlap))
+
+
+def _stopped_mid_call(call_ends: float) -> History:
+    """r0 is stopped (SIGTERM) at 1.0 and marks i1 killed at 1.1; its call for i1 ends at ``call_ends``."""
+    first = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
+             status(0.1, "i1", "pending", "r0"), status(0.2, "i1", "running", "r0"),
+             ev(0.3, "provider_start", "i1", worker="r0"), ev(call_ends, "provider_end", "i1", worker="r0", outcome="ok"),
+             ev(1.0, "stop", worker="r0", detail="SIGTERM pid 1"),
+             status(1.1, "i1", "killed", "r0"), status(1.11, "i1", "rerouted", "r0")]
+    rerun = [status(1.2, "i1", "pending", "r1"), status(1.3, "i1", "running", "r1"),
+             ev(1.4, "provider_start", "i1", worker="r1"), ev(1.5, "provider_end", "i1", worker="r1", outcome="ok"),
+             status(1.6, "i1", "success", "r1")]
+    return history(first, rerun)
+
+
+def test_pyn011_signature_is_a_body_still_calling_when_its_stopping_runner_killed_it() -> None:
+    outlived = _stopped_mid_call(call_ends=2.0)
+    found = [v for v in check_all(outlived) if v.rule in ("no-overlap", "reroute-preserves-work")]
+    assert found and all(known_finding(outlived, v) == "PYN-011" for v in found)
+    finished = _stopped_mid_call(call_ends=0.9)  # the call ended before the kill: a double run is not PYN-011
+    found = [v for v in check_all(finished) if v.rule == "reroute-preserves-work"]
+    assert found and all(known_finding(finished, v) is None for v in found)

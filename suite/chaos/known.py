@@ -56,7 +56,25 @@ def _dropped_after_reroute(history: History, violation: Violation) -> bool:
     return False
 
 
+def _body_outlived_its_kill(history: History, violation: Violation) -> bool:
+    """PYN-011: a gracefully stopping runner marked the invocation killed (and rerouted it) while its own
+    provider call for it was still in flight: ThreadRunner reroutes before it joins the body's thread."""
+    stopped = {e.worker for e in history.of_kind(Kind.STOP)}
+    timeline = StatusTimeline(history)
+    calls = [e for e in history.of_kind(Kind.PROVIDER_START, Kind.PROVIDER_END)]
+    for inv in _subjects(history, violation):
+        for killed in (e for e in timeline.events.get(inv, []) if e.status == "killed" and e.worker in stopped):
+            starts = [e for e in calls if e.invocation_id == inv and e.worker == killed.worker]
+            for start in (e for e in starts if e.kind is Kind.PROVIDER_START and e.time < killed.time):
+                end = next((e for e in starts if e.kind is Kind.PROVIDER_END and e.seq > start.seq), None)
+                if end is None or end.time > killed.time:
+                    return True
+    return False
+
+
 KNOWN: tuple[RealtimeFinding, ...] = (
+    RealtimeFinding("PYN-011", "graceful stop of a ThreadRunner reroutes an invocation whose body still runs",
+                    _body_outlived_its_kill),
     RealtimeFinding("PYN-007", "runner killed between taking an invocation and marking it PENDING loses it",
                     _lost_to_a_kill),
     RealtimeFinding("PYN-001", "drop policy: a rerouted invocation is never finished", _dropped_after_reroute),
