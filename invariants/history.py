@@ -79,8 +79,9 @@ class Event:
     status: str | None = None
     key: KeyRef | None = None  # key under the task's running_concurrency mode
     reg_key: KeyRef | None = None  # key under the task's registration_concurrency mode
-    outcome: str | None = None  # provider_end: ok / aborted; result: value / raised:Type
+    outcome: str | None = None  # provider_end: ok / failed / aborted; result: value / raised:Type
     probe: bool = False  # enqueued by the harness after the schedule, to test a key's lock
+    via: str | None = None  # ENQUEUE: the enqueue path when not a plain task call ("parallelize", "parallelize-batch")
     detail: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -106,6 +107,7 @@ class TaskPolicy:
     registration: Mode = Mode.DISABLED
     key_arguments: tuple[str, ...] = ()
     reroute: bool = True
+    retries: int = 0  # times an invocation whose provider call failed is retried (max_retries, if retriable)
 
     @property
     def controls_running(self) -> bool:
@@ -126,6 +128,7 @@ class TaskPolicy:
             registration=Mode(data["registration"]),
             key_arguments=tuple(data.get("key_arguments", ())),
             reroute=bool(data.get("reroute", True)),
+            retries=int(data.get("retries", 0)),
         )
 
 

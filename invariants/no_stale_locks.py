@@ -3,7 +3,7 @@
 Checked at the end of the history (the DRAIN event, if any, only marks where new work
 stopped): no invocation of a task with running != DISABLED is left in a status that
 holds or waits on its key (pending, running, killed, pending_recovery, running_recovery,
-concurrency_controlled, rerouted), and every probe invocation (ENQUEUE with probe=True)
+concurrency_controlled, rerouted, retry), and every probe invocation (ENQUEUE with probe=True)
 ends in ``success``.  The violation's key is the stuck key group.
 """
 
@@ -23,6 +23,7 @@ STUCK: frozenset[str] = frozenset(
         "running_recovery",
         "concurrency_controlled",
         "rerouted",
+        "retry",
     }
 )
 

@@ -3,11 +3,21 @@ and every invocation does its work exactly once.
 
 For every invocation created by an ENQUEUE event whose task has reroute=True, or has
 running DISABLED:
-- its last STATUS in the history is ``success`` (never ``concurrency_controlled_final``);
-- it has exactly one PROVIDER_END with outcome "ok";
-- every other provider call ended with outcome "aborted" (its caller was killed);
+- its last STATUS in the history is ``success`` (never ``concurrency_controlled_final``),
+  or ``failed`` after the provider failed every attempt the task allows (below);
 - every PROVIDER_START is matched by a later PROVIDER_END of the same invocation and
-  worker (an unfinished call is a violation).
+  worker (an unfinished call is a violation), ending "ok", "failed" (the provider answered
+  an error) or "aborted" (its caller was killed);
+- one provider call per attempt.  An attempt ends with the invocation's call answered
+  "ok" or "failed"; aborted calls are re-executions after a crash or stop and do not
+  count.  The task's policy says how many times pynenc retries a failed attempt
+  (``TaskPolicy.retries``: ``max_retries`` when the body's failure is retriable, else 0):
+  - ending ``success``: exactly one "ok" call and at most ``retries`` "failed" ones;
+  - ending ``failed``: no "ok" call, the last answered call "failed", and exactly
+    ``retries + 1`` "failed" calls (pynenc gave up neither early nor late).
+  A "failed" call is counted only once pynenc recorded it (a RETRY or FAILED status of the
+  invocation follows before its next provider call); one whose worker crashed or stopped
+  before that is excused like an aborted call, any other unrecorded one is a violation.
 Invocations of tasks with running control and reroute=False are skipped (they may be
 dropped; "drop-semantics" covers them).  A non-final ending of an included invocation is
 reported here *and* by "liveness", since here it is lost work.
@@ -15,10 +25,28 @@ reported here *and* by "liveness", since here it is lost work.
 
 from __future__ import annotations
 
-from invariants.history import Event, History, Violation
+from invariants.history import Event, History, Kind, Violation
 from invariants.state import StatusTimeline, group_of, invocations, provider_calls
 
 RULE = "reroute-preserves-work"
+ANSWERED = ("ok", "failed")
+
+
+def _failed_calls(history: History, inv: str, calls: list[tuple[Event, Event | None]]) -> tuple[list[Event], list[Event]]:
+    """The invocation's "failed" answers: (recorded by pynenc, neither recorded nor excused by a crash/stop)."""
+    recorded: list[Event] = []
+    unrecorded: list[Event] = []
+    starts = [start.seq for start, _ in calls]
+    for _, end in calls:
+        if end is None or end.outcome != "failed":
+            continue
+        horizon = min((s for s in starts if s > end.seq), default=None)
+        after = [e for e in history.events if e.seq > end.seq and (horizon is None or e.seq < horizon)]
+        if any(e.kind is Kind.STATUS and e.invocation_id == inv and e.status in ("retry", "failed") for e in after):
+            recorded.append(end)
+        elif not any(e.kind in (Kind.CRASH, Kind.STOP) and e.worker == end.worker for e in after):
+            unrecorded.append(end)
+    return recorded, unrecorded
 
 
 def check(history: History) -> list[Violation]:
@@ -36,33 +64,44 @@ def check(history: History) -> list[Violation]:
         if policy.controls_running and not policy.reroute:
             continue
         found: list[tuple[str, list[int]]] = []
-        last = timeline.last(inv)
-        if last is None or last.status != "success":
-            status = last.status if last else None
-            found.append(
-                (
-                    f"ends in {status!r}, not 'success'",
-                    [info.enqueue.seq] + ([last.seq] if last else []),
-                )
-            )
         mine = calls.get(inv, [])
         ok = [end for _, end in mine if end is not None and end.outcome == "ok"]
-        if len(ok) != 1:
-            found.append(
-                (
-                    f"has {len(ok)} provider calls ending 'ok', expected exactly 1",
-                    [info.enqueue.seq] + [e.seq for e in ok],
+        failed, unrecorded = _failed_calls(history, inv, mine)
+        answered = [end for _, end in mine if end is not None and end.outcome in ANSWERED]
+        last = timeline.last(inv)
+        status = last.status if last else None
+        enq = [info.enqueue.seq]
+        if status == "failed":
+            if ok or not answered or answered[-1].outcome != "failed":
+                found.append(("ends 'failed' but its last answered provider call was not 'failed'", enq + [last.seq]))  # type: ignore[union-attr]
+            elif len(failed) != policy.retries + 1:
+                found.append(
+                    (
+                        f"ends 'failed' after {len(failed)} failed attempt(s); the task allows "
+                        f"{policy.retries} retr{'y' if policy.retries == 1 else 'ies'}, so {policy.retries + 1} attempts",
+                        enq + [e.seq for e in failed] + [last.seq],  # type: ignore[union-attr]
+                    )
                 )
-            )
+        else:
+            if status != "success":
+                found.append((f"ends in {status!r}, not 'success'", enq + ([last.seq] if last else [])))
+            if len(ok) != 1:
+                found.append((f"has {len(ok)} provider calls ending 'ok', expected exactly 1", enq + [e.seq for e in ok]))
+            if len(failed) > policy.retries:
+                found.append(
+                    (
+                        f"has {len(failed)} failed attempts, more than the task's {policy.retries} retries",
+                        enq + [e.seq for e in failed],
+                    )
+                )
+        for end in unrecorded:
+            found.append((f"provider call failed on {end.worker} but pynenc recorded neither 'retry' nor 'failed'", [end.seq]))
         for start, end in mine:
             if end is None:
                 found.append((f"provider call started on {start.worker} never ended", [start.seq]))
-            elif end.outcome not in ("ok", "aborted"):
+            elif end.outcome not in ("ok", "failed", "aborted"):
                 found.append((f"provider call ended with {end.outcome!r}", [start.seq, end.seq]))
         out.extend(
-            Violation(
-                RULE, f"{inv} {message}", info.task, group_of(info.key), tuple(sorted(set(seqs)))
-            )
-            for message, seqs in found
+            Violation(RULE, f"{inv} {message}", info.task, group_of(info.key), tuple(sorted(set(seqs)))) for message, seqs in found
         )
     return out

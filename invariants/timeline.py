@@ -24,6 +24,8 @@ def _describe(ev: Event, labels: dict[str, str]) -> str:
         parts.append(f"reg={ev.reg_key.group}")
     if ev.probe:
         parts.append("probe")
+    if ev.via:
+        parts.append(f"via {ev.via}")
     if ev.detail:
         parts.append(f"({ev.detail})")
     return " ".join(p for p in parts if p)

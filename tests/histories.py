@@ -19,7 +19,8 @@ REFRESH = TaskPolicy(
     reroute=True,
 )
 SERIAL = TaskPolicy("call_serial", running=Mode.TASK, reroute=True)
-POLICIES = (KEYED, DROP, UNSAFE, REFRESH, SERIAL)
+RETRYING = TaskPolicy("call_retrying", running=Mode.KEYS, key_arguments=("account_id",), reroute=True, retries=2)
+POLICIES = (KEYED, DROP, UNSAFE, REFRESH, SERIAL, RETRYING)
 
 Ev = dict[str, Any]
 
@@ -105,3 +106,14 @@ def seq_of(history: History, kind: str, inv: str, **match: Any) -> int:
         ):
             return e.seq
     raise LookupError((kind, inv, match))
+
+
+def attempt_fails(inv: str, task: str, key: str, then: str = "retry", worker: str = "r1") -> list[Ev]:
+    """pending, running, provider call answered 'failed', then ``then`` (retry / failed)."""
+    return [
+        status(inv, task, "pending", key, worker),
+        status(inv, task, "running", key, worker),
+        start(inv, task, key, worker),
+        end(inv, task, key, worker, outcome="failed"),
+        status(inv, task, then, key, worker),
+    ]

@@ -59,3 +59,15 @@ def test_status_before_registration_is_flagged():
     vs = legal_transitions.check(h)
     assert [v.events for v in vs] == [(0,), (seq_of(h, "status", "b"),)]
     assert all(v.rule == "legal-transitions" and "None" in v.message for v in vs)
+
+
+def test_retry_edges():
+    """RUNNING -> RETRY -> PENDING is the only way through RETRY: blocking a RETRY invocation is illegal."""
+    ok = hist(enqueue("a", K, "k1"), [status("a", K, s, "k1") for s in ("pending", "running", "retry", "pending", "running", "success")])
+    assert legal_transitions.check(ok) == []
+    for after in ("concurrency_controlled", "concurrency_controlled_final", "rerouted", "running"):
+        bad = hist(enqueue("a", K, "k1"), [status("a", K, s, "k1") for s in ("pending", "running", "retry", after)])
+        [v] = legal_transitions.check(bad)
+        assert v.message == f"a: 'retry' -> {after!r} is not allowed"
+        assert v.events == (seq_of(bad, "status", "a", status="retry"), len(bad) - 1)
+    assert not status_graph.is_allowed("pending", "retry")  # only a running attempt can be retried

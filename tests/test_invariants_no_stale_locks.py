@@ -49,3 +49,17 @@ def test_rerouted_leftover_without_drain_is_flagged():
     )
     [v] = no_stale_locks.check(h)
     assert v.events == (seq_of(h, "status", "b", status="rerouted"),)
+
+
+def test_invocation_left_in_retry_is_flagged():
+    """A failed attempt queued for retry that never runs again stays waiting on its key."""
+    h = hist(
+        enqueue("a", "call_retrying", "k1"),
+        status("a", "call_retrying", "pending", "k1"),
+        status("a", "call_retrying", "running", "k1"),
+        status("a", "call_retrying", "retry", "k1"),
+        DRAIN,
+        full("b", K, "k2"),
+    )
+    [v] = no_stale_locks.check(h)
+    assert "'retry'" in v.message and v.key == "k1"
