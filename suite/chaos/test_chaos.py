@@ -19,7 +19,7 @@ from harness.engines import Engine
 from harness.provider_server import LoopbackProvider
 from harness.regressions import environment_for
 from harness.target import Target
-from strategies.chaos import DROP_CONNECTIONS, FAULTS, ChaosKnobs, ChaosSchedule, TimedEnqueue
+from strategies.chaos import DROP_CONNECTIONS, FAULTS, RUNNER_CLASSES, ChaosKnobs, ChaosSchedule, TimedEnqueue
 from suite.chaos.conftest import record_summary
 from suite.chaos.session import ChaosSession
 
@@ -41,6 +41,8 @@ def test_keys_not_enforced_in_the_runners_is_caught(
     """With KEYS control disabled in every runner process, same-account calls overlap: a decided no-overlap."""
     if pytestconfig.getoption("--chaos-replay"):
         pytest.skip("replaying one schedule")
+    if "call_keyed" not in target.tasks:
+        pytest.skip("the injected-regression check uses the reference app's call_keyed")
     session = ChaosSession(target, engine, provider, chaos_out / "regression-keys_not_enforced",
                            extra_env=environment_for("keys_not_enforced"))
     caught = []
@@ -58,7 +60,11 @@ def test_chaos_schedules_hold_every_rule(
     """Drawn schedules with kills, stops, stalls and drops: no decided violation outside the recorded findings."""
     replay = pytestconfig.getoption("--chaos-replay")
     faults = FAULTS if engine.name == "redis" else tuple(f for f in FAULTS if f != DROP_CONNECTIONS)
-    session = ChaosSession(target, engine, provider, chaos_out / "schedules", knobs=ChaosKnobs(faults=faults))
+    # Probes replace a user app's bodies in the runner process only; process-spawning runners
+    # would run the real bodies in their workers, so a probed app gets ThreadRunners.
+    classes = ("ThreadRunner",) if target.probed else RUNNER_CLASSES
+    knobs = ChaosKnobs(faults=faults, runner_classes=classes)
+    session = ChaosSession(target, engine, provider, chaos_out / "schedules", knobs=knobs)
     if replay:
         outcome = session.run(ChaosSchedule.from_json((Path(replay) / "schedule.json").read_text()))
         record_summary(f"{engine.name}: replayed {replay}: {len(outcome.failures)} violations, "
