@@ -146,16 +146,18 @@ class RealtimeRun:
         self._t0 = time.time()
         for task in self.target.controlled.values():
             self.recorder.register_task(task)
+        sweeper = threading.Thread(target=self._sweep_loop, name="sweeper", daemon=True)
         try:
             for runner in self.runners:
                 self._start(runner)
             self._wait_for_heartbeats()
-            sweeper = threading.Thread(target=self._sweep_loop, name="sweeper", daemon=True)
             sweeper.start()
             self._play()
             self._drain()
         finally:
             self._stop.set()
+            if sweeper.is_alive():
+                sweeper.join()  # it watches and restarts runners: it must be gone before they are stopped
             self._stop_all()
             self.stats.seconds = time.monotonic() - started
         history = self._assemble()
@@ -381,6 +383,7 @@ class RealtimeRun:
 
     def _stop_all(self) -> None:
         for runner in self.runners:
+            runner.expected_down = True
             if runner.process is not None and runner.stalled:
                 _signal_group(runner.process.pid, signal.SIGCONT)
                 runner.stalled = False
