@@ -9,8 +9,12 @@
 | sync_all         | TASK        | DISABLED     |                      | True    |
 | export_report    | ARGUMENTS   | DISABLED     |                      | True    |
 | transfer         | KEYS        | DISABLED     | account_id, region   | True    |
+| call_retrying    | KEYS        | DISABLED     | account_id           | True    |
 
-Every body makes one call to the provider, as the article's demo does.
+Every body makes one call to the provider, as the article's demo does.  When the
+provider answers an error (the schedule decides: ``Finish(fail=True)``) the body
+raises ``ProviderUnavailable``; ``call_retrying`` lists it in ``retry_for`` (2
+retries), the other tasks fail on it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from __future__ import annotations
 from pynenc import PynencBuilder
 from pynenc.conf.config_task import ConcurrencyControlType as CC
 
-from harness.provider_client import call_provider
+from harness.failures import ProviderUnavailable
+from harness.failures import call_provider_or_fail as call_provider
 
 app = (
     PynencBuilder()
@@ -88,3 +93,15 @@ def export_report(account_id: str, period: str) -> dict:
 def transfer(account_id: str, region: str, amount: int) -> dict:
     """KEYS mode on two arguments: one transfer per (account, region) at a time."""
     return call_provider(app.app_id, f"{account_id}@{region}", f"transfer-{amount}")
+
+
+@app.task(
+    running_concurrency=CC.KEYS,
+    key_arguments=("account_id",),
+    reroute_on_concurrency_control=True,
+    retry_for=(ProviderUnavailable,),
+    max_retries=2,
+)
+def call_retrying(account_id: str, op: str) -> dict:
+    """One in-flight call per account; a failed call is retried (RUNNING -> RETRY -> PENDING), twice at most."""
+    return call_provider(app.app_id, account_id, op)

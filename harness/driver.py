@@ -20,13 +20,16 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pynenc.identifiers.invocation_id as invocation_id_module
 from pynenc import context, core_tasks
+from pynenc.call import PreSerializedCall
 from pynenc.invocation.dist_invocation import ReusedInvocation
 from pynenc.runner.base_runner import BaseRunner
 from pynenc.runner.runner_context import RunnerContext
 
 from harness.clock import VirtualClock
+from harness.failures import UNAVAILABLE
 from harness.interleave import Interleaver, OperationKilled, yield_points
 from harness.keys import KeyIdentity
 from harness.policies import task_name
@@ -68,6 +71,7 @@ class Execution:
     done: threading.Event = field(default_factory=threading.Event)  # returned
     release: threading.Event = field(default_factory=threading.Event)
     abort: bool = False
+    fail: bool = False  # the provider answers this call with an error (Finish(fail=True))
     call: ProviderCall | None = None
     thread: threading.Thread | None = None
 
@@ -98,6 +102,29 @@ class _RunnerFacade:
         BaseRunner._kill_and_reroute(self, invocation_id, ctx)  # type: ignore[arg-type]
 
 
+class ScriptedProvider(Provider):
+    """The provider, answering with an error (HTTP 503, outcome "failed") the calls the schedule fails.
+
+    ``fails(call)`` is asked when the call ends; the recorded outcome and the answer agree.
+    """
+
+    def __init__(self, hold: Callable[[ProviderCall], None], listener: Any, fails: Callable[[ProviderCall], bool]) -> None:
+        super().__init__(hold=hold, listener=listener)
+        self.fails = fails
+
+    def _notify(self, what: str, call: ProviderCall) -> None:
+        if what == "end" and call.outcome == "ok" and self.fails(call):
+            call.outcome = "failed"
+        super()._notify(what, call)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle(request)
+        call = self.calls[response.json()["call"]]
+        if call.outcome == "failed":
+            return httpx.Response(UNAVAILABLE, json={"account": call.account, "op": call.op, "error": "unavailable"})
+        return response
+
+
 class Driver:
     """Runs schedules against ``app``; ``tasks`` maps schedule task names to the app's Task objects."""
 
@@ -113,11 +140,13 @@ class Driver:
         self.tasks = tasks
         self.clock = VirtualClock()
         self.recorder = Recorder(self.clock.now, keys, policies)
-        self.provider = Provider(hold=self._hold, listener=self._on_provider)
+        self.provider = ScriptedProvider(hold=self._hold, listener=self._on_provider, fails=self._fails)
         self.runners = [self._new_runner(slot, 1) for slot in range(runners)]
         self._by_thread: dict[int, Execution] = {}
         self.interleaver = Interleaver()
         self._invocations: dict[str, Any] = {}
+        self._stopped_in_group: set[int] = set()
+        self._routing = threading.local()  # .hook: called with each invocation route_call returns (parallelize)
         for task in tasks.values():
             self.recorder.register_task(task)
 
@@ -134,8 +163,36 @@ class Driver:
             app = self.app
             stack.enter_context(yield_points(self.interleaver, app.orchestrator, app.broker, app.state_backend))
             stack.enter_context(self.recorder.observing(self.app.orchestrator))
+            stack.enter_context(self._observing_routes())
             self._heartbeat()
             yield self
+
+    @contextmanager
+    def _observing_routes(self) -> Iterator[None]:
+        """Tell the calling thread's hook (if any) of every invocation ``route_call`` returns, as it returns.
+
+        ``parallelize`` may route its calls one by one; each one is recorded when pynenc decided it,
+        not when the whole batch returns (inside a group the other operations move on meanwhile).
+        """
+        orchestrator = self.app.orchestrator
+        previous = orchestrator.__dict__.get("route_call")
+        real = orchestrator.route_call
+
+        def route_call(call: Any) -> Any:
+            invocation = real(call)
+            hook = getattr(self._routing, "hook", None)
+            if hook is not None:
+                hook(invocation)
+            return invocation
+
+        orchestrator.route_call = route_call
+        try:
+            yield
+        finally:
+            if previous is None:
+                orchestrator.__dict__.pop("route_call", None)
+            else:
+                orchestrator.route_call = previous
 
     def run(self, schedule: Schedule, drain: bool = True) -> History:
         with self.session():
@@ -163,17 +220,36 @@ class Driver:
 
     def _enqueuemany(self, step: EnqueueMany) -> None:
         task = self.tasks[step.task]
+        producer = f"p{step.producer}"
+        merged = [{**(step.common or {}), **call} for call in step.calls]
+        recorded: list[str] = []  # in call order
+
+        def routed(invocation: Any) -> None:  # the per-call path: pynenc routes each call with route_call
+            kwargs = merged[len(recorded)]
+            recorded.append(str(invocation.invocation_id))
+            self._record_enqueued(task, kwargs, invocation, producer, False, "parallelize")
+
+        self._routing.hook = routed
         try:
-            group = task.parallelize([dict(call) for call in step.calls])
+            calls = [dict(call) for call in step.calls]
+            group = task.parallelize(calls) if step.common is None else task.parallelize(calls, dict(step.common))
         except Exception as error:  # noqa: BLE001 - the producer sees the exception; record it
             self.recorder.emit(
-                Kind.ERROR, worker=f"p{step.producer}", task=step.task, detail=f"parallelize raised {type(error).__name__}: {error}"
+                Kind.ERROR, worker=producer, task=step.task, detail=f"parallelize raised {type(error).__name__}: {error}"
             )
             return
-        for kwargs, invocation in zip(step.calls, group, strict=True):
-            self._record_enqueued(task, kwargs, invocation, f"p{step.producer}", False)
+        finally:
+            self._routing.hook = None
+        for index, (kwargs, invocation) in enumerate(zip(merged, group, strict=True)):
+            if index < len(recorded):
+                continue
+            # The batch path (route_calls) registers them all at once and leaves a PreSerializedCall on each.
+            via = "parallelize-batch" if isinstance(invocation.call, PreSerializedCall) else "parallelize"
+            self._record_enqueued(task, kwargs, invocation, producer, False, via)
 
-    def _record_enqueued(self, task: Any, kwargs: dict[str, Any], invocation: Any, producer: str, probe: bool) -> None:
+    def _record_enqueued(
+        self, task: Any, kwargs: dict[str, Any], invocation: Any, producer: str, probe: bool, via: str | None = None
+    ) -> None:
         invocation_id = str(invocation.invocation_id)
         if isinstance(invocation, ReusedInvocation):
             _, reg_key = self.recorder.key_refs(task, kwargs, _call_for(task, kwargs))
@@ -195,6 +271,7 @@ class Driver:
             key=info.key,
             reg_key=info.reg_key,
             probe=probe,
+            via=via,
             detail=", ".join(f"{k}={v!r}" for k, v in kwargs.items()),
         )
 
@@ -234,7 +311,7 @@ class Driver:
         runner = self.runners[step.runner % len(self.runners)]
         if not runner.running:
             return
-        self._complete(runner.running.pop(step.pick % len(runner.running)), abort=False)
+        self._complete(runner.running.pop(step.pick % len(runner.running)), abort=False, fail=step.fail)
 
     def _crash(self, step: Crash) -> None:
         runner = self._live(step.runner)
@@ -245,12 +322,16 @@ class Driver:
         self._kill_workers(runner)
         runner.held.clear()  # abandoned PENDING: only pending recovery can free them
 
-    def _stop(self, step: Stop) -> None:
+    def _stop(self, step: Stop, detail: str = "") -> None:
         runner = self._live(step.runner)
         if runner is None:
             return
         runner.alive = False
-        self.recorder.emit(Kind.STOP, worker=runner.label)
+        self.recorder.emit(Kind.STOP, worker=runner.label, detail=detail)
+        self._kill_and_reroute_all(runner)
+
+    def _kill_and_reroute_all(self, runner: SimRunner) -> None:
+        """What a stopping runner does with its work: kill its workers, then kill and reroute all it held."""
         killed = [execution.invocation for execution in runner.running]
         self._kill_workers(runner)  # a process runner kills its workers first, then reroutes
         facade = _RunnerFacade(self.app, runner.ctx)
@@ -311,8 +392,13 @@ class Driver:
         for execution in started:
             if not execution.done.is_set():
                 execution.runner.running.append(execution)
+        stopped, self._stopped_in_group = self._stopped_in_group, set()
         for runner in self.runners:
-            if not runner.alive:  # crashed inside the group: cut its calls, abandon what it held
+            if runner.alive:
+                continue
+            if runner.slot in stopped:  # stopped inside the group: what its operations took since is rerouted too
+                self._kill_and_reroute_all(runner)
+            else:  # crashed inside the group: cut its calls, abandon what it held
                 self._kill_workers(runner)
                 runner.held.clear()
 
@@ -348,9 +434,19 @@ class Driver:
         self.recorder.emit(Kind.CRASH, worker=runner.label, detail="inside an interleaved group")
         self.interleaver.kill(runner.slot)
 
+    def _stop_in_group(self, step: Stop) -> None:
+        """A graceful stop among the group's operations: its kill-and-reroute interleaves with theirs."""
+        runner = self._live(step.runner)
+        if runner is None:
+            return
+        self._stopped_in_group.add(runner.slot)
+        self._stop(step, detail="inside an interleaved group")
+
     def _operation(self, step: Step, started: list[Execution]) -> Callable[[], None] | None:
         if isinstance(step, Crash):
             return lambda: self._crash_in_group(step)
+        if isinstance(step, Stop):
+            return lambda: self._stop_in_group(step)
         if isinstance(step, Recover):
             return self._sweep(step)
         if isinstance(step, Start):
@@ -478,8 +574,13 @@ class Driver:
         worker = execution.runner.label if execution else None
         self.recorder.provider(what, call, worker)
 
-    def _complete(self, execution: Execution, abort: bool) -> None:
+    def _fails(self, call: ProviderCall) -> bool:
+        execution = self._by_thread.get(threading.get_ident())
+        return execution is not None and execution.fail
+
+    def _complete(self, execution: Execution, abort: bool, fail: bool = False) -> None:
         execution.abort = abort
+        execution.fail = fail
         execution.release.set()
         self._wait(execution.done)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from harness.failures import retries_on_provider_failure
 from invariants.history import Mode, TaskPolicy
 
 
@@ -21,6 +22,7 @@ def policy_of(task: Any) -> TaskPolicy:
         registration=Mode(conf.registration_concurrency.value),
         key_arguments=tuple(conf.key_arguments),
         reroute=bool(conf.reroute_on_concurrency_control),
+        retries=retries_on_provider_failure(task),
     )
 
 

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.failures import call_provider_or_fail
 from harness.policies import PolicyError, policy_of, task_name, validate
-from harness.provider_client import call_provider
 from invariants.history import TaskPolicy
 from strategies.schedules import TaskUnderTest
 
@@ -52,7 +52,8 @@ class Target:
         }
 
     def under_test(self, name: str) -> TaskUnderTest:
-        return TaskUnderTest(name=name, func=self.functions[name], key_arguments=self.policies[name].key_arguments)
+        policy = self.policies[name]
+        return TaskUnderTest(name=name, func=self.functions[name], key_arguments=policy.key_arguments, retries=policy.retries)
 
     @contextmanager
     def probes(self) -> Iterator[None]:
@@ -73,7 +74,7 @@ class Target:
 def _probe(app_id: str, name: str, original: Any) -> Any:
     @functools.wraps(original)
     def probe(*args: Any, **kwargs: Any) -> dict:
-        return call_provider(app_id, name, "probe")
+        return call_provider_or_fail(app_id, name, "probe")
 
     return probe
 

@@ -30,14 +30,21 @@ class Enqueue:
 
 @dataclass(frozen=True)
 class EnqueueMany:
-    """Producer ``producer`` calls ``task.parallelize(calls)``: pynenc's batch enqueue path."""
+    """Producer ``producer`` calls ``task.parallelize(calls)``, or ``task.parallelize(calls, common)``.
+
+    pynenc takes its batch path (``route_calls``) when the task's registration concurrency is
+    DISABLED and there is more than one call, and calls the task once per call otherwise;
+    ``common`` (arguments shared by every call) takes the pre-serialized batch variant.
+    """
 
     producer: int
     task: str
     calls: tuple[dict[str, Any], ...]
+    common: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
-        return f"EnqueueMany(p{self.producer}, {self.task}.parallelize({list(self.calls)!r}))"
+        common = f", {self.common!r}" if self.common is not None else ""
+        return f"EnqueueMany(p{self.producer}, {self.task}.parallelize({list(self.calls)!r}{common}))"
 
 
 @dataclass(frozen=True)
@@ -58,10 +65,18 @@ class Start:
 
 @dataclass(frozen=True)
 class Finish:
-    """The provider answers one in-flight call of the runner; the body returns and pynenc records the result."""
+    """The provider answers one in-flight call of the runner; the body returns and pynenc records the result.
+
+    With ``fail`` the provider answers an error instead (HTTP 503): the body raises
+    ``ProviderUnavailable``, which pynenc retries (RETRY) if the task lists it in ``retry_for``.
+    """
 
     runner: int
     pick: int = 0
+    fail: bool = False
+
+    def __repr__(self) -> str:
+        return f"Finish(runner={self.runner}, pick={self.pick}{', fail=True' if self.fail else ''})"
 
 
 @dataclass(frozen=True)
@@ -109,15 +124,18 @@ class Iterate:
 
 @dataclass(frozen=True)
 class Together:
-    """Run ``steps`` (enqueue, poll, start, recover, iterate, crash) at once, switching at pynenc's yield points.
+    """Run ``steps`` (enqueue, poll, start, recover, iterate, crash, stop) at once, switching at pynenc's yield points.
 
     A crash here kills its runner wherever that runner's other operations are: at their next yield point.
+    A stop here runs the runner's kill-and-reroute among the other operations; the runner's own
+    operations already under way finish (as a runner loop finishes its iteration) and what they
+    took is killed and rerouted when the group ends.
 
     ``preemptions`` are the decision points (the k-th time more than one step could continue) at
     which the running step is paused and the next one continues; elsewhere the running one goes on.
     """
 
-    steps: tuple[Enqueue | Poll | Start | Recover | Iterate | Crash, ...]
+    steps: tuple[Enqueue | EnqueueMany | Poll | Start | Recover | Iterate | Crash | Stop, ...]
     preemptions: tuple[int, ...] = ()
 
 
@@ -143,7 +161,9 @@ def _step_to_json(step: Step) -> dict[str, Any]:
     data: dict[str, Any] = {"step": type(step).__name__}
     for f in fields(step):
         value = getattr(step, f.name)
-        if f.name in ("kwargs", "calls"):
+        if f.name in ("common", "fail") and not value:
+            continue  # optional variants: absent means the plain step
+        if f.name in ("kwargs", "calls", "common"):
             value = jsonpickle.encode(value, keys=True)
         elif f.name == "steps":
             value = [_step_to_json(sub) for sub in value]
@@ -156,7 +176,7 @@ def _step_to_json(step: Step) -> dict[str, Any]:
 def _step_from_json(raw: dict[str, Any]) -> Step:
     raw = dict(raw)
     kind = STEP_TYPES[raw.pop("step")]
-    for name in ("kwargs", "calls"):
+    for name in ("kwargs", "calls", "common"):
         if name in raw:
             raw[name] = jsonpickle.decode(raw[name], keys=True)
     if "steps" in raw:

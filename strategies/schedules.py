@@ -18,6 +18,7 @@ from strategies.schedule import (
     Advance,
     Crash,
     Enqueue,
+    EnqueueMany,
     Finish,
     Iterate,
     Poll,
@@ -38,6 +39,7 @@ class TaskUnderTest:
     name: str
     func: Any
     key_arguments: tuple[str, ...] = ()
+    retries: int = 0  # > 0: the task retries a failed provider call, so schedules fail some (Finish(fail=True))
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Knobs:
     max_steps: int = 40
     faults: bool = True
     interleave: bool = True  # Together steps: concurrent operations switched at pynenc's yield points
+    enqueue_many: bool = True  # EnqueueMany steps: task.parallelize, with and without common arguments
+    max_batch: int = 2
     max_preemptions: int = 3
     recovery_horizon: float = 601.0  # seconds after which dead runners' work is recoverable
     max_pending_seconds: float = 3.0
@@ -64,6 +68,23 @@ def _fault_steps(runners: int, knobs: Knobs) -> st.SearchStrategy[Step]:
     )
 
 
+def _enqueue_many(tasks: list[TaskUnderTest], pools: dict[str, dict[str, list[Any]]], knobs: Knobs) -> st.SearchStrategy[Step]:
+    """``task.parallelize(calls)``; sometimes one argument is passed once, as ``common_args``."""
+
+    @st.composite
+    def draw_many(draw: st.DrawFn) -> EnqueueMany:
+        task = draw(st.sampled_from(tasks))
+        calls = draw(st.lists(kwargs_from(pools[task.name]), min_size=1, max_size=knobs.max_batch))
+        producer = draw(st.integers(0, knobs.max_producers - 1))
+        shared = draw(st.sampled_from([None, *pools[task.name]]))
+        if shared is None:
+            return EnqueueMany(producer, task.name, tuple(calls))
+        common = {shared: calls[0][shared]}
+        return EnqueueMany(producer, task.name, tuple({k: v for k, v in c.items() if k != shared} for c in calls), common)
+
+    return draw_many()
+
+
 @st.composite
 def schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: Knobs = Knobs()) -> Schedule:
     runners = draw(st.integers(1, knobs.max_runners))
@@ -74,23 +95,31 @@ def schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: Knobs = Knobs(
     r = st.integers(0, runners - 1)
     poll = st.builds(Poll, r, st.integers(1, 3))
     start = st.builds(Start, r, st.integers(0, 3))
-    finish = st.builds(Finish, r, st.integers(0, 3))
+    # A failed answer only for tasks that retry it (a retry shrinks away: False is the simpler draw).
+    fail = st.booleans() if any(t.retries for t in tasks) else st.just(False)
+    finish = st.builds(Finish, r, st.integers(0, 3), fail)
     # Weighted choice: enqueue 3, poll 2, start 2, finish 2, all faults together 1.
     # Index 0 is an enqueue, so shrinking moves steps towards plain work, not faults.
     branches = [enqueue, poll, start, finish, enqueue, poll, start, finish, enqueue]
     if knobs.faults:
         branches.append(_fault_steps(runners, knobs))
-    step = st.integers(0, len(branches) - 1).flatmap(lambda i: branches[i])
     if knobs.interleave:
         iterate = st.builds(Iterate, r, st.just(1))
         options = [iterate, iterate, enqueue, poll, start, st.builds(Recover, r)]
         if knobs.faults:
             options.append(st.builds(Crash, r))  # a runner killed at any yield point of its operations
+            options.append(st.builds(Stop, r))  # a graceful stop's kill-and-reroute among other operations
         concurrent = st.integers(0, len(options) - 1).flatmap(lambda i: options[i])
         preemptions = st.lists(st.integers(0, 24), max_size=knobs.max_preemptions, unique=True).map(
             lambda points: tuple(sorted(points))
         )
         branches.append(st.builds(Together, st.lists(concurrent, min_size=2, max_size=2).map(tuple), preemptions))
+    if knobs.enqueue_many:
+        # Half a branch: a batch enqueue is one more way in, not the main one (and on KEYS / ARGUMENTS
+        # tasks with registration DISABLED it often shows PYN-008, whose examples the gate discards).
+        branches.append(st.one_of(enqueue, _enqueue_many(tasks, pools, knobs)))
+    # Built after every branch is in: the index range must cover them all.
+    step = st.integers(0, len(branches) - 1).flatmap(lambda i: branches[i])
     steps: list[Step] = []
     # Continue with probability 19/20 (mean length ~19); a 0 ends the schedule, which shrinks well.
     while len(steps) < knobs.max_steps and draw(st.integers(0, 19)) != 0:

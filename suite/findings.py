@@ -79,6 +79,34 @@ def _lost_after_crash_in_group(history: History) -> bool:
     return any(status in ("registered", "rerouted") for status in last.values())
 
 
+def _admitted_past_batch_holder(history: History) -> bool:
+    """An invocation admitted (PENDING / RUNNING) while a same-key one created by parallelize's batch path held the key.
+
+    The batch path (``route_calls``) never indexes arguments, so a KEYS / ARGUMENTS check cannot see
+    such a holder.  Only the holder's origin matters: a batch invocation checked against an indexed
+    holder is blocked correctly, so that case is not this finding.
+    """
+    batch: set[str] = set()
+    holding: dict[str, tuple[str, str]] = {}  # invocation -> (task, key group) while pending / running
+    for e in history:
+        if e.kind is Kind.ENQUEUE and e.via == "parallelize-batch" and e.invocation_id:
+            batch.add(e.invocation_id)
+        if e.kind is not Kind.STATUS or not e.invocation_id:
+            continue
+        policy = history.policy(e.task)
+        if policy.running.value not in ("keys", "arguments") or e.key is None:
+            holding.pop(e.invocation_id, None)
+            continue
+        if e.status in ("pending", "running"):
+            slot = (e.task or "", e.key.group)
+            if any(other != e.invocation_id and other in batch and held == slot for other, held in holding.items()):
+                return True
+            holding[e.invocation_id] = slot
+        else:
+            holding.pop(e.invocation_id, None)
+    return False
+
+
 KNOWN: tuple[Finding, ...] = (
     Finding(
         id="PYN-001",
@@ -100,6 +128,18 @@ KNOWN: tuple[Finding, ...] = (
         id="PYN-007",
         title="a runner killed between taking an invocation off the queue and marking it PENDING loses it",
         matches=_lost_after_crash_in_group,
+    ),
+    Finding(
+        id="PYN-008",
+        title="parallelize's batch path (registration DISABLED, several calls) skips argument indexing: "
+        "running KEYS/ARGUMENTS control cannot see its invocations",
+        matches=_admitted_past_batch_holder,
+    ),
+    Finding(
+        id="PYN-009",
+        title="a RETRY invocation polled while its key is held makes the runner's poll raise "
+        "(RETRY -> CONCURRENCY_CONTROLLED is not in pynenc's graph) and is lost",
+        matches=_poll_raised("from_status:retry, to_status:concurrency_controlled"),
     ),
 )
 

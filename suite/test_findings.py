@@ -16,7 +16,7 @@ from harness.run import run_schedule
 from harness.target import Target
 from invariants.history import Kind
 from invariants.timeline import render
-from strategies.schedule import Enqueue, Poll, Schedule, Start, Stop
+from strategies.schedule import Enqueue, Finish, Poll, Schedule, Start, Stop
 from suite.findings import KEY_SPLIT_IN_PROCESS
 
 
@@ -35,6 +35,22 @@ def test_pyn_001_rerouted_drop_invocation_is_not_lost(reference: Target) -> None
         steps=(Enqueue(0, "call_keyed_drop", call), Poll(0), Enqueue(0, "call_keyed_drop", call), Stop(0)),
     )
     history = run_schedule(reference, ["call_keyed_drop"], schedule)
+    violations = invariants.check_all(history)
+    errors = [e for e in history if e.kind is Kind.ERROR]
+    assert not errors and not violations, render(history, violations)
+
+
+@pytest.mark.xfail(strict=True, reason="PYN-009: pynenc 0.4.0 raises RETRY -> CONCURRENCY_CONTROLLED")
+def test_pyn_009_retried_invocation_is_not_lost_when_its_key_is_held(reference: Target) -> None:
+    """A failed attempt goes back to the queue (RETRY); polled while a same-key invocation holds the
+    key it must be blocked and rerouted like any other, not make the poll raise and be lost."""
+    call = {"account_id": 0, "op": "x"}
+    task = "call_retrying"
+    schedule = Schedule(
+        runners=1,
+        steps=(Enqueue(0, task, call), Enqueue(1, task, call), Poll(0), Start(0), Finish(0, fail=True), Poll(0), Poll(0)),
+    )
+    history = run_schedule(reference, [task], schedule)
     violations = invariants.check_all(history)
     errors = [e for e in history if e.kind is Kind.ERROR]
     assert not errors and not violations, render(history, violations)

@@ -6,10 +6,26 @@ import json
 
 import pytest
 
+import invariants
 from harness.run import run_schedule
 from harness.target import Target, load
 from invariants.history import Kind
-from strategies.schedule import Advance, Crash, Enqueue, Finish, Poll, Recover, Schedule, Start, Stop
+from invariants.timeline import render
+from strategies.schedule import (
+    Advance,
+    Crash,
+    Enqueue,
+    EnqueueMany,
+    Finish,
+    Iterate,
+    Poll,
+    Recover,
+    Schedule,
+    Start,
+    Stop,
+    Together,
+)
+from suite.findings import known_finding_in
 
 CALL = {"account_id": "acct-1", "op": "charge"}
 
@@ -78,3 +94,51 @@ def test_blocked_drop_invocation_result_raises(target: Target) -> None:
     assert "concurrency_controlled_final" in _statuses(history, "i2")
     results = [e.outcome for e in history if e.kind is Kind.RESULT and e.invocation_id == "i2"]
     assert results and results[0].startswith("raised:")
+
+
+def test_failed_answer_is_retried_by_pynenc(target: Target) -> None:
+    """Finish(fail=True): the provider answers an error, the body raises a retriable exception, pynenc retries."""
+    steps = (Enqueue(0, "call_retrying", CALL), Poll(0), Start(0), Finish(0, fail=True), Poll(0), Start(0), Finish(0))
+    history = run_schedule(target, ["call_retrying"], Schedule(1, steps))
+    ends = [e.outcome for e in history if e.kind is Kind.PROVIDER_END and e.invocation_id == "i1"]
+    assert ends == ["failed", "ok"]
+    assert _statuses(history, "i1") == ["registered", "pending", "running", "retry", "pending", "running", "success"]
+    assert invariants.check_all(history) == []
+
+
+def test_failed_answer_fails_a_task_that_does_not_retry(target: Target) -> None:
+    history = run_schedule(
+        target, ["call_keyed"], Schedule(1, (Enqueue(0, "call_keyed", CALL), Poll(0), Start(0), Finish(0, fail=True)))
+    )
+    assert _statuses(history, "i1") == ["registered", "pending", "running", "failed"]
+    assert invariants.check_all(history) == []
+
+
+def test_enqueue_many_records_the_path_pynenc_took(target: Target) -> None:
+    other = {"account_id": "acct-2", "op": "charge"}
+    steps = (
+        EnqueueMany(0, "call_keyed", (CALL, other)),  # registration DISABLED, several calls: batch path
+        EnqueueMany(0, "call_keyed", (other,)),  # one call: routed as a plain call
+        EnqueueMany(0, "refresh_once", ({"account_id": 1}, {"account_id": 1})),  # registration KEYS: per call
+        EnqueueMany(1, "call_keyed", ({"op": "a"}, {"op": "b"}), common={"account_id": "acct-3"}),
+    )
+    history = run_schedule(target, ["call_keyed", "refresh_once"], Schedule(1, steps))
+    created = [(e.invocation_id, e.via, e.detail) for e in history if e.kind is Kind.ENQUEUE and not e.probe]
+    assert [via for _, via, _ in created] == ["parallelize-batch"] * 2 + ["parallelize"] * 2 + ["parallelize-batch"] * 2
+    assert created[-1][2] == "account_id='acct-3', op='b'"  # common arguments are part of the call
+    reused = [e for e in history if e.kind is Kind.REUSED]
+    assert [e.invocation_id for e in reused] == [created[3][0]]  # the second refresh collapsed into the first
+
+
+def test_stop_inside_a_group_interleaves_its_kill_and_reroute(target: Target) -> None:
+    """A graceful stop among other operations, at every single preemption point: work is preserved."""
+    prefix = (Enqueue(0, "call_keyed", CALL), Poll(0), Start(0), Enqueue(1, "call_keyed", CALL), Enqueue(1, "call_keyed", CALL), Poll(0))
+    for own in (0, 1):  # the stopping runner's own loop iteration in the group, or another runner's
+        for points in [(), *[(p,) for p in range(12)]]:
+            schedule = Schedule(2, (*prefix, Together((Stop(0), Iterate(own)), points)))
+            history = run_schedule(target, ["call_keyed"], schedule)
+            stops = [e for e in history if e.kind is Kind.STOP]
+            assert [e.detail for e in stops] == ["inside an interleaved group"]
+            assert "killed" in _statuses(history, "i1")
+            known = known_finding_in(history)
+            assert known is not None or invariants.check_all(history) == [], (schedule, render(history, invariants.check_all(history)))

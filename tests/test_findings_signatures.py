@@ -1,0 +1,64 @@
+"""The gate's known-finding signatures (suite/findings.py) match their defect and nothing wider.
+
+An example the gate discards is one whose history shows a recorded pynenc defect; a signature
+that also matched healthy or differently-broken histories would hide violations.
+"""
+
+from invariants.history import Kind
+from suite.findings import KNOWN
+from tests.histories import enqueue, full, hist, runs, status
+
+K, S = "call_keyed", "call_serial"
+BY_ID = {f.id: f.matches for f in KNOWN}
+
+
+def batch(inv: str, task: str, key: str) -> list[dict]:
+    """An invocation created by parallelize's batch path (route_calls)."""
+    registered, created = enqueue(inv, task, key)
+    return [registered, {**created, "via": "parallelize-batch"}]
+
+
+def test_pyn_008_admission_past_a_batch_holder_matches():
+    h = hist(
+        batch("a", K, "k1"),
+        batch("b", K, "k1"),
+        status("a", K, "pending", "k1"),
+        status("b", K, "pending", "k1"),  # a holds k1, but pynenc cannot see it: b is admitted
+    )
+    assert BY_ID["PYN-008"](h)
+
+
+def test_pyn_008_does_not_match_other_overlaps():
+    indexed_holder = hist(
+        enqueue("a", K, "k1"),
+        batch("b", K, "k1"),
+        status("a", K, "pending", "k1"),
+        status("b", K, "pending", "k1"),  # the holder was indexed: admitting b is another defect
+    )
+    assert not BY_ID["PYN-008"](indexed_holder)
+    per_call_path = hist(
+        enqueue("a", K, "k1"),
+        enqueue("b", K, "k1"),
+        status("a", K, "pending", "k1"),
+        status("b", K, "pending", "k1"),
+    )
+    assert not BY_ID["PYN-008"](per_call_path)
+    sequential = hist(batch("a", K, "k1"), batch("b", K, "k1"), runs("a", K, "k1"), runs("b", K, "k1"))
+    assert not BY_ID["PYN-008"](sequential)
+    distinct_keys = hist(batch("a", K, "k1"), batch("b", K, "k2"), status("a", K, "pending", "k1"), status("b", K, "pending", "k2"))
+    assert not BY_ID["PYN-008"](distinct_keys)
+    task_mode = hist(batch("a", S, "k1"), batch("b", S, "k2"), status("a", S, "pending", "k1"), status("b", S, "pending", "k2"))
+    assert not BY_ID["PYN-008"](task_mode)  # TASK mode filters by status only: not affected
+
+
+def test_pyn_009_matches_only_the_retry_transition_error():
+    def poll_error(detail: str) -> dict:
+        return {"kind": Kind.ERROR.value, "worker": "r0", "detail": f"poll raised InvocationStatusTransitionError: {detail}"}
+
+    retry = "InvocationStatusTransitionError(from_status:retry, to_status:concurrency_controlled, allowed_statuses:[status:pending])"
+    retry_final = "InvocationStatusTransitionError(from_status:retry, to_status:concurrency_controlled_final, allowed_statuses:[])"
+    other = "InvocationStatusTransitionError(from_status:pending, to_status:concurrency_controlled, allowed_statuses:[])"
+    assert BY_ID["PYN-009"](hist(full("a", K, "k1"), poll_error(retry)))
+    assert BY_ID["PYN-009"](hist(full("a", K, "k1"), poll_error(retry_final)))
+    assert not BY_ID["PYN-009"](hist(full("a", K, "k1"), poll_error(other)))
+    assert not BY_ID["PYN-009"](hist(full("a", K, "k1")))
