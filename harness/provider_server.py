@@ -8,7 +8,9 @@ process and its process group.  One server in the test process therefore
 records one history for all the worker processes of a run.
 
 How long a call stays in flight is set per invocation by the driver
-(``hold_for``), else ``default_hold``.  While it holds, the server watches the
+(``hold_for``), else ``default_hold``; an invocation in ``fail_next`` gets its next
+call answered 503 (outcome ``failed``), which the reference app's bodies turn
+into a retriable ``ProviderUnavailable``.  While it holds, the server watches the
 connection: a caller that dies (SIGKILL, or an exception that tears down the
 request) closes its socket, and the call ends there with outcome ``aborted``;
 its interval then ends when its caller stopped existing, not when the hold
@@ -48,7 +50,7 @@ class ServedCall:
     pgid: int
     start: float
     end: float | None = None
-    outcome: str = "in_flight"  # ok / aborted
+    outcome: str = "in_flight"  # ok / failed (answered 503) / aborted (the caller went away)
     collided: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -61,6 +63,7 @@ class LoopbackProvider:
     def __init__(self, default_hold: float = 0.2) -> None:
         self.default_hold = default_hold
         self.hold_for: dict[str, float] = {}
+        self.fail_next: set[str] = set()
         self.calls: list[ServedCall] = []
         self.in_flight: dict[str, int] = defaultdict(int)
         self.collisions: dict[str, int] = defaultdict(int)
@@ -79,6 +82,7 @@ class LoopbackProvider:
         with self._lock:
             self.calls = []
             self.hold_for = {}
+            self.fail_next = set()
             self.in_flight.clear()
             self.collisions.clear()
 
@@ -108,6 +112,13 @@ class LoopbackProvider:
             call.outcome = outcome
             self.in_flight[call.account] -= 1
 
+    def _take_failure(self, call: ServedCall) -> bool:
+        with self._lock:
+            if call.invocation_id in self.fail_next:
+                self.fail_next.discard(call.invocation_id)
+                return True
+            return False
+
     def _hold(self, call: ServedCall, connection: socket.socket) -> bool:
         """Hold the call; False if the caller went away meanwhile."""
         deadline = time.monotonic() + self.hold_for.get(call.invocation_id, self.default_hold)
@@ -136,9 +147,10 @@ class LoopbackProvider:
                     provider._end(call, "aborted")
                     self.close_connection = True
                     return
-                provider._end(call, "ok")
+                failed = provider._take_failure(call)
+                provider._end(call, "failed" if failed else "ok")
                 body = json.dumps({"account": call.account, "op": call.op, "call": call.number}).encode()
-                self.send_response(200)
+                self.send_response(503 if failed else 200)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(body)))
                 self.end_headers()

@@ -185,9 +185,10 @@ class RealtimeRun:
     def _produce(self, base: float, steps: Iterable[TimedEnqueue]) -> None:
         for step in steps:
             _sleep_until(base + step.at)
-            self._enqueue(step.task, step.kwargs, f"p{step.producer}", step.hold, probe=False)
+            self._enqueue(step.task, step.kwargs, f"p{step.producer}", step.hold, probe=False, fail=step.fail)
 
-    def _enqueue(self, name: str, kwargs: dict[str, Any], producer: str, hold: float, probe: bool) -> None:
+    def _enqueue(self, name: str, kwargs: dict[str, Any], producer: str, hold: float, probe: bool,
+                 fail: bool = False) -> None:
         task = self.target.tasks[name]
         try:
             invocation = task(**kwargs)
@@ -197,6 +198,8 @@ class RealtimeRun:
             return
         invocation_id = str(invocation.invocation_id)
         self.provider.hold_for.setdefault(invocation_id, hold)
+        if fail and not isinstance(invocation, ReusedInvocation):
+            self.provider.fail_next.add(invocation_id)
         with self._lock:
             if isinstance(invocation, ReusedInvocation):
                 _, reg_key = self.recorder.key_refs(task, kwargs)
@@ -432,6 +435,7 @@ class RealtimeRun:
                 runner.expected_down = True
             detail = f"runner exited on its own with status {runner.process.returncode}: {_last_line(runner.log)}"
             self._emit(Kind.ERROR, worker=runner.label, detail=detail)
+            self._emit(Kind.CRASH, worker=runner.label, detail=f"runner process exited on its own (status {runner.process.returncode})")
             self.stats.errors.append(f"{runner.label} ({runner.runner_cls}) {detail}")
             self._restart(runner)
 
@@ -443,14 +447,15 @@ class RealtimeRun:
                 self._restart(runner)
         self._emit(Kind.DRAIN)
         settled = self._settle()
+        before = set(self.invocations)
         for name, kwargs in self._probes():
             self._enqueue(name, kwargs, "probe", hold=0.05, probe=True)
-        settled = self._settle() and settled
+        settled = self._settle(only=set(self.invocations) - before) and settled
         self.stats.settled = settled
         self._emit(Kind.DRAIN, detail=SETTLED if settled else UNSETTLED)
         self._read_results()
 
-    def _settle(self) -> bool:
+    def _settle(self, only: set[str] | None = None) -> bool:
         """Wait until every invocation is final.
 
         True also when nothing progressed (no invocation became final, no provider
@@ -458,13 +463,13 @@ class RealtimeRun:
         is left then is stuck, not slow.  False if the deadline passed while work was
         still progressing, so that unfinished work can only be judged unknown.
         """
-        quiet_for = 3 * self.timing.recovery_seconds
-        deadline = time.monotonic() + 3 * quiet_for
+        quiet_for = 2 * self.timing.recovery_seconds
+        deadline = time.monotonic() + 4 * quiet_for
         last_change, last_seen = time.monotonic(), (-1, -1)
         while True:
-            statuses = self._statuses()
+            statuses = self._statuses(only)
             finals = sum(1 for s in statuses.values() if s in FINAL)
-            if statuses and finals == len(statuses):
+            if finals == len(statuses):
                 return True
             progress = (finals, len(self.provider.calls))
             if progress != last_seen:
@@ -476,9 +481,11 @@ class RealtimeRun:
                 return False
             time.sleep(0.25)
 
-    def _statuses(self) -> dict[str, str]:
+    def _statuses(self, only: set[str] | None = None) -> dict[str, str]:
         out = {}
         for invocation_id in list(self.invocations):
+            if only is not None and invocation_id not in only:
+                continue
             try:
                 out[invocation_id] = self.app.orchestrator.get_invocation_status(invocation_id).value
             except Exception as error:  # noqa: BLE001 - unknown to the engine counts as not final

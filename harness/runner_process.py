@@ -11,9 +11,31 @@ line on stderr and status 2.
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
+import time
 
 from harness.target import TargetError, load
+
+ORPHAN_CHECK_SECONDS = 0.5
+
+
+def exit_with_parent() -> None:
+    """Kill this runner's whole process group once the test process that started it is gone.
+
+    Runner processes live in their own session (so the nemesis can signal a runner and its
+    workers together); without this, a test run killed from outside would leave them running.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def main(argv: list[str]) -> int:
@@ -25,6 +47,7 @@ def main(argv: list[str]) -> int:
     except TargetError as error:
         print(f"runner process: {error}", file=sys.stderr)
         return 2
+    exit_with_parent()
     runner = target.app.runner
     # pynenc stores a runner's context (its pid) only when the runner first writes a status;
     # the driver needs it earlier to know the runner is up and which process it is.

@@ -31,17 +31,22 @@ FAULTS = (KILL, KILL_WORKER, TERM, STALL, DROP_CONNECTIONS)
 
 @dataclass(frozen=True)
 class TimedEnqueue:
-    """At ``at`` seconds producer ``producer`` calls ``task(**kwargs)``; its provider call holds ``hold`` s."""
+    """At ``at`` seconds producer ``producer`` calls ``task(**kwargs)``; its provider call holds ``hold`` s.
+
+    With ``fail`` the provider answers the invocation's first call with an error (a retriable
+    failure for a task that retries, a failed invocation otherwise).
+    """
 
     at: float
     producer: int
     task: str
     kwargs: dict[str, Any]
     hold: float
+    fail: bool = False
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
-        return f"@{self.at:.2f}s p{self.producer} {self.task}({args}) hold={self.hold:.2f}s"
+        return f"@{self.at:.2f}s p{self.producer} {self.task}({args}) hold={self.hold:.2f}s" + (" FAIL" if self.fail else "")
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class ChaosSchedule:
 class ChaosKnobs:
     max_runners: int = 3
     max_enqueues: int = 30
-    max_faults: int = 3
+    max_faults: int = 4
     window: float = 5.0  # seconds over which enqueues and faults are spread
     runner_classes: tuple[str, ...] = RUNNER_CLASSES
     faults: tuple[str, ...] = FAULTS
@@ -116,6 +121,7 @@ def chaos_schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: ChaosKno
             task=st.just(t.name),
             kwargs=kwargs_from(pools[t.name]),
             hold=st.sampled_from([0.05, 0.3, 1.0, 2.0]),
+            fail=st.sampled_from([False, False, False, True]),
         )
     )
     enqueues = draw(st.lists(enqueue, min_size=4, max_size=knobs.max_enqueues))

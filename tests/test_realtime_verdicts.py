@@ -200,3 +200,17 @@ def test_pyn011_signature_is_a_body_still_calling_when_its_stopping_runner_kille
     finished = _stopped_mid_call(call_ends=0.9)  # the call ended before the kill: a double run is not PYN-011
     found = [v for v in check_all(finished) if v.rule == "reroute-preserves-work"]
     assert found and all(known_finding(finished, v) is None for v in found)
+
+
+def test_pyn009_signature_needs_the_poll_error_and_an_invocation_left_in_retry() -> None:
+    crashed = ev(2.6, "error", worker="r0", detail="runner exited on its own with status 1: InvocationStatusTransitionError("
+                 "from_status:retry, to_status:concurrency_controlled, allowed_statuses:[status:pending])")
+    stuck = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
+             status(0.1, "i1", "pending", "r0"), status(0.2, "i1", "running", "r0"),
+             ev(0.3, "provider_start", "i1", worker="r0"), ev(0.5, "provider_end", "i1", worker="r0", outcome="failed"),
+             status(0.6, "i1", "retry", "r0")]
+    with_error = history(stuck, crashed)
+    found = [v for v in check_all(with_error) if v.rule == "no-stale-locks"]
+    assert found and all(known_finding(with_error, v) == "PYN-009" for v in found)
+    without = history(stuck)
+    assert all(known_finding(without, v) is None for v in check_all(without) if v.rule == "no-stale-locks")

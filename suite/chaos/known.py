@@ -59,7 +59,8 @@ def _dropped_after_reroute(history: History, violation: Violation) -> bool:
 def _body_outlived_its_kill(history: History, violation: Violation) -> bool:
     """PYN-011: a gracefully stopping runner marked the invocation killed (and rerouted it) while its own
     provider call for it was still in flight: ThreadRunner reroutes before it joins the body's thread."""
-    stopped = {e.worker for e in history.of_kind(Kind.STOP)}
+    stopped = {e.worker for e in history.of_kind(Kind.STOP)}  # SIGTERM, or the loop ended by a raise:
+    stopped |= {e.worker for e in history.of_kind(Kind.ERROR) if "exited on its own" in e.detail}  # both run _on_stop
     timeline = StatusTimeline(history)
     calls = [e for e in history.of_kind(Kind.PROVIDER_START, Kind.PROVIDER_END)]
     for inv in _subjects(history, violation):
@@ -72,7 +73,19 @@ def _body_outlived_its_kill(history: History, violation: Violation) -> bool:
     return False
 
 
+def _stuck_in_retry(history: History, violation: Violation) -> bool:
+    """PYN-009: the invocation ended in RETRY after a runner's poll raised RETRY -> CONCURRENCY_CONTROLLED."""
+    raised = any(e.kind is Kind.ERROR and "from_status:retry, to_status:concurrency_controlled" in e.detail
+                 for e in history)
+    timeline = StatusTimeline(history)
+    return raised and any(
+        (last := timeline.last(inv)) is not None and last.status == "retry" for inv in _subjects(history, violation)
+    )
+
+
 KNOWN: tuple[RealtimeFinding, ...] = (
+    RealtimeFinding("PYN-009", "a RETRY invocation polled while its key is held crashes the poll and is lost",
+                    _stuck_in_retry),
     RealtimeFinding("PYN-011", "graceful stop of a ThreadRunner reroutes an invocation whose body still runs",
                     _body_outlived_its_kill),
     RealtimeFinding("PYN-007", "runner killed between taking an invocation and marking it PENDING loses it",
