@@ -290,6 +290,8 @@ class RealtimeRun:
                 self._restart_locked(runner)
 
     def _restart_locked(self, runner: RunnerProcess) -> None:
+        if runner.process is not None and runner.process.poll() is not None and not runner.expected_down:
+            self._exited_on_its_own(runner)
         if runner.process is not None:
             try:
                 runner.process.wait(timeout=STOP_TIMEOUT)
@@ -300,6 +302,14 @@ class RealtimeRun:
         self._start(runner)
         self.stats.restarts += 1
         self._emit(Kind.START, worker=runner.label, detail=f"restart: pid {runner.process.pid}")  # type: ignore[union-attr]
+
+    def _exited_on_its_own(self, runner: RunnerProcess) -> None:
+        """The runner's process ended without the nemesis: pynenc raised in its loop.  An observation, and a crash."""
+        code = runner.process.returncode  # type: ignore[union-attr]
+        detail = f"runner exited on its own with status {code}: {_last_line(runner.log)}"
+        self._emit(Kind.ERROR, worker=runner.label, detail=detail)
+        self._emit(Kind.CRASH, worker=runner.label, detail=f"runner process exited on its own (status {code})")
+        self.stats.errors.append(f"{runner.label} ({runner.runner_cls}) {detail}")
 
     def _drop_connections(self) -> None:
         if self.engine.name != "redis":
@@ -425,19 +435,10 @@ class RealtimeRun:
                 self.stats.errors.append(f"sweeper: {type(error).__name__}: {error}")
 
     def _watch_runners(self) -> None:
-        """A runner process that exits on its own is an observation (pynenc raised in its loop); restart it."""
+        """A runner process that exits on its own is restarted (and recorded, see :meth:`_restart_locked`)."""
         for runner in self.runners:
-            if runner.process is None or runner.alive or runner.expected_down:
-                continue
-            with self._lock:
-                if runner.alive or runner.expected_down:
-                    continue
-                runner.expected_down = True
-            detail = f"runner exited on its own with status {runner.process.returncode}: {_last_line(runner.log)}"
-            self._emit(Kind.ERROR, worker=runner.label, detail=detail)
-            self._emit(Kind.CRASH, worker=runner.label, detail=f"runner process exited on its own (status {runner.process.returncode})")
-            self.stats.errors.append(f"{runner.label} ({runner.runner_cls}) {detail}")
-            self._restart(runner)
+            if runner.process is not None and not runner.alive and not runner.expected_down:
+                self._restart(runner)
 
     # -- drain --------------------------------------------------------------
     def _drain(self) -> None:

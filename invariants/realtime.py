@@ -69,9 +69,14 @@ class _Facts:
         return {self.by_seq[s].invocation_id for s in violation.events if s in self.by_seq and self.by_seq[s].invocation_id}
 
     def recovered_from_stall(self, inv: str) -> bool:
-        """``inv`` was recovered (presumed dead runner) after some runner was stalled."""
-        recoveries = [e for e in self.timeline.events.get(inv, []) if e.status in RECOVERY_STATUSES]
-        return any(stall.time <= rec.time for stall in self.stalls for rec in recoveries)
+        """``inv`` was recovered (its runner presumed dead) from a runner that had been stalled before."""
+        events = self.timeline.events.get(inv, [])
+        for before, recovery in zip(events, events[1:], strict=False):
+            if recovery.status in RECOVERY_STATUSES and any(
+                stall.worker == before.worker and stall.time <= recovery.time for stall in self.stalls
+            ):
+                return True
+        return False
 
     def held_near(self, inv: str, task: str | None, time: float) -> bool:
         """Another same-key invocation held the key (pending/running) within ``margin`` before ``time``."""
@@ -114,7 +119,9 @@ def _overlap(facts: _Facts, violation: Violation) -> str:
 
 
 def _lost_work(facts: _Facts, violation: Violation) -> str:
-    if "provider calls ending 'ok'" in violation.message and "has 0 " not in violation.message:
+    duplicate = "provider calls ending 'ok'" in violation.message and "has 0 " not in violation.message
+    unrecorded_failure = "recorded neither" in violation.message  # the failing body's process was frozen
+    if duplicate or unrecorded_failure:
         for inv in sorted(facts.invocations_of(violation)):
             if facts.recovered_from_stall(inv):
                 return f"{inv} was recovered from a stalled runner presumed dead; a second run is at-least-once"

@@ -202,7 +202,7 @@ def test_pyn011_signature_is_a_body_still_calling_when_its_stopping_runner_kille
     assert found and all(known_finding(finished, v) is None for v in found)
 
 
-def test_pyn009_signature_needs_the_poll_error_and_an_invocation_left_in_retry() -> None:
+def test_pyn009_signature_needs_the_poll_error_and_an_invocation_left_by_that_runner() -> None:
     crashed = ev(2.6, "error", worker="r0", detail="runner exited on its own with status 1: InvocationStatusTransitionError("
                  "from_status:retry, to_status:concurrency_controlled, allowed_statuses:[status:pending])")
     stuck = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
@@ -214,3 +214,29 @@ def test_pyn009_signature_needs_the_poll_error_and_an_invocation_left_in_retry()
     assert found and all(known_finding(with_error, v) == "PYN-009" for v in found)
     without = history(stuck)
     assert all(known_finding(without, v) is None for v in check_all(without) if v.rule == "no-stale-locks")
+    other_runner = history([{**e, "worker": "r1"} if e.get("status") == "retry" else e for e in stuck], crashed)
+    assert all(known_finding(other_runner, v) is None for v in check_all(other_runner) if v.rule == "no-stale-locks")
+
+
+def test_failure_answered_while_its_runner_was_frozen_is_unknown_once_recovered() -> None:
+    frozen = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
+              status(0.1, "i1", "pending", "r1"), status(0.2, "i1", "running", "r1"),
+              ev(0.3, "provider_start", "i1", worker="r1"),
+              ev(0.8, "crash", worker="r1", detail="stall: SIGSTOP process group 5 for 6s"),
+              ev(1.0, "provider_end", "i1", worker="r1", outcome="failed"),
+              status(5.0, "i1", "running_recovery", "sweeper"), status(5.1, "i1", "rerouted", "sweeper"),
+              status(5.2, "i1", "pending", "r2"), status(5.3, "i1", "running", "r2"),
+              ev(5.4, "provider_start", "i1", worker="r2"), ev(5.5, "provider_end", "i1", worker="r2", outcome="ok"),
+              status(5.6, "i1", "success", "r2")]
+    verdict = verdicts(history(frozen), "reroute-preserves-work")
+    assert verdict and all(v.startswith("unknown: i1 was recovered from a stalled runner") for v in verdict)
+    other = [{**e, "worker": "r3"} if e["kind"] == "crash" else e for e in frozen]  # a different runner stalled
+    assert verdicts(history(other), "reroute-preserves-work") == ["decided"]
+
+
+def test_pyn007_signature_covers_an_invocation_blocked_by_a_poll_that_was_killed() -> None:
+    blocked = history([status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
+                       status(0.5, "i1", "concurrency_controlled", "r0"),
+                       ev(0.52, "crash", worker="r0", detail="SIGKILL process group 3")])
+    stale = [v for v in check_all(blocked) if v.rule == "no-stale-locks"]
+    assert stale and known_finding(blocked, stale[0]) == "PYN-007"

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from invariants.history import History, Kind, Violation
 from invariants.state import StatusTimeline
 
-QUEUED = frozenset({"registered", "rerouted"})
+QUEUED = frozenset({"registered", "rerouted", "concurrency_controlled"})  # off the queue until a poll puts it back
+FINAL = frozenset({"success", "failed", "concurrency_controlled_final"})
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,11 @@ def _subjects(history: History, violation: Violation) -> set[str]:
 
 
 def _lost_to_a_kill(history: History, violation: Violation) -> bool:
-    """PYN-007: the invocation ended queued (registered/rerouted) and a runner was SIGKILLed after that status.
+    """PYN-007: the invocation ended registered, rerouted or concurrency-controlled and a runner was
+    SIGKILLed after that status.
 
-    A runner that took it off the queue died before marking it PENDING; no recovery looks at it again.
+    A runner that took it off the queue died before marking it PENDING or before putting it back
+    (a blocked invocation is rerouted by the same poll that blocked it); no recovery looks at it again.
     """
     timeline = StatusTimeline(history)
     kills = [e.time for e in history.of_kind(Kind.CRASH) if "SIGKILL" in e.detail]
@@ -73,19 +76,22 @@ def _body_outlived_its_kill(history: History, violation: Violation) -> bool:
     return False
 
 
-def _stuck_in_retry(history: History, violation: Violation) -> bool:
-    """PYN-009: the invocation ended in RETRY after a runner's poll raised RETRY -> CONCURRENCY_CONTROLLED."""
-    raised = any(e.kind is Kind.ERROR and "from_status:retry, to_status:concurrency_controlled" in e.detail
-                 for e in history)
+def _lost_in_a_raising_poll(history: History, violation: Violation) -> bool:
+    """PYN-009: a runner's poll raised RETRY -> CONCURRENCY_CONTROLLED and its loop died; the invocation
+    was left where that runner last put it (in RETRY, or blocked and never rerouted by the aborted poll)."""
+    raised = {e.worker: e.time for e in history.of_kind(Kind.ERROR)
+              if "from_status:retry, to_status:concurrency_controlled" in e.detail}
     timeline = StatusTimeline(history)
-    return raised and any(
-        (last := timeline.last(inv)) is not None and last.status == "retry" for inv in _subjects(history, violation)
-    )
+    for inv in _subjects(history, violation):
+        last = timeline.last(inv)
+        if last is not None and last.status not in FINAL and last.worker in raised and last.time <= raised[last.worker]:
+            return True
+    return False
 
 
 KNOWN: tuple[RealtimeFinding, ...] = (
     RealtimeFinding("PYN-009", "a RETRY invocation polled while its key is held crashes the poll and is lost",
-                    _stuck_in_retry),
+                    _lost_in_a_raising_poll),
     RealtimeFinding("PYN-011", "graceful stop of a ThreadRunner reroutes an invocation whose body still runs",
                     _body_outlived_its_kill),
     RealtimeFinding("PYN-007", "runner killed between taking an invocation and marking it PENDING loses it",
