@@ -68,7 +68,12 @@ def _registered_twice_together(history: History) -> bool:
 
 
 def _lost_after_crash_in_group(history: History) -> bool:
-    """A runner died inside an interleaved group and an invocation ended queued-but-not-in-any-queue."""
+    """A runner died inside an interleaved group and an invocation ended taken-off-the-queue-but-not-requeued.
+
+    Between ``retrieve_invocation`` and the status that follows (PENDING, or CONCURRENCY_CONTROLLED
+    then REROUTED and back in the queue) an invocation is in no queue; a runner that dies there
+    leaves it REGISTERED, REROUTED or CONCURRENCY_CONTROLLED, statuses no recovery looks at.
+    """
     crashed = any(e.kind is Kind.CRASH and "interleaved" in e.detail for e in history)
     if not crashed:
         return False
@@ -76,7 +81,7 @@ def _lost_after_crash_in_group(history: History) -> bool:
     for e in history:
         if e.kind is Kind.STATUS and e.invocation_id:
             last[e.invocation_id] = e.status or ""
-    return any(status in ("registered", "rerouted") for status in last.values())
+    return any(status in ("registered", "rerouted", "concurrency_controlled") for status in last.values())
 
 
 def _admitted_past_batch_holder(history: History) -> bool:
@@ -126,7 +131,8 @@ KNOWN: tuple[Finding, ...] = (
     ),
     Finding(
         id="PYN-007",
-        title="a runner killed between taking an invocation off the queue and marking it PENDING loses it",
+        title="a runner killed between taking an invocation off the queue and marking it PENDING "
+        "(or rerouting it back after CONCURRENCY_CONTROLLED) loses it",
         matches=_lost_after_crash_in_group,
     ),
     Finding(

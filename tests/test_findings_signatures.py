@@ -62,3 +62,16 @@ def test_pyn_009_matches_only_the_retry_transition_error():
     assert BY_ID["PYN-009"](hist(full("a", K, "k1"), poll_error(retry_final)))
     assert not BY_ID["PYN-009"](hist(full("a", K, "k1"), poll_error(other)))
     assert not BY_ID["PYN-009"](hist(full("a", K, "k1")))
+
+
+def test_pyn_007_matches_work_lost_off_the_queue_after_a_crash_in_a_group():
+    crash = {"kind": Kind.CRASH.value, "worker": "r0", "detail": "inside an interleaved group"}
+    for stuck in ("registered", "rerouted", "concurrency_controlled"):
+        lost = hist(full("a", K, "k1"), enqueue("b", K, "k1"), status("b", K, "pending", "k1"), crash)
+        lost.events[-2] = lost.events[-2].__class__(**{**lost.events[-2].__dict__, "status": stuck})
+        assert BY_ID["PYN-007"](lost)
+    assert not BY_ID["PYN-007"](hist(full("a", K, "k1"), crash))
+    left_pending = hist(enqueue("b", K, "k1"), status("b", K, "pending", "k1"), crash)  # pending recovery frees it
+    assert not BY_ID["PYN-007"](left_pending)
+    no_crash = hist(full("a", K, "k1"), enqueue("b", K, "k1"), status("b", K, "concurrency_controlled", "k1"))
+    assert not BY_ID["PYN-007"](no_crash)
