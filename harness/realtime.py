@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -35,6 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,8 @@ RUNNER_START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 FINAL = frozenset({"success", "failed", "concurrency_controlled_final"})
 SETTLED, UNSETTLED = "settled", "unsettled"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_LOG_ERROR = re.compile(r"^(?P<when>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\+00:00) ERROR\s.*?(?P<message>\S*Invocation\w*Error\(.*)$")
 _KIND_ORDER = {Kind.ENQUEUE: 0, Kind.REUSED: 0, Kind.STATUS: 1, Kind.PROVIDER_START: 2, Kind.PROVIDER_END: 3}
 
 
@@ -522,11 +526,21 @@ class RealtimeRun:
         labels = self._runner_labels()
         statuses = list(self._status_events(labels))
         calls = list(self._provider_events(labels))
-        events = sorted(own + statuses + calls, key=lambda e: (e.time, _KIND_ORDER.get(e.kind, 1), e.seq))
+        logged = list(self._logged_errors())
+        events = sorted(own + statuses + calls + logged, key=lambda e: (e.time, _KIND_ORDER.get(e.kind, 1), e.seq))
         history = History(policies=dict(self.recorder.history.policies))
         history.events = [_renumber(e, seq) for seq, e in enumerate(events)]
         self.stats.recovered = sum(1 for e in statuses if e.status in ("pending_recovery", "running_recovery"))
         return history
+
+    def _logged_errors(self) -> Iterable[Event]:
+        """pynenc state errors a runner or one of its workers logged (a worker's loop can die of one
+        without its runner exiting): ERROR events at the time the log line gives."""
+        for runner in self.runners:
+            for log in sorted((self.log_folder).glob(f"r{runner.slot}*.log")):
+                for when, message in logged_state_errors(log.read_text(errors="replace")):
+                    yield Event(seq=0, kind=Kind.ERROR, time=round(when - self._t0, 6), worker=log.stem,
+                                detail=f"runner log: {message[:300]}")
 
     def _runner_labels(self) -> Callable[[str], str]:
         by_pid = {pid: label for runner in self.runners for pid, label in runner.pids.items()}
@@ -584,6 +598,16 @@ class RealtimeRun:
             if call.end is not None:
                 yield Event(seq=0, kind=Kind.PROVIDER_END, time=round(call.end - self._t0, 6), outcome=call.outcome,
                             detail=detail, **common)
+
+
+def logged_state_errors(text: str) -> list[tuple[float, str]]:
+    """(time.time() value, message) of every ERROR line of a pynenc log that reports an Invocation*Error."""
+    out = []
+    for line in text.splitlines():
+        match = _LOG_ERROR.match(_ANSI.sub("", line))
+        if match:
+            out.append((datetime.fromisoformat(match["when"]).timestamp(), match["message"]))
+    return out
 
 
 def _last_line(log: Path | None) -> str:

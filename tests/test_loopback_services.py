@@ -73,3 +73,19 @@ def test_missing_redis_server_binary_says_what_to_install() -> None:
     with pytest.raises(RedisUnavailable) as error, redis_server(binary="no-such-redis-server"):
         pass
     assert "apt-get install redis-server" in str(error.value)
+
+
+def test_state_errors_are_read_from_a_runner_log_with_their_time() -> None:
+    from datetime import UTC, datetime
+
+    from harness.realtime import logged_state_errors
+
+    log = (
+        "2026-11-28 11:43:36.055+00:00 \x1b[31mERROR   \x1b[0m pynenc.app [PPR(6c).PPRW(44)] worker:44 error: "
+        "InvocationStatusTransitionError(from_status:retry, to_status:concurrency_controlled)\n"
+        "2026-11-28 11:43:36.062+00:00 WARNING  pynenc.app Could not reroute: InvocationStatusTransitionError(x)\n"
+        "    raise InvocationStatusTransitionError(\n"
+    )
+    ((when, message),) = logged_state_errors(log)
+    assert when == datetime(2026, 11, 28, 11, 43, 36, 55000, tzinfo=UTC).timestamp()
+    assert message.startswith("InvocationStatusTransitionError(from_status:retry")
