@@ -581,6 +581,7 @@ class RealtimeRun:
                     seq=0, kind=Kind.STATUS, time=round(record.timestamp.timestamp() - self._t0, 6),
                     worker=label(record.runner_context_id), invocation_id=info.label, task=info.task,
                     status=record.status_record.status.value, key=info.key, reg_key=info.reg_key,
+                    detail=f"runner {record.runner_context_id[:8]}",
                 )
 
     def _provider_events(self, label: Callable[[str], str]) -> Iterable[Event]:

@@ -18,7 +18,9 @@ prove, and a violation that depends on them is judged ``unknown``, never failed:
   never wrote (legal-transitions: unknown).  An invocation recovered from a
   *stalled* runner (SIGSTOP, alive again later) runs again while the stalled
   copy may still act: at-least-once by design, so a second provider call or an
-  overlap involving it is unknown.  Work unfinished when the run's deadline
+  overlap involving it is unknown.  Likewise a second successful call after a
+  graceful stop killed and rerouted a body that had already called the provider
+  (at-least-once; an *overlap* of the two runs stays decided).  Work unfinished when the run's deadline
   passed while pynenc was still progressing (DRAIN "unsettled") is unknown.
 
 Everything else is decided: provider intervals come from one process's clock, a
@@ -78,6 +80,17 @@ class _Facts:
                 return True
         return False
 
+    def killed_after_its_call(self, inv: str) -> bool:
+        """A gracefully stopped runner marked ``inv`` killed after that runner's own provider call for it started."""
+        stopped = {e.worker for e in self.history.of_kind(Kind.STOP)}
+        stopped |= {e.worker for e in self.history.of_kind(Kind.CRASH) if "exited on its own" in e.detail}
+        calls = [e for e in self.history.of_kind(Kind.PROVIDER_START) if e.invocation_id == inv]
+        return any(
+            killed.status == "killed" and killed.worker in stopped
+            and any(c.worker == killed.worker and c.time < killed.time for c in calls)
+            for killed in self.timeline.events.get(inv, [])
+        )
+
     def held_near(self, inv: str, task: str | None, time: float) -> bool:
         """Another same-key invocation held the key (pending/running) within ``margin`` before ``time``."""
         policy = self.history.policy(task)
@@ -125,6 +138,9 @@ def _lost_work(facts: _Facts, violation: Violation) -> str:
         for inv in sorted(facts.invocations_of(violation)):
             if facts.recovered_from_stall(inv):
                 return f"{inv} was recovered from a stalled runner presumed dead; a second run is at-least-once"
+            if duplicate and facts.killed_after_its_call(inv):
+                return (f"{inv} was killed and rerouted by a stopping runner after its body had called the provider; "
+                        "the re-run is at-least-once (an overlap of the two runs is still decided)")
         return ""  # work done twice is decided, settled or not
     return _unfinished(facts, violation)
 

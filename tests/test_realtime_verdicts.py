@@ -240,3 +240,25 @@ def test_pyn007_signature_covers_an_invocation_blocked_by_a_poll_that_was_killed
                        ev(0.52, "crash", worker="r0", detail="SIGKILL process group 3")])
     stale = [v for v in check_all(blocked) if v.rule == "no-stale-locks"]
     assert stale and known_finding(blocked, stale[0]) == "PYN-007"
+
+
+def test_second_run_after_a_graceful_stop_killed_a_body_past_its_call_is_unknown() -> None:
+    verdict = verdicts(_stopped_mid_call(call_ends=0.9), "reroute-preserves-work")
+    assert verdict and verdict[0].startswith("unknown: i1 was killed and rerouted by a stopping runner")
+    assert verdicts(_stopped_mid_call(call_ends=2.0), "no-overlap") == ["decided"]  # the overlap stays decided
+
+
+def _admitted(gap: float, same_runner: bool) -> History:
+    first, second = run_of("i1", 0.0, "r0", hold=1.0), run_of("i2", 0.0, "r1", hold=1.0)
+    first[2] = {**first[2], "detail": "runner aaaa"}
+    second[2] = {**second[2], "time": 0.02 + gap, "detail": "runner aaaa" if same_runner else "runner bbbb"}
+    return history(first, second)
+
+
+def test_pyn005_signature_is_two_runners_admitting_one_key_within_the_window() -> None:
+    def findings(h: History) -> set[str | None]:
+        return {known_finding(h, v) for v in check_all(h) if v.rule == "no-overlap"}
+
+    assert findings(_admitted(0.01, same_runner=False)) == {"PYN-005"}
+    assert findings(_admitted(0.01, same_runner=True)) == {None}
+    assert findings(_admitted(0.3, same_runner=False)) == {None}

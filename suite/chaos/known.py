@@ -89,7 +89,25 @@ def _lost_in_a_raising_poll(history: History, violation: Violation) -> bool:
     return False
 
 
+ADMISSION_WINDOW = 0.05  # seconds: two admissions this close came from one check-then-set window
+
+
+def _admitted_together(history: History, violation: Violation) -> bool:
+    """PYN-005: the overlapping invocations were admitted (PENDING) by two different runners within
+    ``ADMISSION_WINDOW`` of each other: both checked the key before either wrote PENDING."""
+    if violation.rule != "no-overlap":
+        return False
+    timeline = StatusTimeline(history)
+    subjects = sorted(_subjects(history, violation))
+    if len(subjects) != 2:
+        return False
+    first, second = ([e for e in timeline.events.get(inv, []) if e.status == "pending"] for inv in subjects)
+    return any(a.detail != b.detail and abs(a.time - b.time) <= ADMISSION_WINDOW for a in first for b in second)
+
+
 KNOWN: tuple[RealtimeFinding, ...] = (
+    RealtimeFinding("PYN-005", "two runners admit two same-key invocations at once (check-then-set race)",
+                    _admitted_together),
     RealtimeFinding("PYN-009", "a RETRY invocation polled while its key is held crashes the poll and is lost",
                     _lost_in_a_raising_poll),
     RealtimeFinding("PYN-011", "graceful stop of a ThreadRunner reroutes an invocation whose body still runs",
