@@ -215,7 +215,10 @@ def test_pyn009_signature_needs_the_poll_error_and_an_invocation_left_by_that_ru
     without = history(stuck)
     assert all(known_finding(without, v) is None for v in check_all(without) if v.rule == "no-stale-locks")
     other_runner = history([{**e, "worker": "r1"} if e.get("status") == "retry" else e for e in stuck], crashed)
-    assert all(known_finding(other_runner, v) is None for v in check_all(other_runner) if v.rule == "no-stale-locks")
+    assert {known_finding(other_runner, v) for v in check_all(other_runner) if v.rule == "no-stale-locks"} == {"PYN-009"}
+    blocked = [*stuck[:-1], status(0.6, "i1", "concurrency_controlled", "r1")]  # blocked by r1, the raise was r0's
+    unrelated = history(blocked, crashed)
+    assert all(known_finding(unrelated, v) is None for v in check_all(unrelated) if v.rule == "no-stale-locks")
 
 
 def test_failure_answered_while_its_runner_was_frozen_is_unknown_once_recovered() -> None:

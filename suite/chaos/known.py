@@ -77,14 +77,18 @@ def _body_outlived_its_kill(history: History, violation: Violation) -> bool:
 
 
 def _lost_in_a_raising_poll(history: History, violation: Violation) -> bool:
-    """PYN-009: a runner's poll raised RETRY -> CONCURRENCY_CONTROLLED and its loop died; the invocation
-    was left where that runner last put it (in RETRY, or blocked and never rerouted by the aborted poll)."""
-    raised = {e.worker: e.time for e in history.of_kind(Kind.ERROR)
-              if "from_status:retry, to_status:concurrency_controlled" in e.detail}
+    """PYN-009: a runner's poll raised RETRY -> CONCURRENCY_CONTROLLED and that poll died.  The invocation
+    is left in RETRY (whichever runner failed it: the one whose poll raised took it off the queue), or
+    where the raising runner last put it (blocked and never rerouted by the aborted poll)."""
+    raised = [e for e in history.of_kind(Kind.ERROR) if "from_status:retry, to_status:concurrency_controlled" in e.detail]
     timeline = StatusTimeline(history)
     for inv in _subjects(history, violation):
         last = timeline.last(inv)
-        if last is not None and last.status not in FINAL and last.worker in raised and last.time <= raised[last.worker]:
+        if last is None or last.status in FINAL:
+            continue
+        if last.status == "retry" and any(e.time >= last.time for e in raised):
+            return True
+        if any(e.worker == last.worker and e.time >= last.time for e in raised):
             return True
     return False
 
