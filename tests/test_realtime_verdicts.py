@@ -265,3 +265,24 @@ def test_pyn005_signature_is_two_runners_admitting_one_key_within_the_window() -
     assert findings(_admitted(0.01, same_runner=False)) == {"PYN-005"}
     assert findings(_admitted(0.01, same_runner=True)) == {None}
     assert findings(_admitted(0.3, same_runner=False)) == {None}
+
+
+def test_pyn011_signature_covers_a_body_that_calls_after_its_stopping_runner_killed_it() -> None:
+    zombie = history([status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
+                      status(0.1, "i1", "pending", "r0"), status(0.2, "i1", "running", "r0"),
+                      ev(0.3, "stop", worker="r0", detail="SIGTERM pid 1"),
+                      status(0.4, "i1", "killed", "r0"), status(0.41, "i1", "rerouted", "r0"),
+                      ev(0.5, "provider_start", "i1", worker="r0"),
+                      ev(0.6, "provider_end", "i1", worker="r0", outcome="failed")])
+    found = [v for v in check_all(zombie) if v.rule == "reroute-preserves-work"]
+    assert found and {known_finding(zombie, v) for v in found} == {"PYN-011"}
+
+
+def test_pyn007_signature_covers_a_poll_cut_by_its_runners_graceful_stop() -> None:
+    def cut(stopped: str) -> History:
+        return history([status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
+                        status(0.5, "i1", "concurrency_controlled", "r1"),
+                        ev(0.52, "stop", worker=stopped, detail="SIGTERM pid 3")])
+
+    assert {known_finding(cut("r1"), v) for v in check_all(cut("r1")) if v.rule == "no-stale-locks"} == {"PYN-007"}
+    assert {known_finding(cut("r2"), v) for v in check_all(cut("r2")) if v.rule == "no-stale-locks"} == {None}

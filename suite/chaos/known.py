@@ -31,17 +31,24 @@ def _subjects(history: History, violation: Violation) -> set[str]:
 
 
 def _lost_to_a_kill(history: History, violation: Violation) -> bool:
-    """PYN-007: the invocation ended registered, rerouted or concurrency-controlled and a runner was
-    SIGKILLed after that status.
+    """PYN-007: the invocation ended registered, rerouted or concurrency-controlled, and after that
+    status a runner was SIGKILLed, or the runner that wrote it was stopped (SIGTERM).
 
     A runner that took it off the queue died before marking it PENDING or before putting it back
-    (a blocked invocation is rerouted by the same poll that blocked it); no recovery looks at it again.
+    (a blocked invocation is rerouted by the same poll that blocked it); no recovery looks at it
+    again.  A graceful stop does the same: the SIGTERM handlers of MultiThreadRunner and
+    PersistentProcessRunner workers raise KeyboardInterrupt wherever the poll is.
     """
     timeline = StatusTimeline(history)
     kills = [e.time for e in history.of_kind(Kind.CRASH) if "SIGKILL" in e.detail]
+    stops = [e for e in history.of_kind(Kind.STOP)]
     for inv in _subjects(history, violation):
         last = timeline.last(inv)
-        if last is not None and last.status in QUEUED and any(t >= last.time for t in kills):
+        if last is None or last.status not in QUEUED:
+            continue
+        if any(t >= last.time for t in kills):
+            return True
+        if any(stop.worker == last.worker and stop.time >= last.time for stop in stops):
             return True
     return False
 
@@ -60,18 +67,23 @@ def _dropped_after_reroute(history: History, violation: Violation) -> bool:
 
 
 def _body_outlived_its_kill(history: History, violation: Violation) -> bool:
-    """PYN-011: a gracefully stopping runner marked the invocation killed (and rerouted it) while its own
-    provider call for it was still in flight: ThreadRunner reroutes before it joins the body's thread."""
+    """PYN-011: a gracefully stopping runner marked the invocation killed (and rerouted it) while its
+    body still ran: its provider call was in flight then, or started afterwards with no new run of the
+    invocation in between.  ThreadRunner reroutes before it joins the body's thread."""
     stopped = {e.worker for e in history.of_kind(Kind.STOP)}  # SIGTERM, or the loop ended by a raise:
     stopped |= {e.worker for e in history.of_kind(Kind.ERROR) if "exited on its own" in e.detail}  # both run _on_stop
     timeline = StatusTimeline(history)
     calls = [e for e in history.of_kind(Kind.PROVIDER_START, Kind.PROVIDER_END)]
     for inv in _subjects(history, violation):
-        for killed in (e for e in timeline.events.get(inv, []) if e.status == "killed" and e.worker in stopped):
-            starts = [e for e in calls if e.invocation_id == inv and e.worker == killed.worker]
-            for start in (e for e in starts if e.kind is Kind.PROVIDER_START and e.time < killed.time):
-                end = next((e for e in starts if e.kind is Kind.PROVIDER_END and e.seq > start.seq), None)
-                if end is None or end.time > killed.time:
+        statuses = timeline.events.get(inv, [])
+        for killed in (e for e in statuses if e.status == "killed" and e.worker in stopped):
+            mine = [e for e in calls if e.invocation_id == inv and e.worker == killed.worker]
+            for start in (e for e in mine if e.kind is Kind.PROVIDER_START):
+                end = next((e for e in mine if e.kind is Kind.PROVIDER_END and e.seq > start.seq), None)
+                in_flight = start.time < killed.time and (end is None or end.time > killed.time)
+                rerun = any(e.status == "running" and killed.time < e.time < start.time for e in statuses)
+                zombie = start.time > killed.time and not rerun
+                if in_flight or zombie:
                     return True
     return False
 
