@@ -106,6 +106,8 @@ def schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: Knobs = Knobs(
     if knobs.interleave:
         iterate = st.builds(Iterate, r, st.just(1))
         options = [iterate, iterate, enqueue, poll, start, st.builds(Recover, r)]
+        if knobs.enqueue_many:
+            options.append(_enqueue_many(tasks, pools, knobs))  # a batch enqueue racing the others
         if knobs.faults:
             options.append(st.builds(Crash, r))  # a runner killed at any yield point of its operations
             options.append(st.builds(Stop, r))  # a graceful stop's kill-and-reroute among other operations
