@@ -59,6 +59,8 @@ STOP_TIMEOUT = 15.0
 FINAL = frozenset({"success", "failed", "concurrency_controlled_final"})
 SETTLED, UNSETTLED = "settled", "unsettled"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_LOG_TIME = re.compile(r"^(?P<when>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\+00:00) ")
+_TRACEBACK_ERROR = re.compile(r"^pynenc\.exceptions\.\w+: (?P<message>Invocation\w*Error\(.*)$")
 _LOG_ERROR = re.compile(r"^(?P<when>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\+00:00) ERROR\s.*?(?P<message>\S*Invocation\w*Error\(.*)$")
 _KIND_ORDER = {Kind.ENQUEUE: 0, Kind.REUSED: 0, Kind.STATUS: 1, Kind.PROVIDER_START: 2, Kind.PROVIDER_END: 3}
 
@@ -538,7 +540,7 @@ class RealtimeRun:
         without its runner exiting): ERROR events at the time the log line gives."""
         for runner in self.runners:
             for log in sorted((self.log_folder).glob(f"r{runner.slot}*.log")):
-                for when, message in logged_state_errors(log.read_text(errors="replace")):
+                for when, message in logged_state_errors(log.read_text(errors="replace"), log.stat().st_mtime):
                     yield Event(seq=0, kind=Kind.ERROR, time=round(when - self._t0, 6), worker=log.stem,
                                 detail=f"runner log: {message[:300]}")
 
@@ -617,13 +619,28 @@ class RealtimeRun:
                             detail=detail, **common)
 
 
-def logged_state_errors(text: str) -> list[tuple[float, str]]:
-    """(time.time() value, message) of every ERROR line of a pynenc log that reports an Invocation*Error."""
-    out = []
-    for line in text.splitlines():
-        match = _LOG_ERROR.match(_ANSI.sub("", line))
-        if match:
-            out.append((datetime.fromisoformat(match["when"]).timestamp(), match["message"]))
+def logged_state_errors(text: str, end: float | None = None) -> list[tuple[float, str]]:
+    """(time.time() value, message) of every pynenc Invocation*Error a runner's log reports.
+
+    Timestamped ERROR lines give their own time.  A traceback printed without a timestamp (a worker
+    process whose loop died of the error: multiprocessing prints it) gets the time of the next
+    timestamped line, or ``end``: when it happened is known only to be before that.
+    """
+    out: list[tuple[float, str]] = []
+    untimed: list[str] = []
+    for line in (_ANSI.sub("", raw) for raw in text.splitlines()):
+        stamp = _LOG_TIME.match(line)
+        if stamp:
+            when = datetime.fromisoformat(stamp["when"]).timestamp()
+            out.extend((when, message) for message in untimed)
+            untimed = []
+            match = _LOG_ERROR.match(line)
+            if match:
+                out.append((when, match["message"]))
+        elif (match := _TRACEBACK_ERROR.match(line)) is not None:
+            untimed.append(match["message"])
+    if untimed and end is not None:
+        out.extend((end, message) for message in untimed)
     return out
 
 

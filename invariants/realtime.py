@@ -18,7 +18,8 @@ prove, and a violation that depends on them is judged ``unknown``, never failed:
   never wrote (legal-transitions: unknown).  An invocation recovered from a
   *stalled* runner (SIGSTOP, alive again later) runs again while the stalled
   copy may still act: at-least-once by design, so a second provider call or an
-  overlap involving it is unknown.  Likewise a second successful call after a
+  overlap involving it is unknown, as is a second successful call after the runner of the
+  first one was killed before pynenc recorded its result.  Likewise a second successful call after a
   graceful stop killed and rerouted a body that had already called the provider
   (at-least-once; an *overlap* of the two runs stays decided).  Work unfinished when the run's deadline
   passed while pynenc was still progressing (DRAIN "unsettled") is unknown.
@@ -80,6 +81,16 @@ class _Facts:
                 return True
         return False
 
+    def rerun_after_its_runner_died(self, inv: str) -> bool:
+        """Between two successful calls of ``inv``, the runner that made the first one crashed."""
+        ok = [end for end in self.history.of_kind(Kind.PROVIDER_END) if end.invocation_id == inv and end.outcome == "ok"]
+        starts = [e for e in self.history.of_kind(Kind.PROVIDER_START) if e.invocation_id == inv]
+        for first, second in zip(ok, ok[1:], strict=False):
+            next_start = next((s.time for s in starts if s.seq > first.seq), second.time)
+            if any(c.worker == first.worker and first.time <= c.time <= next_start for c in self.kills):
+                return True
+        return False
+
     def killed_after_its_call(self, inv: str) -> bool:
         """A gracefully stopped runner marked ``inv`` killed after that runner's own provider call for it started."""
         stopped = {e.worker for e in self.history.of_kind(Kind.STOP)}
@@ -138,6 +149,9 @@ def _lost_work(facts: _Facts, violation: Violation) -> str:
         for inv in sorted(facts.invocations_of(violation)):
             if facts.recovered_from_stall(inv):
                 return f"{inv} was recovered from a stalled runner presumed dead; a second run is at-least-once"
+            if duplicate and facts.rerun_after_its_runner_died(inv):
+                return (f"{inv}'s runner crashed after its provider call and before pynenc recorded the result; "
+                        "the re-run is at-least-once")
             if duplicate and facts.killed_after_its_call(inv):
                 return (f"{inv} was killed and rerouted by a stopping runner after its body had called the provider; "
                         "the re-run is at-least-once (an overlap of the two runs is still decided)")

@@ -89,3 +89,20 @@ def test_state_errors_are_read_from_a_runner_log_with_their_time() -> None:
     ((when, message),) = logged_state_errors(log)
     assert when == datetime(2026, 11, 28, 11, 43, 36, 55000, tzinfo=UTC).timestamp()
     assert message.startswith("InvocationStatusTransitionError(from_status:retry")
+
+
+def test_an_untimed_traceback_takes_the_time_of_the_next_log_line() -> None:
+    from datetime import UTC, datetime
+
+    from harness.realtime import logged_state_errors
+
+    log = (
+        "Process Process-3:\nTraceback (most recent call last):\n"
+        "pynenc.exceptions.InvocationStatusTransitionError: InvocationStatusTransitionError(from_status:retry)\n"
+        "2026-11-28 12:23:20.531+00:00 WARNING  pynenc.app Received signal:15\n"
+        "pynenc.exceptions.InvocationStatusTransitionError: InvocationStatusTransitionError(at the end)\n"
+    )
+    (first, last) = logged_state_errors(log, end=5.0)
+    assert first == (datetime(2026, 11, 28, 12, 23, 20, 531000, tzinfo=UTC).timestamp(),
+                     "InvocationStatusTransitionError(from_status:retry)")
+    assert last == (5.0, "InvocationStatusTransitionError(at the end)")

@@ -286,3 +286,17 @@ def test_pyn007_signature_covers_a_poll_cut_by_its_runners_graceful_stop() -> No
 
     assert {known_finding(cut("r1"), v) for v in check_all(cut("r1")) if v.rule == "no-stale-locks"} == {"PYN-007"}
     assert {known_finding(cut("r2"), v) for v in check_all(cut("r2")) if v.rule == "no-stale-locks"} == {None}
+
+
+def test_second_run_after_the_first_runner_was_killed_past_its_call_is_unknown() -> None:
+    def crashed(worker: str) -> History:
+        first = run_of("i1", 0.0, "r0", hold=0.5)[:-1]  # the call ends ok, no SUCCESS recorded
+        return history(first, ev(0.6, "crash", worker=worker, detail="SIGKILL process group 1"),
+                       status(5.0, "i1", "running_recovery", "sweeper"), status(5.1, "i1", "rerouted", "sweeper"),
+                       status(5.2, "i1", "pending", "r1"), status(5.3, "i1", "running", "r1"),
+                       ev(5.4, "provider_start", "i1", worker="r1"), ev(5.5, "provider_end", "i1", worker="r1", outcome="ok"),
+                       status(5.6, "i1", "success", "r1"))
+
+    verdict = verdicts(crashed("r0"), "reroute-preserves-work")
+    assert verdict and verdict[0].startswith("unknown: i1's runner crashed after its provider call")
+    assert verdicts(crashed("r2"), "reroute-preserves-work") == ["decided"]  # another runner's crash excuses nothing

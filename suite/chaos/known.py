@@ -81,7 +81,8 @@ def _body_outlived_its_kill(history: History, violation: Violation) -> bool:
             for start in (e for e in mine if e.kind is Kind.PROVIDER_START):
                 end = next((e for e in mine if e.kind is Kind.PROVIDER_END and e.seq > start.seq), None)
                 in_flight = start.time < killed.time and (end is None or end.time > killed.time)
-                rerun = any(e.status == "running" and killed.time < e.time < start.time for e in statuses)
+                rerun = any(e.status == "running" and e.worker == killed.worker and killed.time < e.time < start.time
+                            for e in statuses)  # a new run on the same runner would explain the call
                 zombie = start.time > killed.time and not rerun
                 if in_flight or zombie:
                     return True
