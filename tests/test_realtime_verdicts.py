@@ -300,3 +300,13 @@ def test_second_run_after_the_first_runner_was_killed_past_its_call_is_unknown()
     verdict = verdicts(crashed("r0"), "reroute-preserves-work")
     assert verdict and verdict[0].startswith("unknown: i1's runner crashed after its provider call")
     assert verdicts(crashed("r2"), "reroute-preserves-work") == ["decided"]  # another runner's crash excuses nothing
+
+
+def test_pyn007_signature_covers_a_status_written_during_its_runners_shutdown_but_not_long_before() -> None:
+    def lost(written_at: float) -> History:
+        return history([status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
+                        ev(2.0, "stop", worker="r0", detail="SIGTERM pid 3"),
+                        status(written_at, "i1", "rerouted", "r0")])
+
+    assert {known_finding(lost(4.5), v) for v in check_all(lost(4.5)) if v.rule == "no-stale-locks"} == {"PYN-007"}
+    assert {known_finding(lost(0.5), v) for v in check_all(lost(0.5)) if v.rule == "no-stale-locks"} == {None}

@@ -16,6 +16,7 @@ from invariants.state import StatusTimeline
 
 QUEUED = frozenset({"registered", "rerouted", "concurrency_controlled"})  # off the queue until a poll puts it back
 FINAL = frozenset({"success", "failed", "concurrency_controlled_final"})
+STOP_WINDOW = 1.0  # seconds before a runner's SIGTERM in which its poll may still be the one cut short
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ def _lost_to_a_kill(history: History, violation: Violation) -> bool:
             continue
         if any(t >= last.time for t in kills):
             return True
-        if any(stop.worker == last.worker and stop.time >= last.time for stop in stops):
+        # written by a runner while it was being stopped: just before the signal, or during the shutdown
+        # that follows it (a MultiThreadRunner signals its workers only once its own loop has ended)
+        if any(stop.worker == last.worker and last.time >= stop.time - STOP_WINDOW for stop in stops):
             return True
     return False
 
