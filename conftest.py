@@ -70,9 +70,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     chaos.addoption(
         "--chaos-budget",
         type=float,
-        default=float(os.environ.get("PYNENC_SUITE_CHAOS_BUDGET", 200)),
+        default=float(os.environ.get("PYNENC_SUITE_CHAOS_BUDGET", 180)),
         metavar="SECONDS",
-        help="wall time for drawing and running chaos schedules (default 200, or $PYNENC_SUITE_CHAOS_BUDGET); "
+        help="wall time for drawing and running chaos schedules (default 180, or $PYNENC_SUITE_CHAOS_BUDGET); "
         "a soak is a large budget",
     )
     chaos.addoption(
