@@ -67,16 +67,18 @@ class _Facts:
         self.unsettled = any(e.detail == "unsettled" for e in drains)
         self.stalls = [e for e in history.of_kind(Kind.CRASH) if e.detail.startswith("stall")]
         self.kills = [e for e in history.of_kind(Kind.CRASH) if not e.detail.startswith("stall")]
+        self.stops = history.of_kind(Kind.STOP)
 
     def invocations_of(self, violation: Violation) -> set[str]:
         return {self.by_seq[s].invocation_id for s in violation.events if s in self.by_seq and self.by_seq[s].invocation_id}
 
     def recovered_from_stall(self, inv: str) -> bool:
-        """``inv`` was recovered (its runner presumed dead) from a runner that had been stalled before."""
+        """``inv`` was recovered (its runner presumed dead) from a runner that had been stalled, or was
+        being stopped, before: alive but not heartbeating, it may still run the invocation."""
         events = self.timeline.events.get(inv, [])
         for before, recovery in zip(events, events[1:], strict=False):
             if recovery.status in RECOVERY_STATUSES and any(
-                stall.worker == before.worker and stall.time <= recovery.time for stall in self.stalls
+                fault.worker == before.worker and fault.time <= recovery.time for fault in self.stalls + self.stops
             ):
                 return True
         return False
@@ -138,7 +140,8 @@ class _Facts:
 def _overlap(facts: _Facts, violation: Violation) -> str:
     for inv in sorted(facts.invocations_of(violation)):
         if facts.recovered_from_stall(inv):
-            return f"{inv} was recovered from a stalled runner presumed dead; its stalled copy may still run (at-least-once)"
+            return (f"{inv} was recovered from a stalled or stopping runner presumed dead; its copy there may "
+                    "still run (at-least-once)")
     return ""
 
 
@@ -148,7 +151,7 @@ def _lost_work(facts: _Facts, violation: Violation) -> str:
     if duplicate or unrecorded_failure:
         for inv in sorted(facts.invocations_of(violation)):
             if facts.recovered_from_stall(inv):
-                return f"{inv} was recovered from a stalled runner presumed dead; a second run is at-least-once"
+                return f"{inv} was recovered from a stalled or stopping runner presumed dead; a second run is at-least-once"
             if duplicate and facts.rerun_after_its_runner_died(inv):
                 return (f"{inv}'s runner crashed after its provider call and before pynenc recorded the result; "
                         "the re-run is at-least-once")

@@ -74,7 +74,7 @@ def test_overlap_with_an_invocation_recovered_from_a_stall_is_unknown() -> None:
                  status(4.7, "i1", "pending", "r1"), status(4.8, "i1", "running", "r1"),
                  ev(4.9, "provider_start", "i1", worker="r1"), ev(5.2, "provider_end", "i1", worker="r1", outcome="ok")]
     verdict = verdicts(history(first, recovered), "no-overlap")
-    assert verdict and all(v.startswith("unknown: i1 was recovered from a stalled runner") for v in verdict)
+    assert verdict and all(v.startswith("unknown: i1 was recovered from a stalled or stopping runner") for v in verdict)
 
 
 def test_no_overlap_means_no_verdict() -> None:
@@ -232,7 +232,7 @@ def test_failure_answered_while_its_runner_was_frozen_is_unknown_once_recovered(
               ev(5.4, "provider_start", "i1", worker="r2"), ev(5.5, "provider_end", "i1", worker="r2", outcome="ok"),
               status(5.6, "i1", "success", "r2")]
     verdict = verdicts(history(frozen), "reroute-preserves-work")
-    assert verdict and all(v.startswith("unknown: i1 was recovered from a stalled runner") for v in verdict)
+    assert verdict and all(v.startswith("unknown: i1 was recovered from a stalled or stopping runner") for v in verdict)
     other = [{**e, "worker": "r3"} if e["kind"] == "crash" else e for e in frozen]  # a different runner stalled
     assert verdicts(history(other), "reroute-preserves-work") == ["decided"]
 
@@ -310,3 +310,14 @@ def test_pyn007_signature_covers_a_status_written_during_its_runners_shutdown_bu
 
     assert {known_finding(lost(4.5), v) for v in check_all(lost(4.5)) if v.rule == "no-stale-locks"} == {"PYN-007"}
     assert {known_finding(lost(0.5), v) for v in check_all(lost(0.5)) if v.rule == "no-stale-locks"} == {None}
+
+
+def test_pyn001_signature_covers_work_blocked_by_a_poll_that_then_raised() -> None:
+    raised = ev(1.0, "error", worker="r2", detail="runner log: InvocationStatusTransitionError(from_status:rerouted, "
+                "to_status:concurrency_controlled_final, allowed_statuses:[...])")
+    blocked = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
+               status(0.9, "i1", "concurrency_controlled", "r2")]
+    h = history(blocked, raised)
+    assert {known_finding(h, v) for v in check_all(h) if v.rule == "no-stale-locks"} == {"PYN-001"}
+    other = history([*blocked[:-1], status(0.9, "i1", "concurrency_controlled", "r1")], raised)
+    assert {known_finding(other, v) for v in check_all(other) if v.rule == "no-stale-locks"} == {None}

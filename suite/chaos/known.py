@@ -92,21 +92,25 @@ def _body_outlived_its_kill(history: History, violation: Violation) -> bool:
     return False
 
 
-def _lost_in_a_raising_poll(history: History, violation: Violation) -> bool:
-    """PYN-009: a runner's poll raised RETRY -> CONCURRENCY_CONTROLLED and that poll died.  The invocation
-    is left in RETRY (whichever runner failed it: the one whose poll raised took it off the queue), or
-    where the raising runner last put it (blocked and never rerouted by the aborted poll)."""
-    raised = [e for e in history.of_kind(Kind.ERROR) if "from_status:retry, to_status:concurrency_controlled" in e.detail]
-    timeline = StatusTimeline(history)
-    for inv in _subjects(history, violation):
-        last = timeline.last(inv)
-        if last is None or last.status in FINAL:
-            continue
-        if last.status == "retry" and any(e.time >= last.time for e in raised):
-            return True
-        if any(e.worker == last.worker and e.time >= last.time for e in raised):
-            return True
-    return False
+def _lost_in_a_raising_poll(fragment: str, stuck_status: str | None) -> Callable[[History, Violation], bool]:
+    """A runner's poll raised the error ``fragment`` names, and that poll died.  The invocation is left in
+    ``stuck_status`` (whichever runner put it there: the raising poll took it off the queue), or where
+    the raising runner last put it (blocked, and never rerouted by the aborted poll)."""
+
+    def matches(history: History, violation: Violation) -> bool:
+        raised = [e for e in history.of_kind(Kind.ERROR) if fragment in e.detail]
+        timeline = StatusTimeline(history)
+        for inv in _subjects(history, violation):
+            last = timeline.last(inv)
+            if last is None or last.status in FINAL:
+                continue
+            if last.status == stuck_status and any(e.time >= last.time for e in raised):
+                return True
+            if any(e.worker == last.worker and e.time >= last.time for e in raised):
+                return True
+        return False
+
+    return matches
 
 
 ADMISSION_WINDOW = 0.05  # seconds: two admissions this close came from one check-then-set window
@@ -129,7 +133,9 @@ KNOWN: tuple[RealtimeFinding, ...] = (
     RealtimeFinding("PYN-005", "two runners admit two same-key invocations at once (check-then-set race)",
                     _admitted_together),
     RealtimeFinding("PYN-009", "a RETRY invocation polled while its key is held crashes the poll and is lost",
-                    _lost_in_a_raising_poll),
+                    _lost_in_a_raising_poll("from_status:retry, to_status:concurrency_controlled", "retry")),
+    RealtimeFinding("PYN-001", "a rerouted drop-policy invocation crashes the poll (and what it blocked is lost)",
+                    _lost_in_a_raising_poll("from_status:rerouted, to_status:concurrency_controlled_final", None)),
     RealtimeFinding("PYN-011", "graceful stop of a ThreadRunner reroutes an invocation whose body still runs",
                     _body_outlived_its_kill),
     RealtimeFinding("PYN-007", "runner killed between taking an invocation and marking it PENDING loses it",
