@@ -49,6 +49,7 @@ from harness.policies import task_name
 from harness.provider_client import PROVIDER_URL_ENV
 from harness.provider_server import LoopbackProvider, ServedCall
 from harness.recorder import Recorder
+from harness.runner_process import PARENT_PID_ENV
 from harness.target import Target
 from invariants.history import Event, History, Kind
 from strategies.chaos import DROP_CONNECTIONS, KILL, KILL_WORKER, STALL, TERM, ChaosSchedule, Fault, TimedEnqueue
@@ -360,6 +361,7 @@ class RealtimeRun:
             "PYNENC__NUM_PROCESSES": "2",
             "PYNENC__MAX_THREADS": "4" if runner.runner_cls == "ThreadRunner" else "1",
             PROVIDER_URL_ENV: self.provider.url,
+            PARENT_PID_ENV: str(os.getpid()),
             "PYTHONPATH": os.pathsep.join(filter(None, paths)),
             **extra,
         }

@@ -20,6 +20,7 @@ import time
 from harness.target import TargetError, load
 
 ORPHAN_CHECK_SECONDS = 0.5
+PARENT_PID_ENV = "PYNENC_SUITE_PARENT_PID"
 
 
 def exit_with_parent() -> None:
@@ -27,8 +28,10 @@ def exit_with_parent() -> None:
 
     Runner processes live in their own session (so the nemesis can signal a runner and its
     workers together); without this, a test run killed from outside would leave them running.
+    The driver names its pid in ``PYNENC_SUITE_PARENT_PID``: comparing with that, not with the
+    parent seen at start-up, also catches a test process that died while this one was starting.
     """
-    parent = os.getppid()
+    parent = int(os.environ.get(PARENT_PID_ENV) or os.getppid())
 
     def watch() -> None:
         while os.getppid() == parent:
