@@ -34,7 +34,7 @@ from harness.interleave import Interleaver, OperationKilled, yield_points
 from harness.keys import KeyIdentity
 from harness.policies import task_name
 from harness.provider import CallAborted, Provider, ProviderCall
-from harness.recorder import Recorder
+from harness.recorder import Recorder, result_outcome
 from invariants.history import History, Kind, TaskPolicy
 from strategies.schedule import (
     Advance,
@@ -521,15 +521,7 @@ class Driver:
         return max(conf.max_pending_seconds, conf.runner_considered_dead_after_minutes * 60) + 1.0
 
     def _probes(self) -> Iterable[Enqueue]:
-        seen: set[tuple[str, str]] = set()
-        for info in list(self.recorder.invocations.values()):
-            policy = self.recorder.history.policies[info.task]
-            if not policy.controls_running or info.key is None:
-                continue
-            if (info.task, info.key.group) in seen:
-                continue
-            seen.add((info.task, info.key.group))
-            yield Enqueue(producer=0, task=info.task, kwargs=dict(info.kwargs))
+        return [Enqueue(producer=0, task=task, kwargs=kwargs) for task, kwargs in self.recorder.probe_calls()]
 
     def _read_results(self) -> None:
         """A producer reads the result of every invocation pynenc dropped: it must raise."""
@@ -538,13 +530,9 @@ class Driver:
             status = self.app.orchestrator.get_invocation_status(invocation_id)
             if status.value != "concurrency_controlled_final":
                 continue
-            try:
-                invocation.get_final_result()
-                outcome = "value"
-            except Exception as error:  # noqa: BLE001 - the outcome is the observation
-                outcome = f"raised:{type(error).__name__}"
             self.recorder.emit(
-                Kind.RESULT, invocation_id=self.recorder.label(invocation_id), task=task_name(invocation.task), outcome=outcome
+                Kind.RESULT, invocation_id=self.recorder.label(invocation_id), task=task_name(invocation.task),
+                outcome=result_outcome(invocation),
             )
 
     # -- workers ------------------------------------------------------------

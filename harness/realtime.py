@@ -48,7 +48,7 @@ from harness.engines import Engine, environment
 from harness.policies import task_name
 from harness.provider_client import PROVIDER_URL_ENV
 from harness.provider_server import LoopbackProvider, ServedCall
-from harness.recorder import Recorder
+from harness.recorder import Recorder, result_outcome
 from harness.runner_process import PARENT_PID_ENV
 from harness.target import Target
 from invariants.history import Event, History, Kind
@@ -457,7 +457,7 @@ class RealtimeRun:
         self._emit(Kind.DRAIN)
         settled = self._settle()
         before = set(self.invocations)
-        for name, kwargs in self._probes():
+        for name, kwargs in self.recorder.probe_calls():
             self._enqueue(name, kwargs, "probe", hold=0.05, probe=True)
         settled = self._settle(only=set(self.invocations) - before) and settled
         self.stats.settled = settled
@@ -501,27 +501,13 @@ class RealtimeRun:
                 out[invocation_id] = f"unreadable:{type(error).__name__}"
         return out
 
-    def _probes(self) -> list[tuple[str, dict[str, Any]]]:
-        seen, out = set(), []
-        for info in list(self.recorder.invocations.values()):
-            policy = self.recorder.history.policies[info.task]
-            if policy.controls_running and info.key is not None and (info.task, info.key.group) not in seen:
-                seen.add((info.task, info.key.group))
-                out.append((info.task, dict(info.kwargs)))
-        return out
-
     def _read_results(self) -> None:
         """A producer reads the result of every invocation pynenc dropped: it must raise."""
+        statuses = self._statuses()
         for invocation_id, invocation in list(self.invocations.items()):
-            if self._statuses().get(invocation_id) != "concurrency_controlled_final":
-                continue
-            try:
-                invocation.get_final_result()
-                outcome = "value"
-            except Exception as error:  # noqa: BLE001 - the outcome is the observation
-                outcome = f"raised:{type(error).__name__}"
-            self._emit(Kind.RESULT, invocation_id=self.recorder.label(invocation_id), task=task_name(invocation.task),
-                       outcome=outcome)
+            if statuses.get(invocation_id) == "concurrency_controlled_final":
+                self._emit(Kind.RESULT, invocation_id=self.recorder.label(invocation_id),
+                           task=task_name(invocation.task), outcome=result_outcome(invocation))
 
     # -- the history --------------------------------------------------------
     def _assemble(self) -> History:

@@ -107,6 +107,17 @@ class Recorder:
             )
         return self.invocations[invocation_id]
 
+    def probe_calls(self) -> list[tuple[str, dict[str, Any]]]:
+        """One (task, kwargs) per running key seen so far: the calls that probe every key's lock at the end."""
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for info in list(self.invocations.values()):
+            policy = self.history.policies[info.task]
+            if policy.controls_running and info.key is not None and (info.task, info.key.group) not in seen:
+                seen.add((info.task, info.key.group))
+                out.append((info.task, dict(info.kwargs)))
+        return out
+
     def label(self, invocation_id: str) -> str:
         info = self.invocations.get(str(invocation_id))
         return info.label if info else str(invocation_id)
@@ -176,3 +187,12 @@ def _pynenc_mode(mode: Mode) -> Any:
     from pynenc.conf.config_task import ConcurrencyControlType
 
     return ConcurrencyControlType(mode.value)
+
+
+def result_outcome(invocation: Any) -> str:
+    """What a producer sees reading ``invocation``'s result: "value", or "raised:<exception type>"."""
+    try:
+        invocation.get_final_result()
+        return "value"
+    except Exception as error:  # noqa: BLE001 - the outcome is the observation
+        return f"raised:{type(error).__name__}"
