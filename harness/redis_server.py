@@ -9,7 +9,10 @@ names with ``--redis-url``.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -20,6 +23,7 @@ from pathlib import Path
 
 DATABASES = 4096
 START_TIMEOUT = 10.0
+PR_SET_PDEATHSIG = 1
 
 
 class RedisUnavailable(Exception):
@@ -69,6 +73,7 @@ def redis_server(binary: str = "redis-server") -> Iterator[str]:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_terminate_with(os.getpid()),
         )
         url = f"redis://127.0.0.1:{port}"
         try:
@@ -81,6 +86,26 @@ def redis_server(binary: str = "redis-server") -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _terminate_with(parent: int):
+    """A ``preexec_fn`` that has the kernel SIGTERM the server when ``parent`` dies.
+
+    The fixture's ``finally`` stops the server on every ordinary exit; this covers a test
+    process that is SIGKILLed (a CI timeout, a user's kill -9), which would otherwise leave
+    a ``redis-server`` listening.  Outside Linux it does nothing.
+    """
+
+    def arrange() -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arrange
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:

@@ -7,8 +7,12 @@ caller stopped existing.  Redis problems a user can cause give one line.
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -106,3 +110,31 @@ def test_an_untimed_traceback_takes_the_time_of_the_next_log_line() -> None:
     assert first == (datetime(2026, 11, 28, 12, 23, 20, 531000, tzinfo=UTC).timestamp(),
                      "InvocationStatusTransitionError(from_status:retry)")
     assert last == (5.0, "InvocationStatusTransitionError(at the end)")
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+def test_redis_server_goes_when_the_test_process_is_killed(tmp_path) -> None:
+    """A SIGKILLed test session must not leave a redis-server listening on the machine."""
+    script = tmp_path / "hold.py"
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+        "from harness.redis_server import redis_server\n"
+        "with redis_server() as url:\n"
+        "    print(url.rsplit(':', 1)[1], flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    holder = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    port = int(holder.stdout.readline())
+    holder.kill()
+    holder.wait()
+    deadline = time.monotonic() + 10
+    while _accepts(port):
+        assert time.monotonic() < deadline, f"redis-server still listening on {port} after its parent was killed"
+        time.sleep(0.1)
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
