@@ -351,20 +351,7 @@ class RealtimeRun:
 
     # -- runners ------------------------------------------------------------
     def _start(self, runner: RunnerProcess) -> None:
-        extra = dict(self.extra_env)
-        paths = [extra.pop("PYTHONPATH", ""), str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
-        env = {
-            **os.environ,
-            **environment(self._config),
-            "PYNENC__RUNNER_CLS": runner.runner_cls,
-            "PYNENC__MAX_PROCESSES": "2",
-            "PYNENC__NUM_PROCESSES": "2",
-            "PYNENC__MAX_THREADS": "4" if runner.runner_cls == "ThreadRunner" else "1",
-            PROVIDER_URL_ENV: self.provider.url,
-            PARENT_PID_ENV: str(os.getpid()),
-            "PYTHONPATH": os.pathsep.join(filter(None, paths)),
-            **extra,
-        }
+        env = runner_environment(self._config, runner.runner_cls, self.provider.url, self.extra_env)
         runner.incarnation += 1
         runner.expected_down = False
         self.log_folder.mkdir(parents=True, exist_ok=True)
@@ -429,14 +416,11 @@ class RealtimeRun:
 
     # -- recovery -----------------------------------------------------------
     def _sweep_loop(self) -> None:
-        ctx = RunnerContext(runner_cls="RecoverySweeper")
-        context.set_current_app(self.app)
-        context.set_runner_context(self.app.app_id, ctx)
+        act_as_sweeper(self.app)
         while not self._stop.wait(self.timing.sweep_seconds):
             self._watch_runners()
             try:
-                core_tasks.recover_pending_invocations()
-                core_tasks.recover_running_invocations()
+                sweep_once()
                 self.stats.sweeps += 1
             except Exception as error:  # noqa: BLE001 - pynenc's recovery raising is an observation
                 self._emit(Kind.ERROR, worker="sweeper", detail=f"recovery raised {type(error).__name__}: {error}")
@@ -605,6 +589,41 @@ class RealtimeRun:
             if call.end is not None:
                 yield Event(seq=0, kind=Kind.PROVIDER_END, time=round(call.end - self._t0, 6), outcome=call.outcome,
                             detail=detail, **common)
+
+
+def runner_environment(config: dict[str, Any], runner_cls: str, provider_url: str,
+                       extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of one runner process: the engine's configuration, the runner class, the provider.
+
+    ThreadRunners get four threads; a MultiThreadRunner's or PersistentProcessRunner's two
+    workers get one each, so every worker process holds at most one body at a time.
+    """
+    extra = dict(extra_env or {})
+    paths = [extra.pop("PYTHONPATH", ""), str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
+    return {
+        **os.environ,
+        **environment(config),
+        "PYNENC__RUNNER_CLS": runner_cls,
+        "PYNENC__MAX_PROCESSES": "2",
+        "PYNENC__NUM_PROCESSES": "2",
+        "PYNENC__MAX_THREADS": "4" if runner_cls == "ThreadRunner" else "1",
+        PROVIDER_URL_ENV: provider_url,
+        PARENT_PID_ENV: str(os.getpid()),
+        "PYTHONPATH": os.pathsep.join(filter(None, paths)),
+        **extra,
+    }
+
+
+def act_as_sweeper(app: Any) -> None:
+    """Make this thread a recovery runner of ``app`` (pynenc's recovery tasks read the current runner)."""
+    context.set_current_app(app)
+    context.set_runner_context(app.app_id, RunnerContext(runner_cls="RecoverySweeper"))
+
+
+def sweep_once() -> None:
+    """Run pynenc's own recovery of pending and running invocations once, as its cron task would."""
+    core_tasks.recover_pending_invocations()
+    core_tasks.recover_running_invocations()
 
 
 def logged_state_errors(text: str, end: float | None = None) -> list[tuple[float, str]]:

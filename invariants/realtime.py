@@ -16,8 +16,9 @@ prove, and a violation that depends on them is judged ``unknown``, never failed:
   a runner dead when its heartbeat stops.  A status pair that skips a step
   across a SIGKILL or a stall may be missing the record the killed process
   never wrote (legal-transitions: unknown).  An invocation recovered from a
-  *stalled* runner (SIGSTOP, alive again later) runs again while the stalled
-  copy may still act: at-least-once by design, so a second provider call or an
+  *stalled* runner (SIGSTOP, alive again later), or from a runner being stopped
+  (SIGTERM) unless its own provider call for it spanned the recovery, runs again
+  while the first copy may still act: at-least-once by design, so a second provider call or an
   overlap involving it is unknown, as is a second successful call after the runner of the
   first one was killed before pynenc recorded its result.  Likewise a second successful call after a
   graceful stop killed and rerouted a body that had already called the provider
@@ -74,11 +75,18 @@ class _Facts:
 
     def recovered_from_stall(self, inv: str) -> bool:
         """``inv`` was recovered (its runner presumed dead) from a runner that had been stalled, or was
-        being stopped, before: alive but not heartbeating, it may still run the invocation."""
+        being stopped, before: alive but not heartbeating, it may still run the invocation.
+
+        A stopping runner whose own provider call for ``inv`` provably spanned the recovery is the
+        exception: the record then shows live work presumed dead, which is decided (PYN-012)."""
         events = self.timeline.events.get(inv, [])
         for before, recovery in zip(events, events[1:], strict=False):
-            if recovery.status in RECOVERY_STATUSES and any(
-                fault.worker == before.worker and fault.time <= recovery.time for fault in self.stalls + self.stops
+            if recovery.status not in RECOVERY_STATUSES:
+                continue
+            if any(stall.worker == before.worker and stall.time <= recovery.time for stall in self.stalls):
+                return True
+            if any(stop.worker == before.worker and stop.time <= recovery.time for stop in self.stops) and not (
+                call_spans(self.history, inv, before.worker, recovery.time, self.margin)
             ):
                 return True
         return False
@@ -135,6 +143,31 @@ class _Facts:
 
     def fault_between(self, start: float, end: float) -> bool:
         return any(start - self.margin <= e.time <= end + self.margin for e in self.kills + self.stalls)
+
+
+def call_spans(history: History, inv: str, worker: str, time: float, margin: float = DEFAULT_MARGIN) -> bool:
+    """A provider call for ``inv`` made by ``worker`` started ``margin`` before ``time`` and ended
+    (or was cut) ``margin`` after it, or never ended: the body was running at ``time``."""
+    calls = [e for e in history.of_kind(Kind.PROVIDER_START, Kind.PROVIDER_END)
+             if e.invocation_id == inv and e.worker == worker]
+    for start in (e for e in calls if e.kind is Kind.PROVIDER_START and e.time <= time - margin):
+        end = next((e for e in calls if e.kind is Kind.PROVIDER_END and e.seq > start.seq), None)
+        if end is None or end.time >= time + margin:
+            return True
+    return False
+
+
+def recovered_while_running(history: History, inv: str, margin: float = DEFAULT_MARGIN) -> bool:
+    """PYN-012's record: ``inv`` was recovered from a runner that had been sent SIGTERM while that
+    runner's own provider call for it spanned the recovery (live work presumed dead)."""
+    stops = history.of_kind(Kind.STOP)
+    events = StatusTimeline(history).events.get(inv, [])
+    return any(
+        recovery.status in RECOVERY_STATUSES
+        and any(stop.worker == before.worker and stop.time <= recovery.time for stop in stops)
+        and call_spans(history, inv, before.worker, recovery.time, margin)
+        for before, recovery in zip(events, events[1:], strict=False)
+    )
 
 
 def _overlap(facts: _Facts, violation: Violation) -> str:

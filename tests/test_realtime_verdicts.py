@@ -321,3 +321,38 @@ def test_pyn001_signature_covers_work_blocked_by_a_poll_that_then_raised() -> No
     assert {known_finding(h, v) for v in check_all(h) if v.rule == "no-stale-locks"} == {"PYN-001"}
     other = history([*blocked[:-1], status(0.9, "i1", "concurrency_controlled", "r1")], raised)
     assert {known_finding(other, v) for v in check_all(other) if v.rule == "no-stale-locks"} == {None}
+
+
+def test_pyn007_signature_covers_work_queued_while_a_runner_was_shutting_down() -> None:
+    """Never taken to PENDING: it matches when queued between a runner's SIGTERM and its restart."""
+    def queued_at(t: float) -> History:
+        return history([ev(1.0, "stop", worker="r2", detail="SIGTERM pid 3"),
+                        ev(1.5, "start", worker="r2#1", detail="restart: pid 4"),
+                        status(t, "i1", "registered", "producer"), ev(t + 0.01, "enqueue", "i1", worker="p0")])
+
+    for t, expected in ((1.02, "PYN-007"), (0.5, "PYN-007"), (5.0, None)):
+        h = queued_at(t)
+        found = [v for v in check_all(h) if v.rule == "liveness"]
+        assert found and {known_finding(h, v) for v in found} == {expected}, t
+
+
+def test_recovery_from_a_stopping_runner_is_pyn012_only_while_its_body_is_provably_in_the_provider() -> None:
+    """Recovered from a runner sent SIGTERM: decided (PYN-012) if that runner's call spans the recovery."""
+    def stopped(call_ends: float) -> History:
+        first = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
+                 status(0.1, "i1", "pending", "r0"), status(0.2, "i1", "running", "r0"),
+                 ev(0.3, "provider_start", "i1", worker="r0"),
+                 ev(0.5, "stop", worker="r0", detail="SIGTERM pid 3"),
+                 ev(call_ends, "provider_end", "i1", worker="r0", outcome="ok")]
+        again = [status(4.6, "i1", "running_recovery", "sweeper"), status(4.7, "i1", "rerouted", "sweeper"),
+                 status(4.8, "i1", "pending", "r1"), status(4.9, "i1", "running", "r1"),
+                 ev(5.0, "provider_start", "i1", worker="r1"), ev(5.2, "provider_end", "i1", worker="r1", outcome="ok"),
+                 status(5.3, "i1", "success", "r1")]
+        return history(first, again)
+
+    live = stopped(call_ends=9.0)
+    assert set(verdicts(live, "no-overlap")) == {"decided"}
+    assert {known_finding(live, v) for v in check_all(live) if v.rule == "no-overlap"} == {"PYN-012"}
+    ended = stopped(call_ends=4.3)  # its body had finished before recovery: at-least-once, unknown
+    verdict = verdicts(ended, "reroute-preserves-work")
+    assert verdict and all(v.startswith("unknown: i1 was recovered from a stalled or stopping runner") for v in verdict)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from invariants.history import History, Kind, Violation
+from invariants.history import Event, History, Kind, Violation
+from invariants.realtime import recovered_while_running
 from invariants.state import StatusTimeline
 
 QUEUED = frozenset({"registered", "rerouted", "concurrency_controlled"})  # off the queue until a poll puts it back
@@ -38,7 +39,9 @@ def _lost_to_a_kill(history: History, violation: Violation) -> bool:
     A runner that took it off the queue died before marking it PENDING or before putting it back
     (a blocked invocation is rerouted by the same poll that blocked it); no recovery looks at it
     again.  A graceful stop does the same: the SIGTERM handlers of MultiThreadRunner and
-    PersistentProcessRunner workers raise KeyboardInterrupt wherever the poll is.
+    PersistentProcessRunner workers raise KeyboardInterrupt wherever the poll is.  An invocation
+    still REGISTERED has no runner's status to point at: it matches when it was queued while a
+    runner was shutting down (from its SIGTERM to its restart).
     """
     timeline = StatusTimeline(history)
     kills = [e.time for e in history.of_kind(Kind.CRASH) if "SIGKILL" in e.detail]
@@ -53,7 +56,25 @@ def _lost_to_a_kill(history: History, violation: Violation) -> bool:
         # that follows it (a MultiThreadRunner signals its workers only once its own loop has ended)
         if any(stop.worker == last.worker and last.time >= stop.time - STOP_WINDOW for stop in stops):
             return True
+        # never taken to PENDING, and queued while a runner was shutting down: its workers are signalled
+        # one by one after the runner's own SIGTERM, each possibly in the poll that had just taken it
+        if last.status == "registered" and any(
+            stop.time - STOP_WINDOW <= last.time <= _stop_ended(history, stop) + STOP_WINDOW for stop in stops
+        ):
+            return True
     return False
+
+
+def _stop_ended(history: History, stop: Event) -> float:
+    """When the runner stopped by ``stop`` was gone: its slot's next start, or the end of the run."""
+    slot = stop.worker.split("#", 1)[0]
+    restarts = (e.time for e in history.of_kind(Kind.START) if e.time > stop.time and e.worker.split("#", 1)[0] == slot)
+    return min(restarts, default=float("inf"))
+
+
+def _recovered_while_running(history: History, violation: Violation) -> bool:
+    """PYN-012: recovered from a runner being stopped while that runner's body for it was still in the provider."""
+    return any(recovered_while_running(history, inv) for inv in _subjects(history, violation))
 
 
 def _dropped_after_reroute(history: History, violation: Violation) -> bool:
@@ -138,6 +159,8 @@ KNOWN: tuple[RealtimeFinding, ...] = (
                     _lost_in_a_raising_poll("from_status:rerouted, to_status:concurrency_controlled_final", None)),
     RealtimeFinding("PYN-011", "graceful stop of a ThreadRunner reroutes an invocation whose body still runs",
                     _body_outlived_its_kill),
+    RealtimeFinding("PYN-012", "a stopping runner's live work is recovered as if its worker were dead",
+                    _recovered_while_running),
     RealtimeFinding("PYN-007", "runner killed between taking an invocation and marking it PENDING loses it",
                     _lost_to_a_kill),
     RealtimeFinding("PYN-001", "drop policy: a rerouted invocation is never finished", _dropped_after_reroute),

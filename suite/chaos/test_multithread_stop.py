@@ -1,0 +1,139 @@
+"""PYN-012: a stopping MultiThreadRunner stops vouching for workers it has not yet told to stop.
+
+A MultiThreadRunner's worker processes send no heartbeat of their own: the parent
+reports them alive from its main loop.  On SIGTERM the parent's signal handler
+terminates its workers one after another, waiting up to 10 s for each, and its
+main loop (the heartbeats) does not run meanwhile.  A worker further down the
+list has not been signalled yet and is still running a body, but once
+``runner_considered_dead_after_minutes`` has passed, pynenc's recovery declares
+it dead and reroutes its RUNNING invocation: the same key can then run twice at
+once and the work is done twice.
+
+The reproduction waits on conditions, not on elapsed time, except for one bound:
+it gives recovery 9 s after the SIGTERM, inside the 10 s pynenc spends on the
+first worker, and the run's recovery settings (dead after 4 s, see
+``harness.engines.Timing``) fit in that window with 5 s to spare.  The verdict
+is read in one process at one moment: the invocation's history holds
+RUNNING_RECOVERY (written only by recovery) while its body's provider call, made
+by a live worker, is still in flight.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from harness.engines import Engine
+from harness.provider_server import LoopbackProvider
+from harness.realtime import act_as_sweeper, runner_environment, sweep_once
+from harness.regressions import environment_for
+from harness.target import Target
+
+HOLD = 30.0  # every body stays in the provider longer than the whole stop takes
+START_WAIT = 60.0
+RECOVERY_WINDOW = 9.0  # pynenc waits up to 10 s for the first worker before it signals the next
+
+
+def _wait_for(condition: Callable[[], bool], what: str, seconds: float = START_WAIT) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+@contextmanager
+def _engine_config(target: Target, engine: Engine) -> Iterator[dict]:
+    config = engine.fresh()
+    saved = target.app.config_values
+    target.app.config_values = {**(saved or {}), **config}
+    target.app._reset_cached_components()
+    try:
+        yield config
+    finally:
+        target.app.config_values = saved
+        target.app._reset_cached_components()
+
+
+@contextmanager
+def _runner(target: Target, config: dict, runner_cls: str, provider: LoopbackProvider, log: Path,
+            extra_env: dict[str, str]) -> Iterator[int]:
+    env = runner_environment(config, runner_cls, provider.url, extra_env)
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "harness.runner_process", target.spec],
+                                   env=env, stdout=out, stderr=out, start_new_session=True)
+    try:
+        yield process.pid
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _recovered_while_running(target: Target, engine: Engine, log: Path, extra_env: dict[str, str]) -> list[str]:
+    """SIGTERM a MultiThreadRunner whose two workers each hold a body; what recovery took from a live worker."""
+    provider = LoopbackProvider(default_hold=HOLD)
+    found: list[str] = []
+    with provider.serving(), _engine_config(target, engine) as config:
+        with _runner(target, config, "MultiThreadRunner", provider, log, extra_env) as parent:
+            invocations = [target.tasks["call_keyed"](account_id=f"acct-{i}", op="x") for i in range(2)]
+            _wait_for(lambda: len({c.pid for c in provider.calls}) == 2,
+                      "two worker processes each running one body")
+            os.kill(parent, signal.SIGTERM)
+            signalled = time.monotonic()
+            act_as_sweeper(target.app)
+            while not found and time.monotonic() - signalled < RECOVERY_WINDOW:
+                sweep_once()
+                for invocation in invocations:
+                    history = target.app.state_backend.get_history(invocation.invocation_id)
+                    recovered = any(r.status_record.status.value == "running_recovery" for r in history)
+                    calls = [c for c in provider.calls if c.invocation_id == invocation.invocation_id]
+                    still_running = [c for c in calls if c.end is None and _alive(c.pid)]
+                    if recovered and still_running:
+                        found.append(
+                            f"{invocation.invocation_id} recovered {time.monotonic() - signalled:.1f}s after the "
+                            f"SIGTERM while worker pid {still_running[0].pid} was still in its provider call"
+                        )
+                time.sleep(0.2)
+    return found
+
+
+@pytest.fixture
+def reference_target(target: Target) -> Target:
+    if "call_keyed" not in target.tasks:
+        pytest.skip("the reproduction uses the reference app's call_keyed")
+    return target
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="PYN-012: a stopping MultiThreadRunner's unsignalled "
+                                                             "workers are recovered while they still run")
+def test_a_stopping_multithread_runner_keeps_vouching_for_its_working_workers(
+    reference_target: Target, engine: Engine, tmp_path: Path
+) -> None:
+    """While a MultiThreadRunner stops, no invocation a live worker is still running may be recovered."""
+    found = _recovered_while_running(reference_target, engine, tmp_path / "runner.log", {})
+    assert not found, "; ".join(found)
+
+
+def test_the_pyn_012_reproduction_passes_once_the_runner_keeps_vouching(
+    reference_target: Target, engine: Engine, tmp_path: Path
+) -> None:
+    """The strict xfail above can pass: with a candidate fix in the runner processes nothing is recovered."""
+    fix = environment_for("multithread_stop_keeps_heartbeats")
+    found = _recovered_while_running(reference_target, engine, tmp_path / "runner.log", fix)
+    assert not found, "; ".join(found)
