@@ -37,9 +37,11 @@ from harness.provider_server import LoopbackProvider
 from harness.realtime import act_as_sweeper, runner_environment, sweep_once
 from harness.regressions import environment_for
 from harness.target import Target
+from suite.chaos.conftest import record_summary
 
 HOLD = 30.0  # every body stays in the provider longer than the whole stop takes
-START_WAIT = 60.0
+START_WAIT = 30.0  # for the runner to start two workers and each to reach the provider
+STOP_WAIT = 40.0  # pynenc's own stop gives each of the two workers at most 10 s, then 5 s after a SIGKILL
 
 
 def _wait_for(condition: Callable[[], bool], what: str, seconds: float = START_WAIT) -> None:
@@ -86,20 +88,28 @@ def _alive(pid: int) -> bool:
 
 
 def _recovered_while_running(target: Target, engine: Engine, log: Path, extra_env: dict[str, str]) -> list[str]:
-    """SIGTERM a MultiThreadRunner whose two workers each hold a body; what recovery took from a live worker."""
+    """SIGTERM a MultiThreadRunner whose two workers each hold a body; what recovery took from a live worker.
+
+    The runner's log (with its workers') is kept under the session's artefact folder, and the
+    phases' durations go to the tier's summary.
+    """
     provider = LoopbackProvider(default_hold=HOLD)
     found: list[str] = []
+    began = time.monotonic()
+    log.parent.mkdir(parents=True, exist_ok=True)
     with provider.serving(), _engine_config(target, engine) as config:
+        # both queued before the runner starts: its first loop sees two and spawns two workers
+        invocations = [target.tasks["call_keyed"](account_id=f"acct-{i}", op="x") for i in range(2)]
         with _runner(target, config, "MultiThreadRunner", provider, log, extra_env) as parent:
-            invocations = [target.tasks["call_keyed"](account_id=f"acct-{i}", op="x") for i in range(2)]
             _wait_for(lambda: len({c.pid for c in provider.calls}) == 2,
                       "two worker processes each running one body")
             os.kill(parent, signal.SIGTERM)
             signalled = time.monotonic()
+            started = signalled - began
             act_as_sweeper(target.app)
             running = {invocation.invocation_id for invocation in invocations}
             while running and not found:
-                if time.monotonic() - signalled > START_WAIT:
+                if time.monotonic() - signalled > STOP_WAIT:
                     raise TimeoutError("the workers neither stopped their invocations nor lost them to recovery")
                 sweep_once()
                 for invocation_id in sorted(running):
@@ -115,6 +125,10 @@ def _recovered_while_running(target: Target, engine: Engine, log: Path, extra_en
                     elif target.app.orchestrator.get_invocation_status(invocation_id).value != "running":
                         running.discard(invocation_id)  # its own worker gave it up (or it was recovered once dead)
                 time.sleep(0.2)
+            ended = time.monotonic() - signalled
+    outcome = "recovered live work" if found else "nothing recovered"
+    record_summary(f"{engine.name}: PYN-012 scenario ({log.stem}): workers busy after {started:.1f}s; "
+                   f"{outcome}; watched {ended:.1f}s after the SIGTERM")
     return found
 
 
@@ -128,17 +142,17 @@ def reference_target(target: Target) -> Target:
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason="PYN-012: a stopping MultiThreadRunner's unsignalled "
                                                              "workers are recovered while they still run")
 def test_a_stopping_multithread_runner_keeps_vouching_for_its_working_workers(
-    reference_target: Target, engine: Engine, tmp_path: Path
+    reference_target: Target, engine: Engine, chaos_out: Path
 ) -> None:
     """While a MultiThreadRunner stops, no invocation a live worker is still running may be recovered."""
-    found = _recovered_while_running(reference_target, engine, tmp_path / "runner.log", {})
+    found = _recovered_while_running(reference_target, engine, chaos_out / "pyn-012" / "unmodified.log", {})
     assert not found, "; ".join(found)
 
 
 def test_the_pyn_012_reproduction_passes_once_the_runner_keeps_vouching(
-    reference_target: Target, engine: Engine, tmp_path: Path
+    reference_target: Target, engine: Engine, chaos_out: Path
 ) -> None:
     """The strict xfail above can pass: with a candidate fix in the runner processes nothing is recovered."""
     fix = environment_for("multithread_stop_keeps_heartbeats")
-    found = _recovered_while_running(reference_target, engine, tmp_path / "runner.log", fix)
+    found = _recovered_while_running(reference_target, engine, chaos_out / "pyn-012" / "candidate-fix.log", fix)
     assert not found, "; ".join(found)
