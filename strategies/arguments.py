@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -24,6 +25,7 @@ def _hint_strategy(hint: Any) -> st.SearchStrategy[Any]:
     return st.from_type(hint)
 
 
+@cache
 def parameter_pools(func: Callable[..., Any], key_arguments: tuple[str, ...]) -> st.SearchStrategy[dict[str, list[Any]]]:
     """One small pool of values per parameter; a schedule's calls draw from these pools."""
     hints = typing.get_type_hints(func)

@@ -68,30 +68,29 @@ def _fault_steps(runners: int, knobs: Knobs) -> st.SearchStrategy[Step]:
     )
 
 
-def _enqueue_many(tasks: list[TaskUnderTest], pools: dict[str, dict[str, list[Any]]], knobs: Knobs) -> st.SearchStrategy[Step]:
+@st.composite
+def _enqueue_many(draw: st.DrawFn, tasks: list[TaskUnderTest], pools: dict[str, dict[str, list[Any]]],
+                  knobs: Knobs) -> EnqueueMany:
     """``task.parallelize(calls)``; sometimes one argument is passed once, as ``common_args``."""
-
-    @st.composite
-    def draw_many(draw: st.DrawFn) -> EnqueueMany:
-        task = draw(st.sampled_from(tasks))
-        calls = draw(st.lists(kwargs_from(pools[task.name]), min_size=1, max_size=knobs.max_batch))
-        producer = draw(st.integers(0, knobs.max_producers - 1))
-        shared = draw(st.sampled_from([None, *pools[task.name]]))
-        if shared is None:
-            return EnqueueMany(producer, task.name, tuple(calls))
-        common = {shared: calls[0][shared]}
-        return EnqueueMany(producer, task.name, tuple({k: v for k, v in c.items() if k != shared} for c in calls), common)
-
-    return draw_many()
+    task = draw(st.sampled_from(tasks))
+    calls = draw(st.lists(kwargs_from(pools[task.name]), min_size=1, max_size=knobs.max_batch))
+    producer = draw(st.integers(0, knobs.max_producers - 1))
+    shared = draw(st.sampled_from([None, *pools[task.name]]))
+    if shared is None:
+        return EnqueueMany(producer, task.name, tuple(calls))
+    common = {shared: calls[0][shared]}
+    return EnqueueMany(producer, task.name, tuple({k: v for k, v in c.items() if k != shared} for c in calls), common)
 
 
 @st.composite
 def schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: Knobs = Knobs()) -> Schedule:
     runners = draw(st.integers(1, knobs.max_runners))
     pools = {t.name: draw(parameter_pools(t.func, t.key_arguments)) for t in tasks}
-    enqueue = st.sampled_from(tasks).flatmap(
-        lambda t: st.builds(Enqueue, st.integers(0, knobs.max_producers - 1), st.just(t.name), kwargs_from(pools[t.name]))
-    )
+    producer = st.integers(0, knobs.max_producers - 1)
+    # One strategy per task, built once per schedule: a flatmap that built it anew at every step
+    # spent most of the draw validating fresh strategy objects.
+    enqueue_of = {t.name: st.builds(Enqueue, producer, st.just(t.name), kwargs_from(pools[t.name])) for t in tasks}
+    enqueue = st.sampled_from(tasks).flatmap(lambda t: enqueue_of[t.name])
     r = st.integers(0, runners - 1)
     poll = st.builds(Poll, r, st.integers(1, 3))
     start = st.builds(Start, r, st.integers(0, 3))
