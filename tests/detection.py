@@ -18,8 +18,11 @@ class Detection:
     message: str
 
 
-def detect(target: Target, task: str, rule: str, max_examples: int = 200) -> Detection:
+def detect(target: Target, task: str, rule: str, max_examples: int = 100) -> Detection:
     """Run the gate's property for (task, rule) until it fails; count the examples it took.
+
+    The budget is the gate's own (the ``ci`` profile's 100 examples), so a regression caught
+    here is one the gate catches with the examples it runs.
 
     Only the generate phase runs: the question is whether, and after how many examples, the
     property fails; shrinking the counterexample (the gate's job) would multiply the cost.
