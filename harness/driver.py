@@ -492,6 +492,8 @@ class Driver:
     def _work_until_stalled(self) -> None:
         stalled = 0
         for _ in range(20 + 20 * len(self.recorder.invocations)):
+            if self._quiet():
+                return
             before = self._progress()
             self._drain_round()
             stalled = 0 if self._progress() != before else stalled + 1
@@ -622,6 +624,10 @@ class Driver:
         live = [r.ctx.runner_id for r in self.runners if r.alive]
         if live:
             self.app.orchestrator.register_runner_heartbeats(live)
+
+    def _quiet(self) -> bool:
+        """Every invocation is final and no runner holds work: polling more can change nothing."""
+        return not self._unfinished() and not any(r.running or r.held for r in self.runners)
 
     def _unfinished(self) -> bool:
         return any(self.recorder.last_status.get(info.label) not in FINAL for info in self.recorder.invocations.values())
