@@ -57,6 +57,7 @@ from strategies.chaos import DROP_CONNECTIONS, KILL, KILL_WORKER, STALL, TERM, C
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RUNNER_START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
+CONNECTION_DROP = "redis: dropped"  # how a CLIENT KILL of every connection reads in the history
 FINAL = frozenset({"success", "failed", "concurrency_controlled_final"})
 SETTLED, UNSETTLED = "settled", "unsettled"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -331,7 +332,7 @@ class RealtimeRun:
             self.stats.errors.append(f"drop connections: {error}")
             return None
         self.stats.drops += 1
-        self._emit(Kind.CRASH, detail=f"redis: dropped {dropped} client connections")
+        self._emit(Kind.CRASH, detail=f"{CONNECTION_DROP} {dropped} client connections")
         return None
 
     def _worker_pid(self, runner_pid: int) -> int | None:

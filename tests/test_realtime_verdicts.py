@@ -356,3 +356,16 @@ def test_recovery_from_a_stopping_runner_is_pyn012_only_while_its_body_is_provab
     ended = stopped(call_ends=4.3)  # its body had finished before recovery: at-least-once, unknown
     verdict = verdicts(ended, "reroute-preserves-work")
     assert verdict and all(v.startswith("unknown: i1 was recovered from a stalled or stopping runner") for v in verdict)
+
+
+def test_pyn007_signature_covers_a_poll_cut_by_a_redis_connection_drop() -> None:
+    """Blocked by a poll, and every Redis connection dropped while that poll still ran: lost, PYN-007."""
+    def dropped_at(t: float) -> History:
+        return history([status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
+                        status(0.5, "i1", "concurrency_controlled", "r1"),
+                        ev(t, "crash", detail="redis: dropped 8 client connections")])
+
+    for t, expected in ((0.54, "PYN-007"), (4.0, None)):
+        h = dropped_at(t)
+        found = [v for v in check_all(h) if v.rule == "no-stale-locks"]
+        assert found and {known_finding(h, v) for v in found} == {expected}, t

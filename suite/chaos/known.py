@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from harness.realtime import CONNECTION_DROP
 from invariants.history import Event, History, Kind, Violation
 from invariants.realtime import recovered_while_running
 from invariants.state import StatusTimeline
@@ -41,11 +42,13 @@ def _lost_to_a_kill(history: History, violation: Violation) -> bool:
     again.  A graceful stop does the same: the SIGTERM handlers of MultiThreadRunner and
     PersistentProcessRunner workers raise KeyboardInterrupt wherever the poll is.  An invocation
     still REGISTERED has no runner's status to point at: it matches when it was queued while a
-    runner was shutting down (from its SIGTERM to its restart).
+    runner was shutting down (from its SIGTERM to its restart).  A Redis connection drop right after
+    the last status cuts a poll the same way: the poll raises ConnectionError and what it held is lost.
     """
     timeline = StatusTimeline(history)
     kills = [e.time for e in history.of_kind(Kind.CRASH) if "SIGKILL" in e.detail]
     stops = [e for e in history.of_kind(Kind.STOP)]
+    drops = [e for e in history.of_kind(Kind.CRASH) if e.detail.startswith(CONNECTION_DROP)]
     for inv in _subjects(history, violation):
         last = timeline.last(inv)
         if last is None or last.status not in QUEUED:
@@ -55,6 +58,10 @@ def _lost_to_a_kill(history: History, violation: Violation) -> bool:
         # written by a runner while it was being stopped: just before the signal, or during the shutdown
         # that follows it (a MultiThreadRunner signals its workers only once its own loop has ended)
         if any(stop.worker == last.worker and last.time >= stop.time - STOP_WINDOW for stop in stops):
+            return True
+        # a Redis connection drop cut a poll in progress: the poll that had just taken or blocked it raised
+        # (a poll is short: its statuses, then a BLPOP of pynenc's 0.1 s queue timeout for the next one)
+        if any(last.time <= drop.time <= last.time + STOP_WINDOW for drop in drops):
             return True
         # never taken to PENDING, and queued while a runner was shutting down: its workers are signalled
         # one by one after the runner's own SIGTERM, each possibly in the poll that had just taken it
