@@ -79,13 +79,10 @@ class _Facts:
 
         A stopping runner whose own provider call for ``inv`` provably spanned the recovery is the
         exception: the record then shows live work presumed dead, which is decided (PYN-012)."""
-        events = self.timeline.events.get(inv, [])
-        for before, recovery in zip(events, events[1:], strict=False):
-            if recovery.status not in RECOVERY_STATUSES:
-                continue
-            if any(stall.worker == before.worker and stall.time <= recovery.time for stall in self.stalls):
+        for before, recovery in _recoveries(self.timeline, inv):
+            if _faulted_before(self.stalls, before, recovery):
                 return True
-            if any(stop.worker == before.worker and stop.time <= recovery.time for stop in self.stops) and not (
+            if _faulted_before(self.stops, before, recovery) and not (
                 call_spans(self.history, inv, before.worker, recovery.time, self.margin)
             ):
                 return True
@@ -161,13 +158,22 @@ def recovered_while_running(history: History, inv: str, margin: float = DEFAULT_
     """PYN-012's record: ``inv`` was recovered from a runner that had been sent SIGTERM while that
     runner's own provider call for it spanned the recovery (live work presumed dead)."""
     stops = history.of_kind(Kind.STOP)
-    events = StatusTimeline(history).events.get(inv, [])
     return any(
-        recovery.status in RECOVERY_STATUSES
-        and any(stop.worker == before.worker and stop.time <= recovery.time for stop in stops)
-        and call_spans(history, inv, before.worker, recovery.time, margin)
-        for before, recovery in zip(events, events[1:], strict=False)
+        _faulted_before(stops, before, recovery) and call_spans(history, inv, before.worker, recovery.time, margin)
+        for before, recovery in _recoveries(StatusTimeline(history), inv)
     )
+
+
+def _recoveries(timeline: StatusTimeline, inv: str) -> list[tuple[Event, Event]]:
+    """(the status before, the recovery status) for each time recovery took ``inv`` from its runner."""
+    events = timeline.events.get(inv, [])
+    return [(before, after) for before, after in zip(events, events[1:], strict=False)
+            if after.status in RECOVERY_STATUSES]
+
+
+def _faulted_before(faults: list[Event], before: Event, recovery: Event) -> bool:
+    """One of ``faults`` hit the runner that last held the invocation before recovery took it."""
+    return any(fault.worker == before.worker and fault.time <= recovery.time for fault in faults)
 
 
 def _overlap(facts: _Facts, violation: Violation) -> str:
