@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from harness.engines import configured
+
 IN_PROCESS = ("memory", "sqlite")
 
 _COMPONENTS = {
@@ -37,15 +39,9 @@ def using(app: Any, backend: str) -> Iterator[Any]:
     """Run the block with ``app``'s components switched to ``backend`` (a temporary file for SQLite)."""
     if backend not in _COMPONENTS:
         raise ValueError(f"backend {backend!r} is not in-process; choose one of {', '.join(IN_PROCESS)}")
-    saved = app.config_values
     with tempfile.TemporaryDirectory(prefix="pynenc-suite-") as folder:
-        values = {**(saved or {}), **_COMPONENTS[backend]}
+        values = dict(_COMPONENTS[backend])
         if backend == "sqlite":
             values["sqlite_db_path"] = str(Path(folder) / "pynenc.sqlite3")
-        app.config_values = values
-        app._reset_cached_components()
-        try:
+        with configured(app, values):
             yield app
-        finally:
-            app.config_values = saved
-            app._reset_cached_components()

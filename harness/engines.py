@@ -14,6 +14,8 @@ The memory backend is not an engine: its state lives in one process.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +90,23 @@ class Engine:
         else:
             raise ValueError(f"engine {self.name!r} is not one of {', '.join(ENGINES)}")
         return {**values, **self.timing.config(), "logging_level": "warning"}
+
+
+@contextmanager
+def configured(app: Any, config: dict[str, Any]) -> Iterator[Any]:
+    """Run the block with ``config`` over ``app``'s configuration, on components built for it.
+
+    pynenc builds its components lazily from the configuration, so they are reset on the
+    way in and again on the way out, when the app's own configuration comes back.
+    """
+    saved = app.config_values
+    app.config_values = {**(saved or {}), **config}
+    app._reset_cached_components()
+    try:
+        yield app
+    finally:
+        app.config_values = saved
+        app._reset_cached_components()
 
 
 def environment(config: dict[str, Any]) -> dict[str, str]:

@@ -44,7 +44,7 @@ from pynenc import context, core_tasks
 from pynenc.invocation.dist_invocation import ReusedInvocation
 from pynenc.runner.runner_context import RunnerContext
 
-from harness.engines import Engine, environment
+from harness.engines import Engine, configured, environment
 from harness.policies import task_name
 from harness.provider_client import PROVIDER_URL_ENV
 from harness.provider_server import LoopbackProvider, ServedCall
@@ -148,9 +148,10 @@ class RealtimeRun:
     def execute(self) -> History:
         started = time.monotonic()
         self._config = self.engine.fresh()
-        saved = self.app.config_values
-        self.app.config_values = {**(saved or {}), **self._config}
-        self.app._reset_cached_components()
+        with configured(self.app, self._config):
+            return self._execute(started)
+
+    def _execute(self, started: float) -> History:
         self._t0 = time.time()
         for task in self.target.controlled.values():
             self.recorder.register_task(task)
@@ -168,10 +169,7 @@ class RealtimeRun:
                 sweeper.join()  # it watches and restarts runners: it must be gone before they are stopped
             self._stop_all()
             self.stats.seconds = time.monotonic() - started
-        history = self._assemble()
-        self.app.config_values = saved
-        self.app._reset_cached_components()
-        return history
+        return self._assemble()
 
     def _play(self) -> None:
         """Producers and the nemesis, each on its own thread, at the scheduled times."""

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.engines import Engine
+from harness.engines import Engine, configured
 from harness.provider_server import LoopbackProvider
 from harness.realtime import act_as_sweeper, runner_environment, sweep_once
 from harness.regressions import environment_for
@@ -50,19 +50,6 @@ def _wait_for(condition: Callable[[], bool], what: str, seconds: float = START_W
         if time.monotonic() > deadline:
             raise TimeoutError(f"gave up waiting for {what}")
         time.sleep(0.05)
-
-
-@contextmanager
-def _engine_config(target: Target, engine: Engine) -> Iterator[dict]:
-    config = engine.fresh()
-    saved = target.app.config_values
-    target.app.config_values = {**(saved or {}), **config}
-    target.app._reset_cached_components()
-    try:
-        yield config
-    finally:
-        target.app.config_values = saved
-        target.app._reset_cached_components()
 
 
 @contextmanager
@@ -97,7 +84,8 @@ def _recovered_while_running(target: Target, engine: Engine, log: Path, extra_en
     found: list[str] = []
     began = time.monotonic()
     log.parent.mkdir(parents=True, exist_ok=True)
-    with provider.serving(), _engine_config(target, engine) as config:
+    config = engine.fresh()
+    with provider.serving(), configured(target.app, config):
         # both queued before the runner starts: its first loop sees two and spawns two workers
         invocations = [target.tasks["call_keyed"](account_id=f"acct-{i}", op="x") for i in range(2)]
         with _runner(target, config, "MultiThreadRunner", provider, log, extra_env) as parent:
