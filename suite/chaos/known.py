@@ -19,6 +19,7 @@ from invariants.state import StatusTimeline
 QUEUED = frozenset({"registered", "rerouted", "concurrency_controlled"})  # off the queue until a poll puts it back
 FINAL = frozenset({"success", "failed", "concurrency_controlled_final"})
 STOP_WINDOW = 1.0  # seconds before a runner's SIGTERM in which its poll may still be the one cut short
+DROP_WINDOW = 1.0  # seconds after a status in which a connection drop can still cut the poll that wrote it
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def _lost_to_a_kill(history: History, violation: Violation) -> bool:
             return True
         # a Redis connection drop cut a poll in progress: the poll that had just taken or blocked it raised
         # (a poll is short: its statuses, then a BLPOP of pynenc's 0.1 s queue timeout for the next one)
-        if any(last.time <= drop.time <= last.time + STOP_WINDOW for drop in drops):
+        if any(last.time <= drop.time <= last.time + DROP_WINDOW for drop in drops):
             return True
         # never taken to PENDING, and queued while a runner was shutting down: its workers are signalled
         # one by one after the runner's own SIGTERM, each possibly in the poll that had just taken it
