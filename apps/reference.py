@@ -22,8 +22,8 @@ from __future__ import annotations
 from pynenc import PynencBuilder
 from pynenc.conf.config_task import ConcurrencyControlType as CC
 
-from harness.failures import ProviderUnavailable
-from harness.failures import call_provider_or_fail as call_provider
+from pynenc_suite.provider.failures import ProviderUnavailable
+from pynenc_suite.provider.failures import call_provider_or_fail as call_provider
 
 app = (
     PynencBuilder()

@@ -1,37 +1,32 @@
-"""Pure checkers over a recorded :class:`~invariants.history.History`, one module per rule."""
+"""The contract's rules: pure checkers over a recorded :class:`~pynenc_suite.history.model.History`.
+
+One module per rule, each registered with :func:`~.rule.rule` (its checker, the
+policies it binds, how the real-time tier adjudicates it).  Every module of this
+package is imported here, so a rule module cannot be left out.  The rules import
+nothing of the suite's but the history model.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import importlib
+import pkgutil
 
-from invariants import (
-    drop_semantics,
-    legal_transitions,
-    liveness,
-    no_overlap,
-    no_stale_locks,
-    registration_dedup,
-    reroute_preserves_work,
-)
-from invariants.history import History, Violation
+from pynenc_suite.history.model import History, Violation
+from pynenc_suite.invariants.adjudication import DEFAULT_MARGIN, Facts, Verdict
+from pynenc_suite.invariants.rule import RULES, Rule, UnknownRule, check, check_all, get
 
-Checker = Callable[[History], list[Violation]]
-
-ALL_CHECKERS: dict[str, Checker] = {
-    no_overlap.RULE: no_overlap.check,
-    drop_semantics.RULE: drop_semantics.check,
-    reroute_preserves_work.RULE: reroute_preserves_work.check,
-    registration_dedup.RULE: registration_dedup.check,
-    no_stale_locks.RULE: no_stale_locks.check,
-    legal_transitions.RULE: legal_transitions.check,
-    liveness.RULE: liveness.check,
-}
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 
-def check_all(history: History, rules: Iterable[str] | None = None) -> list[Violation]:
-    """Run the named rules (default: all) and return their violations, rule by rule."""
-    names = list(ALL_CHECKERS) if rules is None else list(rules)
-    unknown = [n for n in names if n not in ALL_CHECKERS]
-    if unknown:
-        raise KeyError(f"unknown rules {unknown}; known: {sorted(ALL_CHECKERS)}")
-    return [v for name in names for v in ALL_CHECKERS[name](history)]
+def adjudicate(history: History, violations: list[Violation], margin: float = DEFAULT_MARGIN) -> list[Verdict]:
+    """Each violation with its real-time verdict: decided, or unknown with the reason the record cannot decide it."""
+    facts = Facts(history, margin)
+    verdicts = []
+    for violation in violations:
+        judgement = get(violation.rule).adjudicate(facts, violation)
+        verdicts.append(Verdict(violation) if judgement is None else Verdict(violation, *judgement))
+    return verdicts
+
+
+__all__ = ["RULES", "Rule", "UnknownRule", "Verdict", "adjudicate", "check", "check_all", "get"]

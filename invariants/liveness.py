@@ -6,13 +6,16 @@ success, failed or concurrency_controlled_final; one with no STATUS at all is no
 
 from __future__ import annotations
 
-from invariants.history import History, Violation
-from invariants.state import StatusTimeline, group_of, invocations
-from invariants.status_graph import is_final
+from pynenc_suite.history.model import History, Violation
+from pynenc_suite.history.queries import StatusTimeline, group_of, invocations
+from pynenc_suite.history.status_graph import is_final
+from pynenc_suite.invariants.adjudication import unfinished
+from pynenc_suite.invariants.rule import always, rule
 
 RULE = "liveness"
 
 
+@rule(RULE, applies_to=always, adjudicate=unfinished)
 def check(history: History) -> list[Violation]:
     """Flag every invocation whose last status is not final."""
     timeline = StatusTimeline(history)

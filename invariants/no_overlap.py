@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from invariants.history import Event, History, Mode, Violation
-from invariants.state import group_of, invocations, provider_calls
+from pynenc_suite.history.model import Event, History, Mode, Violation
+from pynenc_suite.history.queries import group_of, invocations, provider_calls
+from pynenc_suite.invariants.adjudication import Facts, Judgement, Unknown
+from pynenc_suite.invariants.rule import controls_running, rule
 
 RULE = "no-overlap"
 
@@ -66,6 +68,15 @@ def find_overlaps(history: History, task: str, by_key: bool = True) -> list[tupl
     return [(a.start, b.start) for a, b in overlapping(history, task, by_key)]
 
 
+def adjudicate(facts: Facts, violation: Violation) -> Judgement:
+    """Unknown when one of the two runs was recovered from a stalled or stopping runner (at-least-once)."""
+    for inv in facts.invocations_of(violation):
+        if facts.recovered_from_stall(inv):
+            return Unknown.AT_LEAST_ONCE, inv
+    return None
+
+
+@rule(RULE, applies_to=controls_running, adjudicate=adjudicate)
 def check(history: History) -> list[Violation]:
     """Flag every overlapping pair of same-key provider intervals of a running-controlled task."""
     out = []

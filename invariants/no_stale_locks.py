@@ -9,8 +9,10 @@ ends in ``success``.  The violation's key is the stuck key group.
 
 from __future__ import annotations
 
-from invariants.history import History, Kind, Violation
-from invariants.state import StatusTimeline, group_of, invocations
+from pynenc_suite.history.model import History, Kind, Violation
+from pynenc_suite.history.queries import StatusTimeline, group_of, invocations
+from pynenc_suite.invariants.adjudication import unfinished
+from pynenc_suite.invariants.rule import controls_running, rule
 
 RULE = "no-stale-locks"
 
@@ -28,6 +30,7 @@ STUCK: frozenset[str] = frozenset(
 )
 
 
+@rule(RULE, applies_to=controls_running, adjudicate=unfinished)
 def check(history: History) -> list[Violation]:
     """Flag key-holding leftovers of running-controlled tasks and probes that did not succeed."""
     timeline = StatusTimeline(history)

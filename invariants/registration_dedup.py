@@ -14,20 +14,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from invariants.history import Event, History, Kind, Mode, Violation
-from invariants.state import (
+from pynenc_suite.history.model import Event, History, Kind, Mode, Violation
+from pynenc_suite.history.queries import (
     InvocationInfo,
     StatusTimeline,
     group_of,
     invocations,
     same_key,
 )
+from pynenc_suite.invariants.adjudication import Facts, Judgement, Unknown
+from pynenc_suite.invariants.rule import controls_registration, rule
 
 RULE = "registration-dedup"
 
 Flag = Callable[[str | None, str | None, str, list[int]], None]
 
 
+def adjudicate(facts: Facts, violation: Violation) -> Judgement:
+    """Unknown when a status of a same-key invocation changed within the margin of the enqueue (cross-process order)."""
+    events = facts.events_of(violation)
+    invs = {e.invocation_id for e in events if e.invocation_id}
+    for event in events:
+        for inv, info in facts.infos.items():
+            if info.task == event.task and info.reg_key is not None and event.reg_key is not None \
+                    and info.reg_key.group == event.reg_key.group:
+                invs.add(inv)
+    if facts.status_change_near(invs, events):
+        return Unknown.CROSS_PROCESS_ORDER, ""
+    return None
+
+
+@rule(RULE, applies_to=controls_registration, adjudicate=adjudicate)
 def check(history: History) -> list[Violation]:
     """Flag reuses of non-queued / foreign invocations, and missed reuses."""
     infos = invocations(history)

@@ -25,11 +25,44 @@ reported here *and* by "liveness", since here it is lost work.
 
 from __future__ import annotations
 
-from invariants.history import Event, History, Kind, Violation
-from invariants.state import StatusTimeline, group_of, invocations, provider_calls
+from enum import StrEnum
+
+from pynenc_suite.history.model import Event, History, Kind, Violation
+from pynenc_suite.history.queries import StatusTimeline, group_of, invocations, provider_calls
+from pynenc_suite.invariants.adjudication import Facts, Judgement, Unknown, unfinished
+from pynenc_suite.invariants.rule import reroutes, rule
 
 RULE = "reroute-preserves-work"
 ANSWERED = ("ok", "failed")
+
+
+class Code(StrEnum):
+    FAILED_WRONGLY = "failed-wrongly"  # ends failed without its last answered call failing
+    GAVE_UP_EARLY_OR_LATE = "gave-up-early-or-late"  # ends failed after more or fewer attempts than allowed
+    NOT_SUCCESS = "not-success"  # ends in another status than success: work lost
+    NO_SUCCESSFUL_CALL = "no-successful-call"  # no provider call ended ok
+    REPEATED_WORK = "repeated-work"  # more than one provider call ended ok: work done twice
+    TOO_MANY_FAILURES = "too-many-failures"  # more failed attempts than the task retries
+    UNRECORDED_FAILURE = "unrecorded-failure"  # a failed call pynenc recorded as neither retry nor failed
+    UNFINISHED_CALL = "unfinished-call"  # a provider call that never ended
+    ODD_OUTCOME = "odd-outcome"  # a provider call that ended neither ok, failed nor aborted
+
+
+def adjudicate(facts: Facts, violation: Violation) -> Judgement:
+    """Work done twice (or a failure pynenc never recorded) is unknown when the invocation was recovered from a
+    stalled or stopping runner, or re-run after its runner crashed or was stopped past its call (at-least-once);
+    otherwise decided, settled run or not.  Unfinished work is unknown in a run that ran out of time."""
+    if violation.code not in (Code.REPEATED_WORK, Code.UNRECORDED_FAILURE):
+        return unfinished(facts, violation)
+    repeated = violation.code == Code.REPEATED_WORK
+    for inv in facts.invocations_of(violation):
+        if facts.recovered_from_stall(inv):
+            return Unknown.AT_LEAST_ONCE, inv
+        if repeated and facts.rerun_after_its_runner_died(inv):
+            return Unknown.RERUN_AFTER_CRASH, inv
+        if repeated and facts.killed_after_its_call(inv):
+            return Unknown.RERUN_AFTER_STOP, inv
+    return None
 
 
 def _failed_calls(history: History, inv: str, calls: list[tuple[Event, Event | None]]) -> tuple[list[Event], list[Event]]:
@@ -49,6 +82,7 @@ def _failed_calls(history: History, inv: str, calls: list[tuple[Event, Event | N
     return recorded, unrecorded
 
 
+@rule(RULE, applies_to=reroutes, adjudicate=adjudicate)
 def check(history: History) -> list[Violation]:
     """Flag lost, dropped, repeated or unfinished work of rerouting / uncontrolled tasks."""
     timeline = StatusTimeline(history)
@@ -63,7 +97,7 @@ def check(history: History) -> list[Violation]:
         policy = history.policy(info.task)
         if policy.controls_running and not policy.reroute:
             continue
-        found: list[tuple[str, list[int]]] = []
+        found: list[tuple[Code, str, list[int]]] = []
         mine = calls.get(inv, [])
         ok = [end for _, end in mine if end is not None and end.outcome == "ok"]
         failed, unrecorded = _failed_calls(history, inv, mine)
@@ -73,10 +107,11 @@ def check(history: History) -> list[Violation]:
         enq = [info.enqueue.seq]
         if status == "failed":
             if ok or not answered or answered[-1].outcome != "failed":
-                found.append(("ends 'failed' but its last answered provider call was not 'failed'", enq + [last.seq]))  # type: ignore[union-attr]
+                found.append((Code.FAILED_WRONGLY, "ends 'failed' but its last answered provider call was not 'failed'", enq + [last.seq]))  # type: ignore[union-attr]
             elif len(failed) != policy.retries + 1:
                 found.append(
                     (
+                        Code.GAVE_UP_EARLY_OR_LATE,
                         f"ends 'failed' after {len(failed)} failed attempt(s); the task allows "
                         f"{policy.retries} retr{'y' if policy.retries == 1 else 'ies'}, so {policy.retries + 1} attempts",
                         enq + [e.seq for e in failed] + [last.seq],  # type: ignore[union-attr]
@@ -84,24 +119,27 @@ def check(history: History) -> list[Violation]:
                 )
         else:
             if status != "success":
-                found.append((f"ends in {status!r}, not 'success'", enq + ([last.seq] if last else [])))
+                found.append((Code.NOT_SUCCESS, f"ends in {status!r}, not 'success'", enq + ([last.seq] if last else [])))
             if len(ok) != 1:
-                found.append((f"has {len(ok)} provider calls ending 'ok', expected exactly 1", enq + [e.seq for e in ok]))
+                code = Code.NO_SUCCESSFUL_CALL if not ok else Code.REPEATED_WORK
+                found.append((code, f"has {len(ok)} provider calls ending 'ok', expected exactly 1", enq + [e.seq for e in ok]))
             if len(failed) > policy.retries:
                 found.append(
                     (
+                        Code.TOO_MANY_FAILURES,
                         f"has {len(failed)} failed attempts, more than the task's {policy.retries} retries",
                         enq + [e.seq for e in failed],
                     )
                 )
         for end in unrecorded:
-            found.append((f"provider call failed on {end.worker} but pynenc recorded neither 'retry' nor 'failed'", [end.seq]))
+            found.append((Code.UNRECORDED_FAILURE, f"provider call failed on {end.worker} but pynenc recorded neither 'retry' nor 'failed'", [end.seq]))
         for start, end in mine:
             if end is None:
-                found.append((f"provider call started on {start.worker} never ended", [start.seq]))
+                found.append((Code.UNFINISHED_CALL, f"provider call started on {start.worker} never ended", [start.seq]))
             elif end.outcome not in ("ok", "failed", "aborted"):
-                found.append((f"provider call ended with {end.outcome!r}", [start.seq, end.seq]))
+                found.append((Code.ODD_OUTCOME, f"provider call ended with {end.outcome!r}", [start.seq, end.seq]))
         out.extend(
-            Violation(RULE, f"{inv} {message}", info.task, group_of(info.key), tuple(sorted(set(seqs)))) for message, seqs in found
+            Violation(RULE, f"{inv} {message}", info.task, group_of(info.key), tuple(sorted(set(seqs))), code)
+            for code, message, seqs in found
         )
     return out

@@ -10,7 +10,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from strategies.keys import gate_keys, key_pool
+from pynenc_suite.strategies.keys import gate_keys, key_pool
 
 KwargsStrategy = Callable[[st.DrawFn], dict[str, Any]]
 

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
-from strategies.keys import _faked
+from pynenc_suite.strategies.keys import _faked
 
 small_ints = st.integers(-3, 1000)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from strategies.arguments import kwargs_from, parameter_pools
-from strategies.schedule import (
+from pynenc_suite.strategies.arguments import kwargs_from, parameter_pools
+from pynenc_suite.strategies.steps import (
     Advance,
     Crash,
     Enqueue,

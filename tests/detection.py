@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from harness.target import Target
-from suite.test_policies import check_rule
+from pynenc_suite.apps.target import Target
+from pynenc_suite.suite.gate.test_properties import check_rule
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from invariants.history import History, Mode, TaskPolicy, build
+from pynenc_suite.history.model import History, Mode, TaskPolicy, build
 
 KEYED = TaskPolicy("call_keyed", running=Mode.KEYS, key_arguments=("account_id",), reroute=True)
 DROP = TaskPolicy(

@@ -16,13 +16,8 @@ from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 from pynenc.orchestrator.mem_orchestrator import MemOrchestrator
 from pynenc.runner.base_runner import BaseRunner
 
-from harness.target import Target, load
+from pynenc_suite.apps.target import Target
 from tests.detection import detect
-
-
-@pytest.fixture(scope="module")
-def target() -> Target:
-    return load()
 
 
 def _assert_caught(target: Target, task: str, rule: str) -> None:

@@ -1,15 +1,15 @@
-"""The gate's known-finding signatures (suite/findings.py) match their defect and nothing wider.
+"""The gate's known-finding signatures (findings/gate_signatures.py) match their defect and nothing wider.
 
 An example the gate discards is one whose history shows a recorded pynenc defect; a signature
 that also matched healthy or differently-broken histories would hide violations.
 """
 
-from invariants.history import Kind
-from suite.findings import KNOWN
+from pynenc_suite.findings.registry import FINDINGS
+from pynenc_suite.history.model import Kind
 from tests.histories import enqueue, full, hist, runs, status
 
 K, S = "call_keyed", "call_serial"
-BY_ID = {f.id: f.matches for f in KNOWN}
+BY_ID = {f.id: f.gate for f in FINDINGS if f.gate is not None}
 
 
 def batch(inv: str, task: str, key: str) -> list[dict]:
@@ -52,12 +52,13 @@ def test_pyn_008_does_not_match_other_overlaps():
 
 
 def test_pyn_009_matches_only_the_retry_transition_error():
-    def poll_error(detail: str) -> dict:
-        return {"kind": Kind.ERROR.value, "worker": "r0", "detail": f"poll raised InvocationStatusTransitionError: {detail}"}
+    def poll_error(refused: tuple[str, str]) -> dict:
+        error = {"site": "poll", "type": "InvocationStatusTransitionError", "from_status": refused[0], "to_status": refused[1]}
+        return {"kind": Kind.ERROR.value, "worker": "r0", "error": error}
 
-    retry = "InvocationStatusTransitionError(from_status:retry, to_status:concurrency_controlled, allowed_statuses:[status:pending])"
-    retry_final = "InvocationStatusTransitionError(from_status:retry, to_status:concurrency_controlled_final, allowed_statuses:[])"
-    other = "InvocationStatusTransitionError(from_status:pending, to_status:concurrency_controlled, allowed_statuses:[])"
+    retry = ("retry", "concurrency_controlled")
+    retry_final = ("retry", "concurrency_controlled_final")
+    other = ("pending", "concurrency_controlled")
     assert BY_ID["PYN-009"](hist(full("a", K, "k1"), poll_error(retry)))
     assert BY_ID["PYN-009"](hist(full("a", K, "k1"), poll_error(retry_final)))
     assert not BY_ID["PYN-009"](hist(full("a", K, "k1"), poll_error(other)))
@@ -65,13 +66,37 @@ def test_pyn_009_matches_only_the_retry_transition_error():
 
 
 def test_pyn_007_matches_work_lost_off_the_queue_after_a_crash_in_a_group():
-    crash = {"kind": Kind.CRASH.value, "worker": "r0", "detail": "inside an interleaved group"}
+    crash = [{"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.CRASH.value, "worker": "r0", "fault": "kill"},
+             {"kind": Kind.GROUP_END.value}]
     for stuck in ("registered", "rerouted", "concurrency_controlled"):
         lost = hist(full("a", K, "k1"), enqueue("b", K, "k1"), status("b", K, "pending", "k1"), crash)
-        lost.events[-2] = lost.events[-2].__class__(**{**lost.events[-2].__dict__, "status": stuck})
+        lost.events[-4] = lost.events[-4].__class__(**{**lost.events[-4].__dict__, "status": stuck})
         assert BY_ID["PYN-007"](lost)
+        outside_a_group = hist(full("a", K, "k1"), enqueue("b", K, "k1"), status("b", K, stuck, "k1"), crash[1])
+        assert not BY_ID["PYN-007"](outside_a_group)  # a crash between operations takes nothing off a queue
     assert not BY_ID["PYN-007"](hist(full("a", K, "k1"), crash))
     left_pending = hist(enqueue("b", K, "k1"), status("b", K, "pending", "k1"), crash)  # pending recovery frees it
     assert not BY_ID["PYN-007"](left_pending)
     no_crash = hist(full("a", K, "k1"), enqueue("b", K, "k1"), status("b", K, "concurrency_controlled", "k1"))
     assert not BY_ID["PYN-007"](no_crash)
+
+
+def test_pyn_013_matches_a_block_on_a_holder_that_let_go_inside_the_group():
+    group_begin, group_end = {"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.GROUP_END.value}
+    stale = hist(enqueue("a", K, "k1"), enqueue("b", K, "k1"), status("a", K, "pending", "k1"), group_begin,
+                 status("a", K, "killed", "k1"), status("a", K, "rerouted", "k1"),
+                 status("b", K, "concurrency_controlled", "k1"), group_end)
+    assert BY_ID["PYN-013"](stale)
+    still_held = hist(enqueue("a", K, "k1"), enqueue("b", K, "k1"), status("a", K, "pending", "k1"), group_begin,
+                      status("b", K, "concurrency_controlled", "k1"), group_end)
+    assert not BY_ID["PYN-013"](still_held)  # a correct block
+    released_before = hist(enqueue("a", K, "k1"), enqueue("b", K, "k1"), status("a", K, "pending", "k1"),
+                           status("a", K, "killed", "k1"), group_begin,
+                           status("b", K, "concurrency_controlled", "k1"), group_end)
+    assert not BY_ID["PYN-013"](released_before)  # no holder at all when the group began: another defect
+    outside = hist(enqueue("a", K, "k1"), enqueue("b", K, "k1"), status("a", K, "pending", "k1"),
+                   status("a", K, "killed", "k1"), status("b", K, "concurrency_controlled", "k1"))
+    assert not BY_ID["PYN-013"](outside)  # not inside a group: no race explains it
+    other_key = hist(enqueue("a", K, "k1"), enqueue("b", K, "k2"), status("a", K, "pending", "k1"), group_begin,
+                     status("a", K, "killed", "k1"), status("b", K, "concurrency_controlled", "k2"), group_end)
+    assert not BY_ID["PYN-013"](other_key)

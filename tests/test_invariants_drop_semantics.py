@@ -1,4 +1,4 @@
-from invariants import drop_semantics
+from pynenc_suite.invariants import drop_semantics
 from tests.histories import enqueue, full, hist, seq_of, start, status
 
 D, K, U = "call_keyed_drop", "call_keyed", "call_unsafe"

@@ -1,4 +1,5 @@
-from invariants import legal_transitions, status_graph
+from pynenc_suite.history import status_graph
+from pynenc_suite.invariants import legal_transitions
 from tests.histories import enqueue, full, hist, runs, seq_of, status
 
 K = "call_keyed"

@@ -1,4 +1,4 @@
-from invariants import liveness
+from pynenc_suite.invariants import liveness
 from tests.histories import enqueue, full, hist, seq_of, status
 
 K, D = "call_keyed", "call_keyed_drop"

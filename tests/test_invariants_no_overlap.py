@@ -1,4 +1,4 @@
-from invariants import no_overlap
+from pynenc_suite.invariants import no_overlap
 from tests.histories import end, enqueue, full, hist, seq_of, start
 
 K = "call_keyed"

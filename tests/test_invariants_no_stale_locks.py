@@ -1,4 +1,4 @@
-from invariants import no_stale_locks
+from pynenc_suite.invariants import no_stale_locks
 from tests.histories import enqueue, full, hist, runs, seq_of, status
 
 K, U = "call_keyed", "call_unsafe"

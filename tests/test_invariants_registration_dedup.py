@@ -1,4 +1,4 @@
-from invariants import registration_dedup as rd
+from pynenc_suite.invariants import registration_dedup as rd
 from tests.histories import enqueue, full, hist, runs, seq_of, status
 
 R, K = "refresh_once", "call_keyed"

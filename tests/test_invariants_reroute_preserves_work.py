@@ -1,4 +1,4 @@
-from invariants import reroute_preserves_work as rpw
+from pynenc_suite.invariants import reroute_preserves_work as rpw
 from tests.histories import attempt_fails, end, enqueue, full, hist, runs, seq_of, start, status
 
 K, D, U = "call_keyed", "call_keyed_drop", "call_unsafe"

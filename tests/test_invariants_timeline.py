@@ -1,4 +1,5 @@
-from invariants import check_all, timeline
+from pynenc_suite.history import timeline
+from pynenc_suite.invariants import check_all
 from tests.histories import enqueue, full, hist, start
 
 K = "call_keyed"
@@ -40,7 +41,7 @@ def test_check_all_runs_every_rule_and_rejects_unknown_names():
 def test_history_json_round_trip_keeps_every_event() -> None:
     import json
 
-    from invariants.history import History, Kind, TaskPolicy, build
+    from pynenc_suite.history.model import History, Kind, TaskPolicy, build
 
     history = build(
         [

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from harness.key_audit import KeyedArgument, add_process_keys, audit, judge
-from harness.target import Target, TargetError, load, load_normalisers
-from invariants.history import Mode
-from strategies.equal_keys import BY_NAME, Opaque
+from pynenc_suite.apps.target import Target, TargetError, load_normalisers
+from pynenc_suite.drivers.keys.audit import KeyedArgument, add_process_keys, audit, judge
+from pynenc_suite.history.model import Mode
+from pynenc_suite.strategies.equal_keys import BY_NAME, Opaque
 
 ACCOUNT = KeyedArgument("call_keyed", "account_id", Mode.KEYS)
 
-
-@pytest.fixture(scope="module")
-def target() -> Target:
-    return load()
 
 
 def test_equal_values_with_two_keys_are_a_split(target: Target) -> None:
@@ -58,5 +54,5 @@ def test_int_keys_are_stable_across_hash_seeds(target: Target) -> None:
 
 @pytest.mark.parametrize("spec", ["tests.apps.normalisers:NOT_A_DICT", "tests.apps.normalisers:MISSING", "nocolon"])
 def test_bad_normalisers_are_one_clear_message(spec: str) -> None:
-    with pytest.raises(TargetError, match="--key-normalisers="):
+    with pytest.raises(TargetError, match="key normalisers "):
         load_normalisers(spec)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from harness.keys import KeyIdentity
-from invariants.history import Mode
+from pynenc_suite.history.model import Mode
+from pynenc_suite.recorder.keys import KeyIdentity
 
 
 def test_equal_values_share_a_group_even_when_types_differ() -> None:

@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.provider_client import INVOCATION_HEADER, PGID_HEADER, PID_HEADER, RUNNER_HEADER
-from harness.provider_server import LoopbackProvider
-from harness.redis_server import RedisUnavailable, check_reachable, redis_server
+from pynenc_suite.engines.redis_server import RedisUnavailable, check_reachable, redis_server
+from pynenc_suite.provider.client import INVOCATION_HEADER, PGID_HEADER, PID_HEADER, RUNNER_HEADER
+from pynenc_suite.provider.loopback import LoopbackProvider
 
 
 def test_answered_call_is_recorded_with_its_caller_and_interval() -> None:
@@ -82,7 +82,7 @@ def test_missing_redis_server_binary_says_what_to_install() -> None:
 def test_state_errors_are_read_from_a_runner_log_with_their_time() -> None:
     from datetime import UTC, datetime
 
-    from harness.realtime import logged_state_errors
+    from pynenc_suite.drivers.realtime.run import logged_state_errors
 
     log = (
         "2026-11-28 11:43:36.055+00:00 \x1b[31mERROR   \x1b[0m pynenc.app [PPR(6c).PPRW(44)] worker:44 error: "
@@ -98,7 +98,7 @@ def test_state_errors_are_read_from_a_runner_log_with_their_time() -> None:
 def test_an_untimed_traceback_takes_the_time_of_the_next_log_line() -> None:
     from datetime import UTC, datetime
 
-    from harness.realtime import logged_state_errors
+    from pynenc_suite.drivers.realtime.run import logged_state_errors
 
     log = (
         "Process Process-3:\nTraceback (most recent call last):\n"
@@ -119,7 +119,7 @@ def test_redis_server_goes_when_the_test_process_is_killed(tmp_path) -> None:
     script.write_text(
         "import sys, time\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
-        "from harness.redis_server import redis_server\n"
+        "from pynenc_suite.engines.redis_server import redis_server\n"
         "with redis_server() as url:\n"
         "    print(url.rsplit(':', 1)[1], flush=True)\n"
         "    time.sleep(120)\n"

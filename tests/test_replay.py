@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,20 +10,16 @@ from pathlib import Path
 import pytest
 from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 
-import invariants
-from harness import artefacts
-from harness.run import run_schedule
-from harness.target import Target, load
-from strategies.equal_keys import AccountRef, Plan
-from strategies.schedule import Enqueue, Poll, Schedule, Stop, schedule_from_json, schedule_to_json
+from pynenc_suite import artefacts, invariants
+from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.session import ARTEFACTS_ENV
+from pynenc_suite.strategies.equal_keys import AccountRef, Plan
+from pynenc_suite.strategies.steps import Enqueue, Poll, Schedule, Stop, schedule_from_json, schedule_to_json
 from tests.detection import detect
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture(scope="module")
-def target() -> Target:
-    return load()
 
 
 def test_schedule_json_round_trip_keeps_value_types() -> None:
@@ -39,23 +34,24 @@ def test_schedule_json_round_trip_keeps_value_types() -> None:
 def test_failing_property_writes_an_artefact_that_replays_identically(
     target: Target, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv(artefacts.ROOT_ENV, str(tmp_path))
+    monkeypatch.setenv(ARTEFACTS_ENV, str(tmp_path))
     monkeypatch.setattr(BaseOrchestrator, "_is_authorize_by_concurrency_control", lambda self, inv, statuses: True)
     result = detect(target, "call_keyed", "no-overlap")
-    assert result.caught and "replay: PYTHONHASHSEED=0 pytest suite/test_replay.py" in result.message
+    assert result.caught and "replay: pynenc-suite replay " in result.message
     (folder,) = [p.parent for p in tmp_path.rglob("schedule.json")]
     artefact = artefacts.load(folder)
     assert artefact.meta["rule"] == "no-overlap" and artefact.meta["violations"]
     for _ in range(3):
         history = run_schedule(target, ["call_keyed"], artefact.schedule)
         assert json.dumps(history.to_json(), sort_keys=True) == json.dumps(artefact.history.to_json(), sort_keys=True)
-        assert [str(v) for v in invariants.ALL_CHECKERS["no-overlap"](history)] == artefact.meta["violations"]
+        assert [str(v) for v in invariants.get("no-overlap").check(history)] == artefact.meta["violations"]
     monkeypatch.undo()  # the same schedule on the real pynenc: KEYS are enforced again
-    assert not invariants.ALL_CHECKERS["no-overlap"](run_schedule(target, ["call_keyed"], artefact.schedule))
+    assert not invariants.get("no-overlap").check(run_schedule(target, ["call_keyed"], artefact.schedule))
 
 
 def test_replay_command_reproduces_a_real_finding(target: Target, tmp_path: Path) -> None:
-    """PYN-001's schedule saved as an artefact: the printed command replays it, in a fresh process, and fails."""
+    """PYN-001's schedule saved as an artefact: the printed command replays it, in a fresh process from another
+    directory, says it reproduced and exits 0; the same folder on a fixed pynenc would not reproduce (exit 1)."""
     schedule = Schedule(
         3,
         (
@@ -66,22 +62,25 @@ def test_replay_command_reproduces_a_real_finding(target: Target, tmp_path: Path
         ),
     )
     history = run_schedule(target, ["call_keyed_drop"], schedule)
-    violations = invariants.ALL_CHECKERS["liveness"](history)
-    os.environ[artefacts.ROOT_ENV] = str(tmp_path)
-    try:
-        folder = artefacts.save(
-            "pyn-001", schedule, history, app=target.spec, backend="memory", task="call_keyed_drop",
-            rule="liveness", violations=violations,
-        )  # fmt: skip
-    finally:
-        del os.environ[artefacts.ROOT_ENV]
+    violations = invariants.get("liveness").check(history)
+    folder = artefacts.save(
+        artefacts.folder_for(tmp_path, "pyn-001"), schedule, history, app=target.spec, engine="memory",
+        task="call_keyed_drop", rule="liveness", violations=violations,
+    )  # fmt: skip
     command = (folder / "replay.txt").read_text().split()
-    assert command[0] == "PYTHONHASHSEED=0"
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    assert command[:2] == ["pynenc-suite", "replay"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
     for _ in range(2):
         done = subprocess.run(
-            [sys.executable, "-m", *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-        )
-        assert done.returncode == 1, done.stdout[-2000:]
-        assert "violation(s) of liveness on call_keyed_drop" in done.stdout
+            [sys.executable, "-m", "pynenc_suite", *command[1:]], cwd=elsewhere, capture_output=True, text=True,
+            timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert "reproduced: 1 violation(s) of liveness on call_keyed_drop" in done.stdout
         assert "i1 ends in 'rerouted'" in done.stdout
+    meta = json.loads((folder / "meta.json").read_text())
+    (folder / "meta.json").write_text(json.dumps({**meta, "violations": ["something else"]}))
+    done = subprocess.run([sys.executable, "-m", "pynenc_suite", *command[1:]], cwd=elsewhere, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1 and "did NOT reproduce" in done.stdout, done.stdout[-2000:]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from harness.target import TargetError, load
+from pynenc_suite.apps.target import TargetError, load
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,20 +33,32 @@ def test_bad_target_is_one_clear_message(spec: str, expected: str) -> None:
     assert "\n" not in str(error.value)
 
 
-def test_pytest_reports_a_bad_app_without_traceback() -> None:
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "suite", "-q", "--pynenc-app=tests.apps.bad_keys:app", "-p", "no:xdist"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert "key_arguments ['acount_id'] name no parameter" in output
-    assert "Traceback" not in output
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("-m", "pynenc_suite", "gate", "tests.apps.bad_keys:app"),
+        ("-m", "pytest", "--pynenc-app=tests.apps.bad_keys:app", "-p", "no:xdist"),
+    ],
+    ids=["pynenc-suite", "pytest"],
+)
+def test_a_bad_app_is_one_line_and_exit_status_2(command: tuple[str, ...]) -> None:
+    result = _run(*command)
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "acount_id" in line]
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert len(lines) == 1 and "key_arguments ['acount_id'] name no parameter" in lines[0]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_engine_the_gate_cannot_use_is_one_line_and_exit_status_2() -> None:
+    result = _run("-m", "pynenc_suite", "gate", "--engine=redis")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "pynenc-suite: engine 'redis' cannot run the gate in one process; the gate runs on memory, sqlite"
+    ]
 
 
 def test_user_app_keeps_real_task_objects_with_probe_bodies() -> None:
@@ -62,13 +73,9 @@ def test_user_app_keeps_real_task_objects_with_probe_bodies() -> None:
 
 
 def test_gate_runs_every_property_on_a_user_app() -> None:
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "pytest", "suite/test_policies.py", "-q", "-p", "no:xdist",
-            "--pynenc-app=tests.apps.user_app:app", "--hypothesis-profile=smoke",
-        ],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    result = _run(
+        "-m", "pynenc_suite", "gate", "tests.apps.user_app:app", "--hypothesis-profile=smoke", "-p", "no:xdist",
+        "-k", "test_property", "-q",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
     assert "12 passed" in result.stdout, result.stdout[-1000:]

@@ -1,0 +1,48 @@
+"""Read a pynenc task's concurrency options into the history model's :class:`TaskPolicy`."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from pynenc_suite.history.model import Mode, TaskPolicy
+from pynenc_suite.provider.failures import retries_on_provider_failure
+
+
+def task_name(task: Any) -> str:
+    """The short name the history uses for a task: its function name."""
+    return task.func.__name__
+
+
+def policy_of(task: Any) -> TaskPolicy:
+    conf = task.conf
+    return TaskPolicy(
+        task=task_name(task),
+        running=Mode(conf.running_concurrency.value),
+        registration=Mode(conf.registration_concurrency.value),
+        key_arguments=tuple(conf.key_arguments),
+        reroute=bool(conf.reroute_on_concurrency_control),
+        retries=retries_on_provider_failure(task),
+    )
+
+
+class PolicyError(ValueError):
+    """A task's concurrency options cannot work; the message says why in one line."""
+
+
+def validate(task: Any) -> None:
+    """Reject options pynenc would accept but cannot enforce (KEYS naming no parameter, no keys)."""
+    policy = policy_of(task)
+    uses_keys = Mode.KEYS in (policy.running, policy.registration)
+    if not uses_keys:
+        return
+    name = task_name(task)
+    if not policy.key_arguments:
+        raise PolicyError(f"task {name!r} uses KEYS concurrency but key_arguments is empty")
+    params = inspect.signature(task.func).parameters
+    missing = [k for k in policy.key_arguments if k not in params]
+    if missing:
+        raise PolicyError(
+            f"task {name!r}: key_arguments {missing} name no parameter of "
+            f"{name}({', '.join(params)})"
+        )

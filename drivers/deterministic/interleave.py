@@ -1,0 +1,209 @@
+"""Interleaving: run several pynenc operations "at once", switching between them at yield points.
+
+Every method of the app's orchestrator, broker and state backend (public and
+protected) becomes a yield point.  Operations run in their own threads but only
+one at a time: when the running one reaches a yield point, finishes, or parks
+in the provider, the next one to continue is chosen by the schedule's
+``preemptions``: the decision points (counted from 0, only where more than one
+operation could continue) at which the running operation is paused and the next
+one in round-robin order continues.  Everywhere else the running operation keeps
+going.  Given the preemptions the run is fully deterministic; races need one or
+two well-placed preemptions (preemption bounding, as in CHESS), and an empty
+list, which is where Hypothesis shrinks to, is "each operation to its end, in
+order".
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+# Called while pynenc holds a per-invocation lock: yielding there would deadlock the other operations.
+NEVER_YIELD = frozenset({"_interanl_atomic_status_transition", "_get_invocation_lock"})
+# Yield points where a preemption may happen by default: the methods that read or write the shared
+# state a concurrency decision depends on (queues, statuses, the argument index, registration).
+# Preempting anywhere else only delays an operation between two such points, which no other
+# operation can observe.  ``Interleaver(decide_everywhere=True)`` makes every yield point a decision.
+STATE_METHODS = frozenset(
+    {
+        "retrieve_invocation",
+        "_route_invocation",
+        "get_existing_invocations",
+        "get_invocation_status_record",
+        "_atomic_status_transition",
+        "_register_new_invocations",
+        "index_arguments_for_concurrency_control",
+        "get_pending_invocations_for_recovery",
+        "_get_running_invocations_for_recovery",
+    }
+)
+STUCK_AFTER = 20.0  # seconds for the running operation to reach its next yield point: a driver bug otherwise
+
+
+class OperationKilled(BaseException):
+    """Raised at a yield point inside an operation whose runner was killed: the operation stops there.
+
+    A ``BaseException`` so pynenc's ``except Exception`` handlers do not see it, as with a process killed
+    mid-operation.
+    """
+
+
+class InterleavingStuck(RuntimeError):
+    """An operation neither yielded, finished nor parked: something blocked outside the yield points."""
+
+
+@dataclass
+class _Operation:
+    index: int
+    name: str
+    thread: threading.Thread | None = None
+    at: str = "start"  # the yield point it waits at
+    finished: bool = False
+    parked: bool = False
+    owner: int | None = None  # runner slot the operation belongs to (None: a producer)
+    killed: bool = False
+    error: BaseException | None = None
+
+
+@dataclass
+class Interleaver:
+    """Cooperative scheduler for one group of operations at a time."""
+
+    decide_everywhere: bool = False
+    switches: list[str] = field(default_factory=list)  # what ran at each decision, for reports
+    _cv: threading.Condition = field(default_factory=threading.Condition)
+    _ops: dict[int, _Operation] = field(default_factory=dict)  # thread ident -> operation
+    _current: int | None = None
+
+    # -- yield points ----------------------------------------------------------
+    def yield_point(self, label: str) -> None:
+        me = threading.get_ident()
+        op = self._ops.get(me)
+        if op is None:
+            return  # not an interleaved operation (driver thread, or outside a group)
+        if not self.decide_everywhere and label.rsplit(".", 1)[-1] not in STATE_METHODS:
+            return
+        with self._cv:
+            op.at = label
+            self._current = None
+            self._cv.notify_all()
+            self._cv.wait_for(lambda: self._current == me)
+            if op.killed:
+                raise OperationKilled(f"{op.name} killed at {label}")
+
+    def kill(self, owner: int) -> None:
+        """Every operation of runner ``owner`` stops at its next yield point (its runner died)."""
+        with self._cv:
+            for op in self._ops.values():
+                if op.owner == owner:
+                    op.killed = True
+
+    def park(self) -> None:
+        """The calling operation blocks outside pynenc (in the provider): it stops being runnable."""
+        me = threading.get_ident()
+        op = self._ops.get(me)
+        if op is None:
+            return
+        with self._cv:
+            op.parked = True
+            del self._ops[me]  # from now on it is an ordinary worker, released by the driver
+            self._current = None
+            self._cv.notify_all()
+
+    # -- running a group ---------------------------------------------------------
+    def run_group(
+        self, operations: Sequence[tuple[str, int | None, Callable[[], None]]], preemptions: Sequence[int]
+    ) -> list[_Operation]:
+        """Run ``(name, owner, body)`` operations interleaved, switching at the given decision points."""
+        ops: list[_Operation] = []
+        started = threading.Barrier(len(operations) + 1)
+        for index, (name, owner, body) in enumerate(operations):
+            op = _Operation(index, name, owner=owner)
+            op.thread = threading.Thread(target=self._body, args=(op, body, started), daemon=True)
+            ops.append(op)
+            op.thread.start()
+        started.wait()  # every operation is registered and waiting at "start"
+        switch_at = set(preemptions)
+        decision = 0
+        running: _Operation | None = None
+        while True:
+            with self._cv:
+                runnable = [op for op in ops if not op.finished and not op.parked]
+                if not runnable:
+                    break
+                pick = running if running in runnable else None
+                if len(runnable) > 1:
+                    if pick is None or decision in switch_at:
+                        after = [op for op in runnable if running is None or op.index > running.index]
+                        pick = (after or runnable)[0]
+                    decision += 1
+                pick = pick or runnable[0]
+                running = pick
+                self.switches.append(f"{pick.name}@{pick.at}")
+                self._current = pick.thread.ident  # type: ignore[union-attr]
+                self._cv.notify_all()
+                if not self._cv.wait_for(lambda: self._current is None, timeout=STUCK_AFTER):
+                    raise InterleavingStuck(f"{pick.name} did not reach a yield point after {pick.at}")
+        for op in ops:
+            if op.finished and op.thread is not None:
+                op.thread.join()
+        return ops
+
+    def _body(self, op: _Operation, body: Callable[[], None], started: threading.Barrier) -> None:
+        me = threading.get_ident()
+        with self._cv:
+            self._ops[me] = op
+        started.wait()
+        with self._cv:
+            self._cv.wait_for(lambda: self._current == me)
+        try:
+            body()
+        except BaseException as error:  # noqa: BLE001 - reported to the driver
+            op.error = error
+        finally:
+            with self._cv:
+                op.finished = True
+                self._ops.pop(me, None)
+                self._current = None
+                self._cv.notify_all()
+
+
+def _methods(component: Any) -> Iterator[str]:
+    seen: set[str] = set()
+    for cls in type(component).__mro__:
+        if not cls.__module__.startswith("pynenc"):
+            continue
+        for name, member in vars(cls).items():
+            if name in seen or name.startswith("__") or name in NEVER_YIELD:
+                continue
+            seen.add(name)
+            if inspect.isfunction(member):
+                yield name
+
+
+@contextmanager
+def yield_points(interleaver: Interleaver, *components: Any) -> Iterator[None]:
+    """Make every pynenc method of ``components`` a yield point while the block runs."""
+    installed: list[tuple[Any, str]] = []
+    for component in components:
+        prefix = type(component).__name__
+        for name in _methods(component):
+            real = getattr(component, name)
+
+            @functools.wraps(real)
+            def wrapper(*args: Any, __real: Any = real, __label: str = f"{prefix}.{name}", **kwargs: Any) -> Any:
+                interleaver.yield_point(__label)
+                return __real(*args, **kwargs)
+
+            setattr(component, name, wrapper)
+            installed.append((component, name))
+    try:
+        yield
+    finally:
+        for component, name in installed:
+            component.__dict__.pop(name, None)

@@ -1,0 +1,134 @@
+"""A real ``redis-server`` for one test session: a free loopback port, its own data folder, stopped afterwards.
+
+Nothing is persisted (no RDB snapshots, no AOF) and the server offers many
+databases, so every real-time run can take a database index of its own.  If the
+binary is missing or the server does not answer, :class:`RedisUnavailable`
+says so in one line; so does :func:`check_reachable` for a Redis the user
+names with ``--redis-url``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DATABASES = 4096
+START_TIMEOUT = 10.0
+PR_SET_PDEATHSIG = 1
+
+
+class RedisUnavailable(Exception):
+    """No usable Redis; ``str()`` is the one-line reason and what to do."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def check_reachable(url: str, timeout: float = 3.0) -> None:
+    """Raise :class:`RedisUnavailable` unless a Redis answers PING at ``url``."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        client.ping()
+        client.close()
+    except (redis.RedisError, ValueError, OSError) as error:
+        raise RedisUnavailable(f"Redis at {url} is not reachable ({type(error).__name__}: {error})") from None
+
+
+@contextmanager
+def redis_server(binary: str = "redis-server") -> Iterator[str]:
+    """Start ``redis-server`` on 127.0.0.1 and yield its URL (``redis://127.0.0.1:PORT``)."""
+    path = shutil.which(binary)
+    if path is None:
+        raise RedisUnavailable(
+            f"{binary!r} is not on PATH: install it (Debian: apt-get install redis-server) or pass --redis-url"
+        )
+    with tempfile.TemporaryDirectory(prefix="pynenc-suite-redis-") as folder:
+        port = free_port()
+        log = Path(folder) / "redis.log"
+        process = subprocess.Popen(
+            [
+                path,
+                "--bind", "127.0.0.1",
+                "--port", str(port),
+                "--dir", folder,
+                "--save", "",
+                "--appendonly", "no",
+                "--databases", str(DATABASES),
+                "--logfile", str(log),
+                "--daemonize", "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_terminate_with(os.getpid()),
+        )
+        url = f"redis://127.0.0.1:{port}"
+        try:
+            _wait_until_up(url, process, log)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def drop_connections(url: str) -> int:
+    """Close every normal client connection of the server at ``url`` (``CLIENT KILL``); how many were closed."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return int(client.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"))
+    finally:
+        client.close()
+
+
+def _terminate_with(parent: int):
+    """A ``preexec_fn`` that has the kernel SIGTERM the server when ``parent`` dies.
+
+    The fixture's ``finally`` stops the server on every ordinary exit; this covers a test
+    process that is SIGKILLed (a CI timeout, a user's kill -9), which would otherwise leave
+    a ``redis-server`` listening.  Outside Linux it does nothing.
+    """
+
+    def arrange() -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arrange
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+            raise RedisUnavailable(f"redis-server exited with status {process.returncode}: {' '.join(tail)}")
+        try:
+            check_reachable(url, timeout=0.5)
+            return
+        except RedisUnavailable:
+            if time.monotonic() > deadline:
+                raise RedisUnavailable(f"redis-server did not answer on {url} within {START_TIMEOUT:.0f}s") from None
+            time.sleep(0.05)

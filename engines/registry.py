@@ -1,0 +1,98 @@
+"""The one registry of engines: what each keeps state in, and what each can do.
+
+A tier asks the registry, never an engine's name: the gate needs an engine that
+works inside one process (``in_process``); the real-time tier one that separate
+runner processes can share (``shared``); the nemesis drops connections only where
+``drops_connections`` says it can.  An engine that cannot serve a tier is a usage
+error with one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+StateConfig = Callable[[Path, int, str], dict[str, Any]]
+
+
+class EngineError(Exception):
+    """An engine that does not exist or cannot serve a tier; ``str()`` is the one-line reason."""
+
+
+def _components(prefix: str) -> dict[str, str]:
+    return {
+        "orchestrator_cls": f"{prefix}Orchestrator",
+        "broker_cls": f"{prefix}Broker",
+        "state_backend_cls": f"{prefix}StateBackend",
+        "client_data_store_cls": f"{prefix}ClientDataStore",
+        "trigger_cls": f"{prefix}Trigger",
+    }
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A pynenc backend family and its capabilities.
+
+    ``state(folder, run, url)`` is the configuration that points an app at state no
+    other run has touched: a new SQLite file in ``folder``, or Redis database ``run``
+    of the server at ``url``.
+    """
+
+    name: str
+    components: Mapping[str, str]
+    state: StateConfig
+    in_process: bool  # the gate can run an app on it inside its one process
+    shared: bool  # separate runner processes can share its state (the real-time tier)
+    drops_connections: bool = False  # the nemesis can cut every client connection
+    needs_server: bool = False  # a server must run (started on a loopback port, or named by URL)
+    extra: str = ""  # the optional dependencies it needs: pip install pynenc-suite[extra]
+
+    def config(self, folder: Path, run: int, url: str = "") -> dict[str, Any]:
+        return {**self.components, **self.state(folder, run, url)}
+
+
+ENGINES: dict[str, Engine] = {
+    engine.name: engine
+    for engine in (
+        Engine("memory", _components("Mem"), lambda folder, run, url: {}, in_process=True, shared=False),
+        Engine(
+            "sqlite",
+            _components("SQLite"),
+            lambda folder, run, url: {"sqlite_db_path": str(folder / f"run-{run}.sqlite3")},
+            in_process=True,
+            shared=True,
+        ),
+        Engine(
+            "redis",
+            _components("Redis"),
+            lambda folder, run, url: {"redis_url": f"{url.rstrip('/')}/{run}"},
+            in_process=False,
+            shared=True,
+            drops_connections=True,
+            needs_server=True,
+            extra="redis",
+        ),
+    )
+}
+
+DEFAULT_FOR_TIER = {"gate": "memory", "realtime": "sqlite"}
+
+
+def get(name: str) -> Engine:
+    if name not in ENGINES:
+        raise EngineError(f"unknown engine {name!r}; known: {', '.join(ENGINES)}")
+    return ENGINES[name]
+
+
+def engine_for_tier(name: str | None, tier: str) -> Engine:
+    """The engine a tier runs on (its default if ``name`` is None); an engine that cannot serve it is an error."""
+    engine = get(name or DEFAULT_FOR_TIER[tier])
+    if tier == "gate" and not engine.in_process:
+        usable = ", ".join(e.name for e in ENGINES.values() if e.in_process)
+        raise EngineError(f"engine {engine.name!r} cannot run the gate in one process; the gate runs on {usable}")
+    if tier == "realtime" and not engine.shared:
+        usable = ", ".join(e.name for e in ENGINES.values() if e.shared)
+        raise EngineError(f"engine {engine.name!r} keeps its state in one process; the real-time tier runs on {usable}")
+    return engine

@@ -1,0 +1,148 @@
+"""How the gate recognises a recorded finding in a deterministic history.
+
+While a finding reproduces, a random gate example whose history shows the
+finding's exact signature is discarded (``assume``): the gate stays green without
+weakening any invariant, and every other example is checked in full.  Each
+signature is narrow; ``tests/test_findings_signatures.py`` shows each one matching
+its defect and nothing wider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from pynenc_suite.history.model import Event, History, Kind, Mode
+from pynenc_suite.history.status_graph import BLOCKED, HOLDS_KEY, QUEUED
+
+GateSignature = Callable[[History], bool]
+
+
+def poll_refused(before: str, *after: str) -> GateSignature:
+    """A runner's poll raised pynenc's refusal of ``before -> after`` (an error the runner loop does not survive)."""
+
+    def matches(history: History) -> bool:
+        return any(e.kind is Kind.ERROR and e.error is not None and e.error.refused(before, *after) for e in history)
+
+    return matches
+
+
+def _groups(history: History) -> Iterator[list[Event]]:
+    """The events of each interleaved group, in order."""
+    inside: list[Event] | None = None
+    for e in history:
+        if e.kind is Kind.GROUP_BEGIN:
+            inside = []
+        elif e.kind is Kind.GROUP_END and inside is not None:
+            yield inside
+            inside = None
+        elif inside is not None:
+            inside.append(e)
+
+
+def admitted_together(history: History) -> bool:
+    """Two invocations of one key admitted (PENDING, or RUNNING) inside one interleaved group.
+
+    Run one after the other, pynenc blocks the second; only the check-then-set race admits both.
+    """
+    for group in _groups(history):
+        holders: dict[tuple[str, str, str], set[str]] = {}
+        for e in group:
+            if e.kind is not Kind.STATUS or e.status not in HOLDS_KEY or e.key is None:
+                continue
+            policy = history.policy(e.task)
+            if not policy.controls_running:
+                continue
+            key = "*" if policy.running is Mode.TASK else e.key.group
+            same = holders.setdefault((e.task or "", key, e.status or ""), set())
+            same.add(e.invocation_id or "")
+            if len(same) > 1:
+                return True
+    return False
+
+
+def blocked_by_a_holder_that_let_go(history: History) -> bool:
+    """An invocation blocked inside an interleaved group after every same-key holder had let go of the key,
+    one of them inside that same group.
+
+    pynenc reads the key's holders, then writes the block: a holder whose stop or recovery released the
+    key in between still blocks the invocation.  Run one after the other, the holder is gone before
+    the poll reads, and nothing is blocked.
+    """
+    statuses: dict[str, str] = {}
+    key_of: dict[str, tuple[str, str]] = {}
+    released: set[tuple[str, str]] | None = None  # keys a holder let go of inside the current group
+    for e in history:
+        if e.kind is Kind.GROUP_BEGIN:
+            released = set()
+        elif e.kind is Kind.GROUP_END:
+            released = None
+        if e.kind is not Kind.STATUS or not e.invocation_id or e.key is None:
+            continue
+        policy = history.policy(e.task)
+        key = (e.task or "", "*" if policy.running is Mode.TASK else e.key.group)
+        key_of[e.invocation_id] = key
+        if released is not None and e.status in BLOCKED and key in released:
+            held = any(s in HOLDS_KEY and key_of[i] == key for i, s in statuses.items() if i != e.invocation_id)
+            if not held:
+                return True
+        if released is not None and statuses.get(e.invocation_id) in HOLDS_KEY and e.status not in HOLDS_KEY:
+            released.add(key)
+        statuses[e.invocation_id] = e.status or ""
+    return False
+
+
+def registered_twice_together(history: History) -> bool:
+    """Two new invocations of one registration key created inside one interleaved group."""
+    for group in _groups(history):
+        created: dict[tuple[str, str], int] = {}
+        for e in group:
+            if e.kind is Kind.ENQUEUE and e.reg_key is not None:
+                key = "*" if history.policy(e.task).registration is Mode.TASK else e.reg_key.group
+                created[(e.task or "", key)] = created.get((e.task or "", key), 0) + 1
+                if created[(e.task or "", key)] > 1:
+                    return True
+    return False
+
+
+def lost_after_crash_in_group(history: History) -> bool:
+    """A runner died inside an interleaved group and an invocation ended taken-off-the-queue-but-not-requeued.
+
+    Between ``retrieve_invocation`` and the status that follows (PENDING, or CONCURRENCY_CONTROLLED
+    then REROUTED and back in the queue) an invocation is in no queue; a runner that dies there
+    leaves it REGISTERED, REROUTED or CONCURRENCY_CONTROLLED, statuses no recovery looks at.
+    """
+    if not any(e.kind is Kind.CRASH for group in _groups(history) for e in group):
+        return False
+    last: dict[str, str] = {}
+    for e in history.of_kind(Kind.STATUS):
+        if e.invocation_id:
+            last[e.invocation_id] = e.status or ""
+    return any(status in QUEUED for status in last.values())
+
+
+def admitted_past_batch_holder(history: History) -> bool:
+    """An invocation admitted (PENDING / RUNNING) while a same-key one created by parallelize's batch path held the key.
+
+    The batch path (``route_calls``) never indexes arguments, so a KEYS / ARGUMENTS check cannot see
+    such a holder.  Only the holder's origin matters: a batch invocation checked against an indexed
+    holder is blocked correctly, so that case is not this finding.
+    """
+    batch: set[str] = set()
+    holding: dict[str, tuple[str, str]] = {}  # invocation -> (task, key group) while pending / running
+    for e in history:
+        if e.kind is Kind.ENQUEUE and e.via == "parallelize-batch" and e.invocation_id:
+            batch.add(e.invocation_id)
+        if e.kind is not Kind.STATUS or not e.invocation_id:
+            continue
+        policy = history.policy(e.task)
+        if policy.running not in (Mode.KEYS, Mode.ARGUMENTS) or e.key is None:
+            holding.pop(e.invocation_id, None)
+            continue
+        if e.status in HOLDS_KEY:
+            slot = (e.task or "", e.key.group)
+            if any(other != e.invocation_id and other in batch and held == slot for other, held in holding.items()):
+                return True
+            holding[e.invocation_id] = slot
+        else:
+            holding.pop(e.invocation_id, None)
+    return False

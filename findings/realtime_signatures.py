@@ -1,0 +1,153 @@
+"""How the real-time tier recognises a recorded finding in a decided violation.
+
+A decided violation whose events match one of these signatures is counted under
+the finding's id instead of failing the tier; everything else fails it.  Each
+signature is narrow: it names the invocation the violation is about and
+requires the fault or the status pattern that the finding needs
+(``tests/test_realtime_verdicts.py`` shows each one matching and not matching).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pynenc_suite.history.model import Event, Fault, History, Kind, Violation
+from pynenc_suite.history.queries import StatusTimeline
+from pynenc_suite.history.status_graph import FINAL, QUEUED
+from pynenc_suite.invariants.adjudication import recovered_while_running, stopped_runners
+
+RealtimeSignature = Callable[[History, Violation], bool]
+
+STOP_WINDOW = 1.0  # seconds before a runner's SIGTERM in which its poll may still be the one cut short
+DROP_WINDOW = 1.0  # seconds after a status in which a connection drop can still cut the poll that wrote it
+
+
+def _subjects(history: History, violation: Violation) -> set[str]:
+    by_seq = {e.seq: e for e in history}
+    return {by_seq[s].invocation_id for s in violation.events if s in by_seq and by_seq[s].invocation_id}
+
+
+def lost_to_a_kill(history: History, violation: Violation) -> bool:
+    """PYN-007: the invocation ended registered, rerouted or concurrency-controlled, and after that
+    status a runner was SIGKILLed, or the runner that wrote it was stopped (SIGTERM).
+
+    A runner that took it off the queue died before marking it PENDING or before putting it back
+    (a blocked invocation is rerouted by the same poll that blocked it); no recovery looks at it
+    again.  A graceful stop does the same: the SIGTERM handlers of MultiThreadRunner and
+    PersistentProcessRunner workers raise KeyboardInterrupt wherever the poll is.  An invocation
+    still REGISTERED has no runner's status to point at: it matches when it was queued while a
+    runner was shutting down (from its SIGTERM to its restart).  A Redis connection drop right after
+    the last status cuts a poll the same way: the poll raises ConnectionError and what it held is lost.
+    """
+    timeline = StatusTimeline(history)
+    crashes = history.of_kind(Kind.CRASH)
+    kills = [e.time for e in crashes if e.fault in (Fault.KILL, Fault.KILL_WORKER)]
+    stops = history.of_kind(Kind.STOP)
+    drops = [e for e in crashes if e.fault is Fault.DROP_CONNECTIONS]
+    for inv in _subjects(history, violation):
+        last = timeline.last(inv)
+        if last is None or last.status not in QUEUED:
+            continue
+        if any(t >= last.time for t in kills):
+            return True
+        # written by a runner while it was being stopped: just before the signal, or during the shutdown
+        # that follows it (a MultiThreadRunner signals its workers only once its own loop has ended)
+        if any(stop.worker == last.worker and last.time >= stop.time - STOP_WINDOW for stop in stops):
+            return True
+        # a Redis connection drop cut a poll in progress: the poll that had just taken or blocked it raised
+        # (a poll is short: its statuses, then a BLPOP of pynenc's 0.1 s queue timeout for the next one)
+        if any(last.time <= drop.time <= last.time + DROP_WINDOW for drop in drops):
+            return True
+        # never taken to PENDING, and queued while a runner was shutting down: its workers are signalled
+        # one by one after the runner's own SIGTERM, each possibly in the poll that had just taken it
+        if last.status == "registered" and any(
+            stop.time - STOP_WINDOW <= last.time <= _stop_ended(history, stop) + STOP_WINDOW for stop in stops
+        ):
+            return True
+    return False
+
+
+def _stop_ended(history: History, stop: Event) -> float:
+    """When the runner stopped by ``stop`` was gone: its slot's next start, or the end of the run."""
+    slot = (stop.worker or "").split("#", 1)[0]
+    restarts = (e.time for e in history.of_kind(Kind.RESTART) if e.time > stop.time and (e.worker or "").split("#", 1)[0] == slot)
+    return min(restarts, default=float("inf"))
+
+
+def recovered_from_a_live_worker(history: History, violation: Violation) -> bool:
+    """PYN-012: recovered from a runner being stopped while that runner's body for it was still in the provider."""
+    return any(recovered_while_running(history, inv) for inv in _subjects(history, violation))
+
+
+def dropped_after_reroute(history: History, violation: Violation) -> bool:
+    """PYN-001: a reroute=False invocation was rerouted (after a kill or recovery) and never became final."""
+    timeline = StatusTimeline(history)
+    for inv in _subjects(history, violation):
+        events = timeline.events.get(inv, [])
+        if not events or history.policy(events[-1].task).reroute:
+            continue
+        if any(e.status == "rerouted" for e in events) and events[-1].status not in ("success", "failed",
+                                                                                       "concurrency_controlled_final"):
+            return True
+    return False
+
+
+def body_outlived_its_kill(history: History, violation: Violation) -> bool:
+    """PYN-011: a gracefully stopping runner marked the invocation killed (and rerouted it) while its
+    body still ran: its provider call was in flight then, or started afterwards with no new run of the
+    invocation in between.  ThreadRunner reroutes before it joins the body's thread."""
+    stopped = stopped_runners(history)  # SIGTERM, or the loop ended by a raise: both run _on_stop
+    timeline = StatusTimeline(history)
+    calls = [e for e in history.of_kind(Kind.PROVIDER_START, Kind.PROVIDER_END)]
+    for inv in _subjects(history, violation):
+        statuses = timeline.events.get(inv, [])
+        for killed in (e for e in statuses if e.status == "killed" and e.worker in stopped):
+            mine = [e for e in calls if e.invocation_id == inv and e.worker == killed.worker]
+            for start in (e for e in mine if e.kind is Kind.PROVIDER_START):
+                end = next((e for e in mine if e.kind is Kind.PROVIDER_END and e.seq > start.seq), None)
+                in_flight = start.time < killed.time and (end is None or end.time > killed.time)
+                rerun = any(e.status == "running" and e.worker == killed.worker and killed.time < e.time < start.time
+                            for e in statuses)  # a new run on the same runner would explain the call
+                zombie = start.time > killed.time and not rerun
+                if in_flight or zombie:
+                    return True
+    return False
+
+
+def lost_in_a_refusing_poll(
+    stuck_status: str | None, before: str, *after: str
+) -> RealtimeSignature:
+    """A runner's poll raised pynenc's refusal of ``before -> after``, and that poll died.  The invocation is
+    left in ``stuck_status`` (whichever runner put it there: the raising poll took it off the queue), or
+    where the raising runner last put it (blocked, and never rerouted by the aborted poll)."""
+
+    def matches(history: History, violation: Violation) -> bool:
+        raised = [e for e in history.of_kind(Kind.ERROR) if e.error is not None and e.error.refused(before, *after)]
+        timeline = StatusTimeline(history)
+        for inv in _subjects(history, violation):
+            last = timeline.last(inv)
+            if last is None or last.status in FINAL:
+                continue
+            if last.status == stuck_status and any(e.time >= last.time for e in raised):
+                return True
+            if any(e.worker == last.worker and e.time >= last.time for e in raised):
+                return True
+        return False
+
+    return matches
+
+
+ADMISSION_WINDOW = 0.05  # seconds: two admissions this close came from one check-then-set window
+
+
+def admitted_together(history: History, violation: Violation) -> bool:
+    """PYN-005: the overlapping invocations were admitted (PENDING) by two different runners within
+    ``ADMISSION_WINDOW`` of each other: both checked the key before either wrote PENDING."""
+    if violation.rule != "no-overlap":
+        return False
+    timeline = StatusTimeline(history)
+    subjects = sorted(_subjects(history, violation))
+    if len(subjects) != 2:
+        return False
+    first, second = ([e for e in timeline.events.get(inv, []) if e.status == "pending"] for inv in subjects)
+    return any(a.writer != b.writer and abs(a.time - b.time) <= ADMISSION_WINDOW for a in first for b in second)

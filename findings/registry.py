@@ -1,0 +1,207 @@
+"""The one findings registry: every recorded defect of pynenc, and every way the suite meets it.
+
+A :class:`Finding` names the rules it breaks and how the suite recognises it:
+
+* ``gate`` — its signature in a deterministic history; a random gate example that
+  shows it is discarded while the finding reproduces;
+* ``realtime`` — its signatures in a decided real-time violation, counted under the
+  finding instead of failing the tier; ``realtime_broad`` ones also fit other defects'
+  symptoms, so they are tried only after every finding's narrow ones;
+* ``artefacts`` — committed minimal counterexamples (``findings/artefacts/<name>``),
+  each replayed as a strict xfail;
+* ``split_classes`` / ``collapsed_classes`` / ``process_classes`` — the key audit's
+  equality classes it keys wrongly (split apart, collapsed together, or differently
+  in another process), each a strict xfail of the audit and end to end;
+* ``races`` — the explorer's scenarios (by rule) that reach it, strict xfails;
+* ``fix`` — a candidate fix of pynenc, for reproductions that must be shown able to pass.
+
+Reproductions that need a scenario of their own are tests marked
+``@pytest.mark.pynenc_finding("PYN-…")``; the plugin makes each a strict xfail.
+FINDINGS.md is the prose; ``tests/test_findings_registry.py`` holds the two together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pynenc_suite.findings import gate_signatures as gate
+from pynenc_suite.findings import realtime_signatures as realtime
+from pynenc_suite.findings.fixes import multithread_stop_keeps_heartbeats
+from pynenc_suite.findings.gate_signatures import GateSignature
+from pynenc_suite.findings.realtime_signatures import RealtimeSignature
+from pynenc_suite.history.model import History, Violation
+
+ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
+EQUAL_VALUES_SPLIT = (
+    "int-float", "int-bool", "negative-zero", "int-decimal", "decimal-exponent", "tuple-namedtuple",
+    "strenum-value", "intenum-value", "dict-order", "set-order", "frozenset-order", "datetime-timezone",
+    "nested-containers",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    title: str
+    rules: tuple[str, ...]
+    gate: GateSignature | None = None
+    realtime: tuple[RealtimeSignature, ...] = ()
+    realtime_broad: tuple[RealtimeSignature, ...] = ()
+    artefacts: tuple[str, ...] = ()
+    split_classes: tuple[str, ...] = ()
+    collapsed_classes: tuple[str, ...] = ()
+    process_classes: tuple[str, ...] = ()
+    races: tuple[str, ...] = ()
+    fix: Callable[[], None] | None = None
+
+    @property
+    def reason(self) -> str:
+        return f"{self.id}: {self.title}"
+
+
+FINDINGS: tuple[Finding, ...] = (
+    Finding(
+        "PYN-001",
+        "drop policy: a rerouted invocation that meets a same-key holder crashes the poll "
+        "(REROUTED -> CONCURRENCY_CONTROLLED_FINAL is not in pynenc's graph) and is lost",
+        rules=("liveness", "no-stale-locks"),
+        gate=gate.poll_refused("rerouted", "concurrency_controlled_final"),
+        realtime=(realtime.lost_in_a_refusing_poll(None, "rerouted", "concurrency_controlled_final"),),
+        realtime_broad=(realtime.dropped_after_reroute,),
+        artefacts=("PYN-001",),
+    ),
+    Finding(
+        "PYN-002",
+        "values equal in Python get different concurrency keys",
+        rules=("no-overlap",),
+        split_classes=EQUAL_VALUES_SPLIT,
+    ),
+    Finding(
+        "PYN-003",
+        "set and frozenset keys depend on the process's hash seed",
+        rules=("key-consistency",),
+        process_classes=("set-order", "frozenset-order"),
+    ),
+    Finding(
+        "PYN-004",
+        "distinct key values collapse into one key (false blocking)",
+        rules=("drop-semantics",),
+        collapsed_classes=("plain-objects", "unreadable-state"),
+    ),
+    Finding(
+        "PYN-005",
+        "check-then-set race: two runners polling or starting at once both admit same-key invocations",
+        rules=("no-overlap",),
+        gate=gate.admitted_together,
+        realtime=(realtime.admitted_together,),
+        artefacts=("PYN-005",),
+        races=("no-overlap",),
+    ),
+    Finding(
+        "PYN-006",
+        "registration check-then-register race: two producers enqueueing at once both create new invocations",
+        rules=("registration-dedup",),
+        gate=gate.registered_twice_together,
+        artefacts=("PYN-006",),
+        races=("registration-dedup",),
+    ),
+    Finding(
+        "PYN-007",
+        "a runner killed (or stopped) between taking an invocation off the queue and marking it PENDING, "
+        "or before rerouting what it blocked, loses it",
+        rules=("liveness", "no-stale-locks"),
+        gate=gate.lost_after_crash_in_group,
+        realtime_broad=(realtime.lost_to_a_kill,),
+        artefacts=("PYN-007", "PYN-007b"),
+        races=("liveness",),
+    ),
+    Finding(
+        "PYN-008",
+        "parallelize's batch path skips argument indexing: running KEYS/ARGUMENTS control cannot see its invocations",
+        rules=("no-overlap",),
+        gate=gate.admitted_past_batch_holder,
+        artefacts=("PYN-008",),
+    ),
+    Finding(
+        "PYN-009",
+        "a RETRY invocation polled while its key is held crashes the poll "
+        "(RETRY -> CONCURRENCY_CONTROLLED is not in pynenc's graph) and is lost",
+        rules=("reroute-preserves-work", "liveness"),
+        gate=gate.poll_refused("retry", "concurrency_controlled", "concurrency_controlled_final"),
+        realtime=(realtime.lost_in_a_refusing_poll("retry", "retry", "concurrency_controlled",
+                                                   "concurrency_controlled_final"),),
+        artefacts=("PYN-009",),
+    ),
+    Finding(
+        "PYN-010",
+        "pynenc-redis 0.3.0 cannot build its broker on pynenc 0.4",
+        rules=(),
+    ),
+    Finding(
+        "PYN-011",
+        "a ThreadRunner's graceful stop reroutes an invocation whose body is still running",
+        rules=("no-overlap", "reroute-preserves-work"),
+        realtime=(realtime.body_outlived_its_kill,),
+    ),
+    Finding(
+        "PYN-012",
+        "a stopping MultiThreadRunner's unsignalled workers are recovered while they still run",
+        rules=("no-overlap", "reroute-preserves-work"),
+        realtime=(realtime.recovered_from_a_live_worker,),
+        fix=multithread_stop_keeps_heartbeats,
+    ),
+    Finding(
+        "PYN-013",
+        "check-then-set race: a poll blocks an invocation on a holder that let go of the key between the check "
+        "and the block (a false block; with reroute=False the call is dropped)",
+        rules=("drop-semantics",),
+        gate=gate.blocked_by_a_holder_that_let_go,
+        artefacts=("PYN-013",),
+    ),
+)
+
+BY_ID: dict[str, Finding] = {finding.id: finding for finding in FINDINGS}
+
+
+class UnknownFinding(KeyError):
+    """A finding id the registry does not hold."""
+
+
+def by_id(finding_id: str) -> Finding:
+    if finding_id not in BY_ID:
+        raise UnknownFinding(f"unknown finding {finding_id!r}; recorded: {', '.join(BY_ID)}")
+    return BY_ID[finding_id]
+
+
+def gate_finding_in(history: History) -> Finding | None:
+    """The first recorded finding whose gate signature the history shows."""
+    return next((f for f in FINDINGS if f.gate is not None and f.gate(history)), None)
+
+
+def realtime_finding(history: History, violation: Violation) -> Finding | None:
+    """The recorded finding this decided violation shows: the first whose narrow signature matches, else the
+    first whose broad one does."""
+    for signatures in (lambda f: f.realtime, lambda f: f.realtime_broad):
+        found = next((f for f in FINDINGS if any(sign(history, violation) for sign in signatures(f))), None)
+        if found is not None:
+            return found
+    return None
+
+
+def artefact_folders() -> list[tuple[Finding, Path]]:
+    return [(f, ARTEFACTS / name) for f in FINDINGS for name in f.artefacts]
+
+
+def key_class_findings(across_processes: bool) -> dict[str, Finding]:
+    """Equality class name -> the finding that keys it wrongly (in one process, or across processes)."""
+    out: dict[str, Finding] = {}
+    for finding in FINDINGS:
+        names = finding.process_classes if across_processes else finding.split_classes + finding.collapsed_classes
+        out.update({name: finding for name in names})
+    return out
+
+
+def race_finding(rule: str) -> Finding | None:
+    return next((f for f in FINDINGS if rule in f.races), None)

@@ -1,0 +1,83 @@
+"""Counterexample artefacts: a failing run's schedule, history and verdict, and the command that replays it.
+
+A run folder holds ``schedule.json`` (replayable), ``schedule.txt`` (readable),
+``history.json``, ``meta.json`` (app, engine, task, rule, violations) and
+``replay.txt``.  ``pynenc-suite replay FOLDER`` runs the same schedule against
+the same app and engine and says whether the same violations come back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pynenc_suite.history.model import History, Violation
+from pynenc_suite.strategies.steps import Schedule, schedule_from_json, schedule_to_json
+
+META_KEYS = ("app", "engine", "task", "rule", "violations")
+
+
+@dataclass
+class Artefact:
+    folder: Path
+    schedule: Schedule
+    history: History
+    meta: dict[str, Any]
+
+    @property
+    def replay_command(self) -> str:
+        return replay_command(self.folder)
+
+
+def folder_for(root: Path, test_id: str) -> Path:
+    return root / "failures" / re.sub(r"[^A-Za-z0-9_.-]+", "_", test_id)
+
+
+def replay_command(folder: Path) -> str:
+    return f"pynenc-suite replay {shlex.quote(str(folder))}"
+
+
+def save(
+    folder: Path,
+    schedule: Schedule,
+    history: History,
+    *,
+    app: str,
+    engine: str,
+    task: str,
+    rule: str,
+    violations: list[Violation],
+) -> Path:
+    """Write the artefact for the failing example (the last one written is Hypothesis's minimal one)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "schedule.txt").write_text(repr(schedule) + "\n")
+    (folder / "schedule.json").write_text(json.dumps(schedule_to_json(schedule), indent=1))
+    (folder / "history.json").write_text(json.dumps(history.to_json(), indent=1, sort_keys=True))
+    meta = {"app": app, "engine": engine, "task": task, "rule": rule, "violations": [str(v) for v in violations]}
+    (folder / "meta.json").write_text(json.dumps(meta, indent=1))
+    (folder / "replay.txt").write_text(replay_command(folder) + "\n")
+    return folder
+
+
+class NotAnArtefact(ValueError):
+    """The folder is not a counterexample folder; ``str()`` says why in one line."""
+
+
+def load(folder: Path) -> Artefact:
+    folder = Path(folder)
+    if not (folder / "schedule.json").exists():
+        raise NotAnArtefact(f"{folder} is not a pynenc-suite counterexample folder (no schedule.json)")
+    meta = json.loads((folder / "meta.json").read_text())
+    missing = [key for key in META_KEYS if key not in meta]
+    if missing:
+        raise NotAnArtefact(f"{folder}/meta.json lacks {', '.join(missing)}")
+    return Artefact(
+        folder=folder,
+        schedule=schedule_from_json(json.loads((folder / "schedule.json").read_text())),
+        history=History.load(folder / "history.json"),
+        meta=meta,
+    )

@@ -1,0 +1,198 @@
+"""``pynenc-suite``: the gate, the real-time tier, replays and re-judging, from a team's own repository.
+
+    pynenc-suite gate mypkg.tasks:app [--engine sqlite] [--hypothesis-profile ci] [-- PYTEST_ARGS]
+    pynenc-suite realtime mypkg.tasks:app --engine redis [--budget 600]
+    pynenc-suite replay .pynenc-suite/failures/<test id>
+    pynenc-suite rejudge .pynenc-suite/realtime/<engine>-<time>
+    pynenc-suite bench
+
+Exit status: 0 the suite passed, 1 a property failed (or a replay did not
+reproduce), 2 bad input (one line on stderr), 3 the suite itself failed.
+Arguments the command does not know are passed to pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+PASSED, FAILED, BAD_INPUT, SUITE_ERROR = 0, 1, 2, 3
+HASH_SEED = "0"
+APP_COMMANDS = ("gate", "realtime")
+APP_USAGE = "%(prog)s [APP] [options] [pytest options]"
+APP_HELP = "APP: the app as package.module:attribute, right after the command (default: the suite's reference app)"
+
+
+class BadInput(Exception):
+    """A mistake in what the command was given; ``str()`` is the one line that says what to fix."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _same_hash_seed(argv)  # determinism: sets and dicts of str iterate the same way in every run
+    parser = _parser()
+    app = _app_argument(argv)
+    args, passthrough = parser.parse_known_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return BAD_INPUT
+    args.app = app
+    try:
+        return args.run(args, passthrough)
+    except BadInput as error:
+        print(f"pynenc-suite: {error}", file=sys.stderr)
+        return BAD_INPUT
+
+
+def _app_argument(argv: list[str]) -> str | None:
+    """Take the APP of ``gate`` / ``realtime`` out of ``argv``: the word right after the command, if it is not an option.
+
+    Only that place: a value after a pytest option (``-n 2``) is never mistaken for an app.
+    """
+    if len(argv) > 1 and argv[0] in APP_COMMANDS and not argv[1].startswith("-"):
+        return argv.pop(1)
+    return None
+
+
+def _same_hash_seed(argv: list[str]) -> None:
+    """Run again with ``PYTHONHASHSEED=0`` if this process has another seed (xdist workers inherit it)."""
+    if os.environ.get("PYTHONHASHSEED") != HASH_SEED:
+        env = {**os.environ, "PYTHONHASHSEED": HASH_SEED}
+        os.execve(sys.executable, [sys.executable, "-m", "pynenc_suite", *argv], env)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pynenc-suite", description="Property-based and chaos regression gate for pynenc's concurrency control.",
+        epilog="Exit status: 0 passed, 1 a property failed, 2 bad input, 3 the suite itself failed.",
+    )  # fmt: skip
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gate = commands.add_parser("gate", help="every property, the key audit and the explorer on an app (deterministic)",
+                               usage=APP_USAGE, description=APP_HELP)
+    gate.add_argument("--engine", default=None, help="memory (default) or sqlite: where pynenc keeps its state")
+    _common(gate)
+    gate.set_defaults(run=run_gate)
+
+    realtime = commands.add_parser("realtime", help="pynenc's own runners in separate processes, with real faults",
+                                   usage=APP_USAGE, description=APP_HELP)
+    realtime.add_argument("--engine", default="sqlite", help="sqlite (default) or redis")
+    realtime.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                          help="wall time for drawing and running schedules (default 180)")
+    realtime.add_argument("--seed", type=int, default=None, help="seed for drawing schedules")
+    realtime.add_argument("--redis-url", default=None, help="a Redis to use instead of starting redis-server")
+    realtime.add_argument("--replay", default=None, metavar="SCHEDULE_FOLDER", help="run one saved schedule again")
+    _common(realtime)
+    realtime.set_defaults(run=run_realtime)
+
+    replay = commands.add_parser("replay", help="replay a gate counterexample folder; 0 if it reproduces")
+    replay.add_argument("folder", type=Path)
+    replay.set_defaults(run=run_replay)
+
+    rejudge = commands.add_parser("rejudge", help="judge saved real-time histories again with this installation")
+    rejudge.add_argument("folder", type=Path)
+    rejudge.add_argument("-v", "--verbose", action="store_true", help="print every verdict, not only failures")
+    rejudge.set_defaults(run=run_rejudge)
+
+    bench = commands.add_parser("bench", help="the explorer's speed against direct pynenc calls")
+    bench.add_argument("--rounds", type=int, default=200)
+    bench.add_argument("--repeats", type=int, default=5)
+    bench.set_defaults(run=run_bench)
+    return parser
+
+
+def _common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--hypothesis-profile", default=None, help="ci, dev, nightly or smoke")
+    command.add_argument("--key-normalisers", default=None, metavar="MODULE:ATTR",
+                         help="a dict {task: {argument: callable}} of values your code treats as one account")
+    command.add_argument("--run-bodies", action="store_true", help="run your tasks' real bodies, not recording probes")
+    command.add_argument("--artefacts", default=None, metavar="DIR", help="where failures are written (.pynenc-suite)")
+
+
+def _suite_options(args: argparse.Namespace, tier: str) -> list[str]:
+    """The plugin's options for what the command was given, after checking the app and the engine."""
+    from pynenc_suite.apps.target import REFERENCE_APP, TargetError
+    from pynenc_suite.engines.registry import EngineError, engine_for_tier
+    from pynenc_suite.session import SuiteOptions, target_for
+
+    app = args.app or REFERENCE_APP
+    try:
+        engine = engine_for_tier(args.engine, tier)
+        target_for(SuiteOptions(app=app, tier=tier, engine=engine.name, key_normalisers=args.key_normalisers,
+                                run_bodies=args.run_bodies))
+    except (TargetError, EngineError) as error:
+        raise BadInput(str(error)) from None
+    options = [f"--pynenc-app={app}", f"--pynenc-tier={tier}", f"--pynenc-engine={engine.name}"]
+    if args.key_normalisers:
+        options.append(f"--pynenc-key-normalisers={args.key_normalisers}")
+    if args.run_bodies:
+        options.append("--pynenc-run-bodies")
+    if args.artefacts:
+        options.append(f"--pynenc-artefacts={Path(args.artefacts).resolve()}")
+    if args.hypothesis_profile:
+        options.append(f"--hypothesis-profile={args.hypothesis_profile}")
+    return options
+
+
+def run_gate(args: argparse.Namespace, passthrough: list[str]) -> int:
+    return _pytest("gate", [*_suite_options(args, "gate"), *_distribution(passthrough), *passthrough])
+
+
+def run_realtime(args: argparse.Namespace, passthrough: list[str]) -> int:
+    options = [*_suite_options(args, "realtime"), "-p", "no:xdist"]
+    for flag, value in (("--pynenc-realtime-budget", args.budget), ("--pynenc-realtime-seed", args.seed),
+                        ("--pynenc-redis-url", args.redis_url), ("--pynenc-realtime-replay", args.replay)):
+        if value is not None:
+            options.append(f"{flag}={value}")
+    return _pytest("realtime", [*options, *passthrough])
+
+
+def _distribution(passthrough: list[str]) -> list[str]:
+    """xdist workers for the gate: every core (``-n auto``) unless the pytest arguments name a number, and
+    ``--dist loadgroup`` unless they name another mode: the key audit's tests of one argument share one
+    worker, which computes that argument's audit once."""
+    if any(arg.endswith("no:xdist") for arg in passthrough):
+        return []
+    workers = [] if any(arg.startswith(("-n", "--numprocesses")) for arg in passthrough) else ["-n", "auto"]
+    mode = [] if any(arg.startswith("--dist") for arg in passthrough) else ["--dist", "loadgroup"]
+    return [*workers, *mode]
+
+
+def _pytest(tier: str, arguments: list[str]) -> int:
+    """Run the tier's test modules with the suite's own pytest configuration, from any directory."""
+    import pytest
+
+    from pynenc_suite.plugin import suite_folders
+
+    package = Path(__file__).resolve().parent
+    config = ["-c", str(package / "pytest.ini"), f"--rootdir={Path(suite_folders(tier)[0]).parent.parent}"]
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        config += ["-p", "pynenc_suite.plugin", "-p", "xdist.plugin", "-p", "hypothesis.extra.pytestplugin"]
+    code = int(pytest.main([*suite_folders(tier), *config, *arguments]))
+    return {0: PASSED, 1: FAILED, 2: BAD_INPUT, 4: BAD_INPUT, 5: BAD_INPUT}.get(code, SUITE_ERROR)
+
+
+def run_replay(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite.replay import replay
+
+    if passthrough:
+        raise BadInput(f"replay takes a folder only, not {' '.join(passthrough)}")
+    return PASSED if replay(args.folder) else FAILED
+
+
+def run_rejudge(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite.rejudge import rejudge
+
+    if not args.folder.is_dir():
+        raise BadInput(f"{args.folder} is not a folder of real-time runs")
+    return FAILED if rejudge(args.folder, args.verbose) else PASSED
+
+
+def run_bench(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite.drivers.deterministic.bench import bench
+
+    bench(args.rounds, args.repeats)
+    return PASSED

@@ -1,0 +1,50 @@
+"""The suite's fixtures, named ``pynenc_*`` so they never meet a team's own fixtures.
+
+``pynenc_target``: the app under test.  The real-time tier's session fixtures:
+``pynenc_engine`` (a temporary SQLite folder, or a Redis server on a free
+loopback port), ``pynenc_provider`` (the loopback provider) and
+``pynenc_realtime_out`` (the session's folder of run records).  An unusable
+Redis stops the session with one line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pynenc_suite.apps.target import Target
+from pynenc_suite.engines.registry import engine_for_tier
+from pynenc_suite.engines.session import EngineSession, RedisUnavailable, engine_session
+from pynenc_suite.provider.loopback import LoopbackProvider
+from pynenc_suite.session import artefacts_root, options, target_for
+
+
+@pytest.fixture(scope="session")
+def pynenc_target() -> Target:
+    return target_for()
+
+
+@pytest.fixture(scope="session")
+def pynenc_engine() -> Iterator[EngineSession]:
+    chosen = options()
+    try:
+        with engine_session(engine_for_tier(chosen.engine, "realtime"), chosen.redis_url) as session:
+            yield session
+    except RedisUnavailable as error:
+        pytest.exit(f"pynenc-suite: {error}", returncode=2)
+
+
+@pytest.fixture(scope="session")
+def pynenc_provider() -> Iterator[LoopbackProvider]:
+    with LoopbackProvider().serving() as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def pynenc_realtime_out(pynenc_engine: EngineSession) -> Path:
+    folder = artefacts_root("realtime", f"{pynenc_engine.name}-{time.strftime('%Y%m%d-%H%M%S')}")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -1,0 +1,61 @@
+"""One gate property: draw a schedule for one task, run it on the real app, judge one rule.
+
+A failing example writes its counterexample folder (the last one written is
+Hypothesis's minimal example) and fails with the violated rule, a per-key
+timeline and the command that replays it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import assume, note
+from hypothesis import strategies as st
+
+from pynenc_suite import artefacts, invariants
+from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
+from pynenc_suite.findings.registry import gate_finding_in
+from pynenc_suite.history.timeline import render
+from pynenc_suite.session import options
+from pynenc_suite.strategies.schedules import schedules
+
+
+def cases(target: Target) -> list[tuple[str, str]]:
+    """Every (task, rule) the gate checks: each controlled task with each rule its policy is bound by."""
+    return [
+        (name, rule.name)
+        for name in target.controlled
+        for rule in invariants.RULES.values()
+        if rule.applies_to(target.policies[name])
+    ]
+
+
+def check_rule(target: Target, task_name: str, rule: str, data: st.DataObject) -> None:
+    under_test = target.under_test(task_name)
+    schedule = data.draw(schedules([under_test], knobs_for(target)), label="schedule")
+    history = run_schedule(target, [task_name], schedule)
+    known = gate_finding_in(history)
+    if known is not None:
+        # A recorded pynenc defect (a strict xfail of its own keeps it tracked): skip this example only.
+        note(f"example shows known finding {known.id}; discarded")
+        assume(False)
+    violations = invariants.check(rule, history)
+    if violations:
+        test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
+        folder = artefacts.save(
+            artefacts.folder_for(options().artefacts, test_id),
+            schedule,
+            history,
+            app=target.spec,
+            engine=target.engine,
+            task=task_name,
+            rule=rule,
+            violations=violations,
+        )
+        raise AssertionError(
+            f"{len(violations)} violation(s) of {rule} on {task_name}:\n"
+            + "\n".join(f"  {v}" for v in violations)
+            + f"\n\n{render(history, violations)}\n\nschedule and history: {folder}/"
+            + f"\nreplay: {artefacts.replay_command(folder)}"
+        )

@@ -1,0 +1,167 @@
+"""The pytest plugin (entry point ``pytest11: pynenc_suite``): options, markers, profiles, summaries.
+
+Installed, it is loaded by every pytest session of the environment and stays
+inert there: it only adds its options.  A session *runs the suite* when it is
+given ``--pynenc-app`` or collects the suite's own modules; then it loads the
+app once (a mistake is one line and exit status 2), loads the Hypothesis
+profile, and, if no test paths were named, collects the tier asked for:
+
+    pytest --pynenc-app=mypkg.tasks:app                          # the gate
+    pytest --pynenc-app=mypkg.tasks:app --pynenc-tier=realtime   # the real-time tier (SQLite)
+
+Every option carries the ``--pynenc-`` prefix and sits in one ``pynenc-suite``
+group of ``pytest --help``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings
+
+from pynenc_suite import profiles
+from pynenc_suite.apps.target import REFERENCE_APP, TargetError
+from pynenc_suite.engines.registry import ENGINES, EngineError, engine_for_tier
+from pynenc_suite.findings.registry import by_id
+from pynenc_suite.fixtures import (  # noqa: F401 - fixtures are found on the plugin module
+    pynenc_engine,
+    pynenc_provider,
+    pynenc_realtime_out,
+    pynenc_target,
+)
+from pynenc_suite.session import SuiteOptions, active_options, set_options, target_for
+from pynenc_suite.summaries import SUITE_ERROR, collect, suite_errors, write_summaries
+
+SUITE_ERROR_STATUS = 3  # the suite itself failed: neither a pass nor a violated property
+
+TIERS = ("gate", "realtime")
+
+profiles.register()
+
+
+def suite_folders(tier: str) -> list[str]:
+    """Where the tier's test modules are (inside the installed package, or the checkout)."""
+    from pynenc_suite import suite
+
+    root = Path(suite.__file__).resolve().parent
+    return [str(root / "gate"), str(root / "keys")] if tier == "gate" else [str(root / "realtime")]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("pynenc-suite", "pynenc-suite: concurrency-control gate for a pynenc app")
+    group.addoption("--pynenc-app", default=None, metavar="MODULE:ATTR",
+                    help=f"the app to test, as package.module:attribute (default: {REFERENCE_APP}); "
+                    "given alone, runs the suite's gate on it")
+    group.addoption("--pynenc-tier", default="gate", choices=TIERS,
+                    help="gate: the deterministic properties, key audit and explorer (default); "
+                    "realtime: pynenc's own runners in separate processes with real kills")
+    group.addoption("--pynenc-engine", default=None, choices=sorted(ENGINES),
+                    help="where pynenc keeps its state: memory (gate default), sqlite (real-time default), redis "
+                    "(real time only)")
+    group.addoption("--pynenc-key-normalisers", default=None, metavar="MODULE:ATTR",
+                    help="a dict {task: {argument: callable}}: values your code treats as one account "
+                    "(e.g. str.casefold for emails); the history and the key audit use it")
+    group.addoption("--pynenc-run-bodies", action="store_true", default=False,
+                    help="run your tasks' real bodies instead of recording probes (they must call the provider)")
+    group.addoption("--pynenc-artefacts", default=None, metavar="DIR",
+                    help="where counterexamples and real-time runs are written (default .pynenc-suite)")
+    group.addoption("--pynenc-realtime-budget", type=float, default=None, metavar="SECONDS",
+                    help="real-time tier: wall time for drawing and running schedules (default 180, or "
+                    "$PYNENC_SUITE_REALTIME_BUDGET); a soak is a large budget")
+    group.addoption("--pynenc-realtime-seed", type=int, default=None,
+                    help="real-time tier: seed for drawing schedules (default: a fresh one, printed in the summary)")
+    group.addoption("--pynenc-realtime-replay", default=None, metavar="SCHEDULE_FOLDER",
+                    help="real-time tier: run one saved schedule again (a schedule-NNN folder of an earlier run)")
+    group.addoption("--pynenc-redis-url", default=None, metavar="URL",
+                    help="real-time tier: use this Redis (redis://host:port) instead of starting redis-server "
+                    "on a free loopback port")
+
+
+def _runs_the_suite(config: pytest.Config) -> bool:
+    if config.getoption("--pynenc-app"):
+        return True
+    from pynenc_suite import suite
+
+    root = Path(suite.__file__).resolve().parent
+    for arg in config.args:
+        path = Path(arg.split("::", 1)[0]).resolve()
+        if path == root or root in path.parents:
+            return True
+    return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "pynenc_finding(id, raises=AssertionError, condition=True): reproduces a "
+                            "recorded pynenc defect; a strict xfail expecting ``raises``")
+    config.addinivalue_line("markers", "pynenc_realtime: a test of the real-time tier (needs --pynenc-tier=realtime)")
+    if not _runs_the_suite(config):
+        return
+    try:
+        options = SuiteOptions.from_config(config)
+        engine_for_tier(options.engine, options.tier)
+        if not hasattr(config, "workerinput"):  # the controller validates; xdist workers load lazily
+            target_for(options)
+    except (TargetError, EngineError) as error:
+        pytest.exit(f"pynenc-suite: {error}", returncode=2)
+    set_options(options)
+    if config.getoption("--hypothesis-profile", default=None) is None:
+        settings.load_profile(profiles.default_name())
+    if config.args_source is not pytest.Config.ArgsSource.ARGS:
+        config.args = suite_folders(options.tier)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Real-time tests run only in the real-time tier; a test marked with a finding is its strict xfail."""
+    options = active_options()
+    realtime = options is not None and options.tier == "realtime"
+    skip = pytest.mark.skip(reason="real-time tier: run with --pynenc-tier=realtime (pynenc-suite realtime)")
+    for item in items:
+        if item.get_closest_marker("pynenc_realtime") and not realtime:
+            item.add_marker(skip)
+        finding = item.get_closest_marker("pynenc_finding")
+        if finding is not None:
+            item.add_marker(finding_xfail(*finding.args, **finding.kwargs))
+
+
+def finding_xfail(finding_id: str, raises: type[BaseException] = AssertionError, condition: bool = True) -> Any:
+    """The strict xfail of a test that reproduces a recorded finding (``@pytest.mark.pynenc_finding(id)``)."""
+    return pytest.mark.xfail(condition, strict=True, raises=raises, reason=by_id(finding_id).reason)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    options = active_options()
+    if options is None:
+        return []
+    lines = [f"pynenc-suite: app={options.app} tier={options.tier} engine={options.engine} "
+             f"hypothesis-profile={settings.get_current_profile_name()}"]
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        lines.append("pynenc-suite: PYTHONHASHSEED is not 0; runs are deterministic only with PYTHONHASHSEED=0 "
+                     "(pynenc-suite and tox set it)")
+    return lines
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    """A test of the suite that fails with anything but a violated property (an AssertionError) failed because
+    the suite itself broke; its report says so, so that the session can end as an error, never as a finding."""
+    report = yield
+    if active_options() is not None and report.failed and call.excinfo is not None:
+        if report.when != "call" or not call.excinfo.errisinstance(AssertionError):
+            report.user_properties = [*report.user_properties, (SUITE_ERROR, f"{report.nodeid}: {call.excinfo.typename}")]
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    collect(report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    write_summaries(terminalreporter)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if suite_errors():
+        session.exitstatus = SUITE_ERROR_STATUS

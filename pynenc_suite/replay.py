@@ -1,0 +1,39 @@
+"""Replay a gate counterexample: the same schedule, app and engine; do the same violations come back?
+
+Prints ``reproduced:`` with the violations and the per-key timeline, or
+``did NOT reproduce`` with what the replay found instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pynenc_suite import artefacts, invariants
+from pynenc_suite.apps.target import TargetError, load
+from pynenc_suite.cli import BadInput
+from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.history.timeline import render
+
+
+def replay(folder: Path) -> bool:
+    """True if the artefact's violations come back exactly; raises BadInput for a folder that is not one."""
+    try:
+        artefact = artefacts.load(folder)
+        target = load(artefact.meta["app"], engine=artefact.meta["engine"])
+    except (artefacts.NotAnArtefact, TargetError) as error:
+        raise BadInput(str(error)) from None
+    rule, task = artefact.meta["rule"], artefact.meta["task"]
+    print(f"replaying {folder}: app={target.spec} engine={target.engine} task={task} rule={rule}")
+    history = run_schedule(target, [task], artefact.schedule)
+    violations = invariants.check(rule, history)
+    found = [str(v) for v in violations]
+    if found == artefact.meta["violations"]:
+        print(f"reproduced: {len(violations)} violation(s) of {rule} on {task}")
+        print("\n".join(f"  {v}" for v in found))
+        print(render(history, violations))
+        return True
+    print(f"did NOT reproduce: recorded {len(artefact.meta['violations'])} violation(s) of {rule}, "
+          f"the replay found {len(found)}")
+    print("\n".join(f"  recorded: {v}" for v in artefact.meta["violations"]))
+    print("\n".join(f"  replayed: {v}" for v in found))
+    return False

@@ -1,0 +1,57 @@
+"""End-of-session sections: the key audit table and the real-time tier's counters.
+
+Tests hand their rows to pytest as ``user_properties`` (so they reach the
+controlling process under xdist); :func:`collect` gathers them from the reports
+and :func:`write_summaries` prints them once at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+KEY_AUDIT = "pynenc_key_audit"
+REALTIME = "pynenc_realtime"
+SUITE_ERROR = "pynenc_suite_error"
+GOOD = ("one-key", "distinct-keys")
+
+_collected: dict[str, list[Any]] = {KEY_AUDIT: [], REALTIME: [], SUITE_ERROR: []}
+
+
+def collect(report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name in _collected and (report.when == "call" or name == SUITE_ERROR):
+            _collected[name].append(value)
+
+
+def suite_errors() -> list[str]:
+    return _collected[SUITE_ERROR]
+
+
+def write_summaries(terminal: pytest.TerminalReporter) -> None:
+    if _collected[KEY_AUDIT]:
+        _key_audit(terminal, _collected[KEY_AUDIT])
+    if _collected[REALTIME]:
+        terminal.section("real-time tier")
+        for line in _collected[REALTIME]:
+            terminal.write_line(line)
+    if _collected[SUITE_ERROR]:
+        terminal.section("pynenc-suite: the suite itself failed (not a property of pynenc)")
+        for line in sorted(set(_collected[SUITE_ERROR])):
+            terminal.write_line(line)
+
+
+def _key_audit(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
+    """Per task and key argument, which shapes of one value pynenc keys wrongly."""
+    write = terminal.write_line
+    terminal.section("key serialization audit")
+    bad = [r for r in rows if r["verdict"] not in GOOD or r["process_stable"] is False]
+    write(f"{len(rows)} (task, argument, value class) checked; {len(bad)} keyed wrongly")
+    write(f"{'task':16} {'argument':12} {'class':18} {'verdict':16} {'same in all processes':22} minimal example")
+    for r in sorted(rows, key=lambda r: (r["task"], r["argument"], r["class"])):
+        stable = {True: "yes", False: "NO", None: "-"}[r["process_stable"]]
+        example = r["example"].split(": ", 1)[-1]
+        write(f"{r['task']:16} {r['argument']:12} {r['class']:18} {r['verdict']:16} {stable:22} {example[:90]}")
+    if not bad:
+        write("every class locks correctly: equal values share one key, distinct values never collapse")

@@ -1,0 +1,30 @@
+"""The gate: every property of the contract, for every task with a concurrency policy.
+
+Each test runs random schedules of one task (several producers, several
+runners, crashes, graceful stops, virtual time, recovery sweeps) against the
+real pynenc app and checks one rule of the contract over the recorded history
+(:mod:`pynenc_suite.gate`).
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pynenc_suite.apps.target import Target
+from pynenc_suite.gate import cases, check_rule
+from pynenc_suite.session import target_for
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "task_rule" in metafunc.fixturenames:
+        params = [pytest.param(case, id=f"{case[0]}-{case[1]}") for case in cases(target_for())]
+        metafunc.parametrize("task_rule", params)
+
+
+@given(data=st.data())
+def test_property(pynenc_target: Target, task_rule: tuple[str, str], data: st.DataObject) -> None:
+    """The task's policy keeps the rule over random schedules with crashes and recovery."""
+    task_name, rule = task_rule
+    check_rule(pynenc_target, task_name, rule, data)

@@ -1,0 +1,90 @@
+"""The real-time tier: real-time schedules against pynenc's own runners on SQLite or Redis.
+
+Run with ``pynenc-suite realtime APP --engine=sqlite|redis`` (or ``pytest
+--pynenc-app=APP --pynenc-tier=realtime``).  First a deliberately broken pynenc
+(running KEYS control disabled in every runner process) must be caught, so the
+tier is shown able to fail; then drawn schedules run until the budget is spent,
+and every decided violation that is not a recorded finding fails the tier.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.realtime.inject import environment_for
+from pynenc_suite.drivers.realtime.regressions import keys_not_enforced
+from pynenc_suite.engines.session import EngineSession
+from pynenc_suite.history.model import Fault
+from pynenc_suite.provider.loopback import LoopbackProvider
+from pynenc_suite.realtime import RealtimeSession
+from pynenc_suite.session import options
+from pynenc_suite.strategies.realtime import FAULTS, RUNNER_CLASSES, RealtimeKnobs, RealtimeSchedule, TimedEnqueue
+from pynenc_suite.summaries import REALTIME
+
+pytestmark = pytest.mark.pynenc_realtime
+
+_started = time.monotonic()
+
+
+def _burst(task: str, account: str, runners: tuple[str, ...]) -> RealtimeSchedule:
+    """Six same-account calls within a quarter second, each holding the provider half a second."""
+    enqueues = tuple(
+        TimedEnqueue(at=0.05 * i, producer=i % 2, task=task, kwargs={"account_id": account, "op": f"op{i}"}, hold=0.5)
+        for i in range(6)
+    )
+    return RealtimeSchedule(runners=runners, enqueues=enqueues)
+
+
+def test_keys_not_enforced_in_the_runners_is_caught(
+    pynenc_target: Target, pynenc_engine: EngineSession, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path,
+    record_property: pytest.RecordProperty,
+) -> None:
+    """With KEYS control disabled in every runner process, same-account calls overlap: a decided no-overlap."""
+    if options().realtime_replay:
+        pytest.skip("replaying one schedule")
+    if "call_keyed" not in pynenc_target.tasks:
+        pytest.skip("the injected-regression check uses the reference app's call_keyed")
+    session = RealtimeSession(pynenc_target, pynenc_engine, pynenc_provider,
+                              pynenc_realtime_out / "regression-keys_not_enforced",
+                              extra_env=environment_for(keys_not_enforced))
+    caught = []
+    for runners in (("ThreadRunner", "ThreadRunner"), ("MultiThreadRunner", "PersistentProcessRunner")):
+        outcome = session.run(_burst("call_keyed", "acct-1", runners))
+        caught += [v for v in outcome.failures if v.violation.rule == "no-overlap"]
+    record_property(REALTIME, f"{pynenc_engine.name}: injected regression keys_not_enforced -> {len(caught)} decided "
+                    f"no-overlap violations in {len(session.outcomes)} schedules")
+    assert caught, "the real-time tier did not catch running KEYS control disabled in the runners"
+
+
+def test_realtime_schedules_hold_every_rule(
+    pynenc_target: Target, pynenc_engine: EngineSession, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path,
+    record_property: pytest.RecordProperty,
+) -> None:
+    """Drawn schedules with kills, stops, stalls and drops: no decided violation outside the recorded findings."""
+    chosen = options()
+    engine = pynenc_engine.engine
+    faults = tuple(f for f in FAULTS if engine.drops_connections or f is not Fault.DROP_CONNECTIONS)
+    # Probes replace a user app's bodies in the runner process only; process-spawning runners
+    # would run the real bodies in their workers, so a probed app gets ThreadRunners.
+    classes = ("ThreadRunner",) if pynenc_target.probed else RUNNER_CLASSES
+    session = RealtimeSession(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "schedules",
+                              knobs=RealtimeKnobs(faults=faults, runner_classes=classes))
+    if chosen.realtime_replay:
+        outcome = session.run(RealtimeSchedule.from_json((Path(chosen.realtime_replay) / "schedule.json").read_text()))
+        record_property(REALTIME, f"{engine.name}: replayed {chosen.realtime_replay}: {len(outcome.failures)} "
+                        f"violations, {len(outcome.unknown)} unknown, known {sorted(set(outcome.known.values()))}")
+        assert not outcome.failures, outcome.describe_failure(pynenc_target.spec, engine.name)
+        return
+    seed_value = chosen.realtime_seed
+    if seed_value is None:
+        seed_value = random.SystemRandom().randrange(2**31)
+    budget = chosen.realtime_budget - (time.monotonic() - _started)
+    totals = session.explore(max(budget, 1.0), seed_value)
+    record_property(REALTIME, totals.line())
+    failing = [o for o in session.outcomes if o.failures]
+    assert not failing, "\n\n".join(o.describe_failure(pynenc_target.spec, engine.name) for o in failing[:3])

@@ -1,0 +1,1 @@
+"""A small inventory service: the app the suite's outside-the-checkout check installs and gates."""

@@ -1,0 +1,43 @@
+"""The wheel's layout: one import root, and every package folder of the repository in it.
+
+A folder with Python modules that the packaging list forgot would be missing from
+the installed suite; ``.ci/installed-gate`` shows the installed command working.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOT_INSTALLED = {"tests", ".ci", ".tox", ".git", "docs", "build", "dist"}
+
+
+def _setuptools() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+
+
+def _package_of(folder: Path, package_dir: dict[str, str]) -> str:
+    relative = folder.relative_to(ROOT)
+    for package, source in sorted(package_dir.items(), key=lambda item: -len(item[1])):
+        if relative == Path(source) or Path(source) in relative.parents:
+            rest = relative.relative_to(source).parts
+            return ".".join([package, *rest])
+    raise AssertionError(f"{relative} is in no package-dir")
+
+
+def test_every_folder_with_modules_is_an_installed_package_under_one_root() -> None:
+    setuptools = _setuptools()
+    packages, package_dir = set(setuptools["packages"]), setuptools["package-dir"]
+    assert all(p == "pynenc_suite" or p.startswith("pynenc_suite.") for p in packages)
+    for init in ROOT.rglob("__init__.py"):
+        folder = init.parent
+        if folder.relative_to(ROOT).parts[0] in NOT_INSTALLED:
+            continue
+        assert _package_of(folder, package_dir) in packages, f"{folder.relative_to(ROOT)} is not packaged"
+
+
+def test_the_entry_points_name_the_plugin_and_the_command() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["entry-points"]["pytest11"] == {"pynenc_suite": "pynenc_suite.plugin"}
+    assert project["scripts"] == {"pynenc-suite": "pynenc_suite.cli:main"}

@@ -1,0 +1,43 @@
+"""The pytest plugin: inert in a team's other sessions, one option prefix, exit status 3 when the suite breaks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=folder,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_session_that_does_not_run_the_suite_is_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "test_team.py").write_text(
+        "from hypothesis import settings\n"
+        "def test_team_own():\n"
+        "    assert settings.get_current_profile_name() == 'default'\n"
+    )
+    result = _pytest(tmp_path, "-q", "-p", "no:xdist")
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "pynenc-suite:" not in result.stdout  # no header, no summary sections
+
+
+def test_options_carry_one_prefix_under_one_group(tmp_path: Path) -> None:
+    help_text = _pytest(tmp_path, "--help").stdout
+    section = help_text.split("pynenc-suite:", 1)[1].split("\n\n", 1)[0]
+    options = [line.split()[0].rstrip(",") for line in section.splitlines() if line.strip().startswith("--")]
+    assert len(options) >= 8 and all(option.startswith("--pynenc-") for option in options)
+    assert "pynenc_finding" in _pytest(tmp_path, "--markers").stdout
+
+
+@pytest.mark.parametrize(("raised", "status"), [("AssertionError", 1), ("RuntimeError", 3)])
+def test_a_suite_test_that_breaks_is_an_error_not_a_failed_property(tmp_path: Path, raised: str, status: int) -> None:
+    (tmp_path / "test_breaks.py").write_text(f"def test_breaks():\n    raise {raised}('boom')\n")
+    result = _pytest(tmp_path, "-q", "-p", "no:xdist", "--pynenc-app=pynenc_suite.apps.reference:app", "test_breaks.py")
+    assert result.returncode == status, result.stdout[-2000:]
+    assert ("the suite itself failed" in result.stdout) is (status == 3)
