@@ -21,12 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pynenc_suite.engines.server import EngineUnavailable
+
 DATABASES = 4096
 START_TIMEOUT = 10.0
 PR_SET_PDEATHSIG = 1
 
 
-class RedisUnavailable(Exception):
+class RedisUnavailable(EngineUnavailable):
     """No usable Redis; ``str()`` is the one-line reason and what to do."""
 
 

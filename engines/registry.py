@@ -10,15 +10,28 @@ error with one line.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pynenc_suite.engines import redis_server
 
 StateConfig = Callable[[Path, int, str], dict[str, Any]]
 
 
 class EngineError(Exception):
     """An engine that does not exist or cannot serve a tier; ``str()`` is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class Server:
+    """The server an engine needs: how to start one on a loopback port (yielding its URL), how to check a URL a
+    user names, and, if it can, how to cut every client connection of a run (``drop(config) -> how many``)."""
+
+    start: Callable[[], AbstractContextManager[str]]
+    check: Callable[[str], None]
+    drop: Callable[[dict[str, Any]], int] | None = None
 
 
 def _components(prefix: str) -> dict[str, str]:
@@ -45,9 +58,13 @@ class Engine:
     state: StateConfig
     in_process: bool  # the gate can run an app on it inside its one process
     shared: bool  # separate runner processes can share its state (the real-time tier)
-    drops_connections: bool = False  # the nemesis can cut every client connection
-    needs_server: bool = False  # a server must run (started on a loopback port, or named by URL)
+    server: Server | None = None  # a server must run (started on a loopback port, or named by URL)
     extra: str = ""  # the optional dependencies it needs: pip install pynenc-suite[extra]
+
+    @property
+    def drops_connections(self) -> bool:
+        """The nemesis can cut every client connection of a run."""
+        return self.server is not None and self.server.drop is not None
 
     def config(self, folder: Path, run: int, url: str = "") -> dict[str, Any]:
         return {**self.components, **self.state(folder, run, url)}
@@ -70,8 +87,11 @@ ENGINES: dict[str, Engine] = {
             lambda folder, run, url: {"redis_url": f"{url.rstrip('/')}/{run}"},
             in_process=False,
             shared=True,
-            drops_connections=True,
-            needs_server=True,
+            server=Server(
+                start=redis_server.redis_server,
+                check=redis_server.check_reachable,
+                drop=lambda config: redis_server.drop_connections(config["redis_url"]),
+            ),
             extra="redis",
         ),
     )

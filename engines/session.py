@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from pynenc_suite.engines.configure import configured
-from pynenc_suite.engines.redis_server import RedisUnavailable, check_reachable, drop_connections, redis_server
 from pynenc_suite.engines.registry import Engine
+from pynenc_suite.engines.server import EngineUnavailable
 
 
 @contextmanager
@@ -47,26 +47,26 @@ class EngineSession:
 
     def drop_connections(self, config: dict[str, Any]) -> int:
         """Cut every client connection of the run configured by ``config`` (engines that can)."""
-        if not self.engine.drops_connections:
+        if self.engine.server is None or self.engine.server.drop is None:
             raise ValueError(f"engine {self.name!r} cannot drop connections")
-        return drop_connections(config["redis_url"])
+        return self.engine.server.drop(config)
 
 
 @contextmanager
 def engine_session(engine: Engine, url: str | None = None) -> Iterator[EngineSession]:
     """The engine for a session: a temporary folder, and a server (the given URL, or one started here).
 
-    Raises :class:`RedisUnavailable` with a one-line reason when no server can be used.
+    Raises :class:`EngineUnavailable` with a one-line reason when no server can be used.
     """
     with tempfile.TemporaryDirectory(prefix="pynenc-suite-engine-") as folder:
-        if not engine.needs_server:
+        if engine.server is None:
             yield EngineSession(engine, Path(folder))
         elif url:
-            check_reachable(url)
+            engine.server.check(url)
             yield EngineSession(engine, Path(folder), url)
         else:
-            with redis_server() as started:
+            with engine.server.start() as started:
                 yield EngineSession(engine, Path(folder), started)
 
 
-__all__ = ["EngineSession", "RedisUnavailable", "engine_session", "in_process"]
+__all__ = ["EngineSession", "EngineUnavailable", "engine_session", "in_process"]

@@ -78,15 +78,6 @@ class StatusTimeline:
         ev = self.event_before(inv, seq)
         return ev.status if ev else None
 
-    def status_before(self, seq: int) -> dict[str, str]:
-        """Status of every invocation that had one, just before ``seq``."""
-        out = {}
-        for inv in self.events:
-            status = self.status_of(inv, seq)
-            if status is not None:
-                out[inv] = status
-        return out
-
     def first(self, inv: str) -> Event | None:
         evs = self.events.get(inv)
         return evs[0] if evs else None
@@ -94,10 +85,6 @@ class StatusTimeline:
     def last(self, inv: str) -> Event | None:
         evs = self.events.get(inv)
         return evs[-1] if evs else None
-
-    def final_status(self, inv: str) -> str | None:
-        ev = self.last(inv)
-        return ev.status if ev else None
 
 
 def replay(history: History) -> Iterator[tuple[Event, dict[str, str]]]:

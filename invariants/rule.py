@@ -13,7 +13,6 @@ one decorator.  A rule name nobody registered is an error wherever it is asked f
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -30,7 +29,6 @@ class Rule:
     check: Checker
     applies_to: AppliesTo
     adjudicate: Adjudicator
-    doc: str
 
 
 RULES: dict[str, Rule] = {}
@@ -46,7 +44,7 @@ def rule(name: str, *, applies_to: AppliesTo, adjudicate: Adjudicator) -> Callab
     def register(check: Checker) -> Checker:
         if name in RULES:
             raise ValueError(f"rule {name!r} is registered twice ({RULES[name].check.__module__}, {check.__module__})")
-        RULES[name] = Rule(name, check, applies_to, adjudicate, inspect.getdoc(inspect.getmodule(check)) or "")
+        RULES[name] = Rule(name, check, applies_to, adjudicate)
         return check
 
     return register

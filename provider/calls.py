@@ -69,7 +69,3 @@ class CallLedger:
             self.calls = []
             self.in_flight.clear()
             self.collisions.clear()
-
-    @property
-    def total_collisions(self) -> int:
-        return sum(self.collisions.values())

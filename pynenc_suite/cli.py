@@ -19,6 +19,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pynenc_suite import profiles
+
 PASSED, FAILED, BAD_INPUT, SUITE_ERROR = 0, 1, 2, 3
 HASH_SEED = "0"
 APP_COMMANDS = ("gate", "realtime")
@@ -105,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _common(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--hypothesis-profile", default=None, help="ci, dev, nightly or smoke")
+    command.add_argument("--hypothesis-profile", default=None, choices=profiles.NAMES, help="examples per property")
     command.add_argument("--key-normalisers", default=None, metavar="MODULE:ATTR",
                          help="a dict {task: {argument: callable}} of values your code treats as one account")
     command.add_argument("--run-bodies", action="store_true", help="run your tasks' real bodies, not recording probes")
@@ -176,11 +178,16 @@ def _pytest(tier: str, arguments: list[str]) -> int:
 
 
 def run_replay(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite.apps.target import TargetError
+    from pynenc_suite.artefacts import NotAnArtefact
     from pynenc_suite.replay import replay
 
     if passthrough:
         raise BadInput(f"replay takes a folder only, not {' '.join(passthrough)}")
-    return PASSED if replay(args.folder) else FAILED
+    try:
+        return PASSED if replay(args.folder) else FAILED
+    except (NotAnArtefact, TargetError) as error:
+        raise BadInput(str(error)) from None
 
 
 def run_rejudge(args: argparse.Namespace, passthrough: list[str]) -> int:

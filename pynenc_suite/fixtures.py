@@ -17,7 +17,7 @@ import pytest
 
 from pynenc_suite.apps.target import Target
 from pynenc_suite.engines.registry import engine_for_tier
-from pynenc_suite.engines.session import EngineSession, RedisUnavailable, engine_session
+from pynenc_suite.engines.session import EngineSession, EngineUnavailable, engine_session
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.session import artefacts_root, options, target_for
 
@@ -33,7 +33,7 @@ def pynenc_engine() -> Iterator[EngineSession]:
     try:
         with engine_session(engine_for_tier(chosen.engine, "realtime"), chosen.redis_url) as session:
             yield session
-    except RedisUnavailable as error:
+    except EngineUnavailable as error:
         pytest.exit(f"pynenc-suite: {error}", returncode=2)
 
 

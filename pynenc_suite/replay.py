@@ -9,19 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from pynenc_suite import artefacts, invariants
-from pynenc_suite.apps.target import TargetError, load
-from pynenc_suite.cli import BadInput
+from pynenc_suite.apps.target import load
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.history.timeline import render
 
 
 def replay(folder: Path) -> bool:
-    """True if the artefact's violations come back exactly; raises BadInput for a folder that is not one."""
-    try:
-        artefact = artefacts.load(folder)
-        target = load(artefact.meta["app"], engine=artefact.meta["engine"])
-    except (artefacts.NotAnArtefact, TargetError) as error:
-        raise BadInput(str(error)) from None
+    """True if the artefact's violations come back exactly.
+
+    A folder that is not a counterexample raises NotAnArtefact, an app that cannot be loaded TargetError."""
+    artefact = artefacts.load(folder)
+    target = load(artefact.meta["app"], engine=artefact.meta["engine"])
     rule, task = artefact.meta["rule"], artefact.meta["task"]
     print(f"replaying {folder}: app={target.spec} engine={target.engine} task={task} rule={rule}")
     history = run_schedule(target, [task], artefact.schedule)

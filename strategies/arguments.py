@@ -12,8 +12,6 @@ from hypothesis import strategies as st
 
 from pynenc_suite.strategies.keys import gate_keys, key_pool
 
-KwargsStrategy = Callable[[st.DrawFn], dict[str, Any]]
-
 
 def _hint_strategy(hint: Any) -> st.SearchStrategy[Any]:
     if hint is inspect.Parameter.empty or hint is Any:
