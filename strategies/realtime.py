@@ -22,9 +22,10 @@ from pynenc_suite.strategies.schedules import TaskUnderTest
 
 RUNNER_CLASSES = ("ThreadRunner", "MultiThreadRunner", "PersistentProcessRunner")
 
-# What the nemesis can do: SIGKILL a runner's process group or one worker, SIGTERM (pynenc's graceful
-# stop), SIGSTOP/SIGCONT for ``seconds`` (a heartbeat stall), close every client connection of the engine.
-FAULTS: tuple[Fault, ...] = (Fault.KILL, Fault.KILL_WORKER, Fault.STOP, Fault.STALL, Fault.DROP_CONNECTIONS)
+# What the nemesis can do: every fault kind but a runner's own exit.  SIGKILL a runner's process group or
+# one worker, SIGTERM (pynenc's graceful stop), SIGSTOP/SIGCONT for ``seconds`` (a heartbeat stall), close
+# every client connection of the engine.
+FAULTS: tuple[Fault, ...] = tuple(fault for fault in Fault if fault is not Fault.EXIT)
 
 
 @dataclass(frozen=True)
