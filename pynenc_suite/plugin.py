@@ -97,6 +97,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pynenc_finding(id, raises=AssertionError, condition=True): reproduces a "
                             "recorded pynenc defect; a strict xfail expecting ``raises``")
     config.addinivalue_line("markers", "pynenc_realtime: a test of the real-time tier (needs --pynenc-tier=realtime)")
+    config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker (known without xdist too)")
     if not _runs_the_suite(config):
         return
     try:
@@ -114,11 +115,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Real-time tests run only in the real-time tier; a test marked with a finding is its strict xfail."""
+    """Real-time tests run only in the real-time tier; a test marked with a finding is its strict xfail; the
+    DeprecationWarnings pynenc's serializer raises at every call are not the suite's to report."""
     options = active_options()
     realtime = options is not None and options.tier == "realtime"
     skip = pytest.mark.skip(reason="real-time tier: run with --pynenc-tier=realtime (pynenc-suite realtime)")
+    quiet = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+    root = Path(suite_folders("gate")[0]).parent
     for item in items:
+        if root in Path(str(item.path)).parents:
+            item.add_marker(quiet)
         if item.get_closest_marker("pynenc_realtime") and not realtime:
             item.add_marker(skip)
         finding = item.get_closest_marker("pynenc_finding")
