@@ -17,12 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.apps.policies import PolicyError, policy_of, task_name, validate
 from pynenc_suite.history.model import TaskPolicy
 from pynenc_suite.provider.failures import call_provider_or_fail
 from pynenc_suite.strategies.schedules import TaskUnderTest
-
-REFERENCE_APP = "pynenc_suite.apps.reference:app"
 
 
 class TargetError(Exception):

@@ -107,7 +107,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _common(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--hypothesis-profile", default=None, choices=profiles.NAMES, help="examples per property")
+    command.add_argument("--hypothesis-profile", "--profile", default=None, choices=profiles.NAMES,
+                         help="examples per property: ci, dev, nightly or smoke (the suite's own profiles)")
     command.add_argument("--key-normalisers", default=None, metavar="MODULE:ATTR",
                          help="a dict {task: {argument: callable}} of values your code treats as one account")
     command.add_argument("--run-bodies", action="store_true", help="run your tasks' real bodies, not recording probes")
@@ -135,7 +136,7 @@ def _suite_options(args: argparse.Namespace, tier: str) -> list[str]:
     if args.artefacts:
         options.append(f"--pynenc-artefacts={Path(args.artefacts).resolve()}")
     if args.hypothesis_profile:
-        options.append(f"--hypothesis-profile={args.hypothesis_profile}")
+        options.append(f"--pynenc-profile={args.hypothesis_profile}")
     return options
 
 

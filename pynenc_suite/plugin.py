@@ -10,7 +10,8 @@ profile, and, if no test paths were named, collects the tier asked for:
     pytest --pynenc-app=mypkg.tasks:app --pynenc-tier=realtime   # the real-time tier (SQLite)
 
 Every option carries the ``--pynenc-`` prefix and sits in one ``pynenc-suite``
-group of ``pytest --help``.
+group of ``pytest --help``.  Importing the plugin imports neither pynenc nor the
+drivers: a session that does not run the suite does not pay for them.
 """
 
 from __future__ import annotations
@@ -23,15 +24,9 @@ import pytest
 from hypothesis import settings
 
 from pynenc_suite import profiles
-from pynenc_suite.apps.target import REFERENCE_APP, TargetError
+from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.engines.registry import ENGINES, EngineError, engine_for_tier
 from pynenc_suite.findings.registry import by_id
-from pynenc_suite.fixtures import (  # noqa: F401 - fixtures are found on the plugin module
-    pynenc_engine,
-    pynenc_provider,
-    pynenc_realtime_out,
-    pynenc_target,
-)
 from pynenc_suite.session import SuiteOptions, active_options, set_options, target_for
 from pynenc_suite.summaries import SUITE_ERROR, collect, suite_errors, write_summaries
 
@@ -61,6 +56,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--pynenc-engine", default=None, choices=sorted(ENGINES),
                     help="where pynenc keeps its state: memory (gate default), sqlite (real-time default), redis "
                     "(real time only)")
+    group.addoption("--pynenc-profile", default=None, choices=profiles.NAMES,
+                    help="examples per property: ci (100, derandomized; the default when CI=true), dev (100, "
+                    "random; the default), nightly (2000), smoke (8); or $PYNENC_SUITE_PROFILE")
     group.addoption("--pynenc-key-normalisers", default=None, metavar="MODULE:ATTR",
                     help="a dict {task: {argument: callable}}: values your code treats as one account "
                     "(e.g. str.casefold for emails); the history and the key audit use it")
@@ -100,6 +98,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker (known without xdist too)")
     if not _runs_the_suite(config):
         return
+    from pynenc_suite import fixtures
+    from pynenc_suite.apps.target import TargetError
+
+    config.pluginmanager.register(fixtures, "pynenc_suite.fixtures")
     try:
         options = SuiteOptions.from_config(config)
         engine_for_tier(options.engine, options.tier)
@@ -108,8 +110,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except (TargetError, EngineError) as error:
         pytest.exit(f"pynenc-suite: {error}", returncode=2)
     set_options(options)
-    if config.getoption("--hypothesis-profile", default=None) is None:
-        settings.load_profile(profiles.default_name())
+    if config.getoption("--hypothesis-profile", default=None) is None:  # a profile named to Hypothesis wins
+        profiles.load(config.getoption("--pynenc-profile") or profiles.default_name())
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args = suite_folders(options.tier)
 
@@ -141,8 +143,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     options = active_options()
     if options is None:
         return []
-    lines = [f"pynenc-suite: app={options.app} tier={options.tier} engine={options.engine} "
-             f"hypothesis-profile={settings.get_current_profile_name()}"]
+    profile = settings.get_current_profile_name().removeprefix(profiles.registered(""))
+    lines = [f"pynenc-suite: app={options.app} tier={options.tier} engine={options.engine} profile={profile}"]
     if os.environ.get("PYTHONHASHSEED") != "0":
         lines.append("pynenc-suite: PYTHONHASHSEED is not 0; runs are deterministic only with PYTHONHASHSEED=0 "
                      "(pynenc-suite and tox set it)")

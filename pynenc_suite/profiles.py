@@ -1,10 +1,11 @@
-"""The suite's Hypothesis profiles.
+"""The suite's Hypothesis profiles, under names of their own so that they never replace a team's.
 
 ``ci`` (derandomized, 100 examples a property, no example database, prints the
 reproduce blob), ``dev`` (100 random examples, with the database), ``nightly``
-(2000) and ``smoke`` (8, for wiring checks).  They are registered when the
-plugin loads; one is *loaded* only in a session that runs the suite, so a
-team's own Hypothesis settings are untouched elsewhere.
+(2000) and ``smoke`` (8, for wiring checks).  They are registered as
+``pynenc-suite-<name>`` when the plugin loads (Hypothesis has a ``ci`` profile of
+its own, which it loads by itself on CI machines); one is *loaded* only in a
+session that runs the suite.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 from hypothesis import HealthCheck, Phase, settings
 
 NAMES = ("ci", "dev", "nightly", "smoke")
-ENV = "HYPOTHESIS_PROFILE"
+ENV = "PYNENC_SUITE_PROFILE"
 
 _common = dict(
     deadline=None,
@@ -23,13 +24,22 @@ _common = dict(
 )
 
 
+def registered(name: str) -> str:
+    """The name Hypothesis knows the suite's profile ``name`` by."""
+    return f"pynenc-suite-{name}"
+
+
 def register() -> None:
-    settings.register_profile("ci", derandomize=True, database=None, max_examples=100, **_common)
-    settings.register_profile("dev", max_examples=100, **_common)
-    settings.register_profile("smoke", derandomize=True, database=None, max_examples=8, **_common)
-    settings.register_profile("nightly", max_examples=2000, phases=list(Phase), **_common)
+    settings.register_profile(registered("ci"), derandomize=True, database=None, max_examples=100, **_common)
+    settings.register_profile(registered("dev"), max_examples=100, **_common)
+    settings.register_profile(registered("smoke"), derandomize=True, database=None, max_examples=8, **_common)
+    settings.register_profile(registered("nightly"), max_examples=2000, phases=list(Phase), **_common)
 
 
 def default_name() -> str:
-    """``$HYPOTHESIS_PROFILE``, else ``ci`` when ``CI=true``, else ``dev``."""
+    """``$PYNENC_SUITE_PROFILE``, else ``ci`` when ``CI=true``, else ``dev``."""
     return os.environ.get(ENV) or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
+
+
+def load(name: str) -> None:
+    settings.load_profile(registered(name))

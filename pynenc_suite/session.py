@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pynenc_suite.apps.target import REFERENCE_APP, Target, load, load_normalisers
+from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.engines.registry import DEFAULT_FOR_TIER
+
+if TYPE_CHECKING:
+    from pynenc_suite.apps.target import Target
 
 ARTEFACTS_ENV = "PYNENC_SUITE_ARTEFACTS"
 BUDGET_ENV = "PYNENC_SUITE_REALTIME_BUDGET"
@@ -78,6 +82,8 @@ def options() -> SuiteOptions:
 
 def target_for(chosen: SuiteOptions | None = None) -> Target:
     """The app under test, loaded once per process; raises TargetError with a one-line reason."""
+    from pynenc_suite.apps.target import load, load_normalisers
+
     chosen = chosen or options()
     if chosen not in _targets:
         target = load(chosen.app, probed=False if chosen.run_bodies else None, engine=chosen.engine)
