@@ -46,3 +46,10 @@ def validate(task: Any) -> None:
             f"task {name!r}: key_arguments {missing} name no parameter of "
             f"{name}({', '.join(params)})"
         )
+    variadic = [k for k in policy.key_arguments if params[k].kind in (params[k].VAR_POSITIONAL, params[k].VAR_KEYWORD)]
+    if variadic:
+        signature = ", ".join(str(p) for p in params.values())
+        raise PolicyError(
+            f"task {name!r}: key_arguments {variadic} name a variadic parameter of {name}({signature}); "
+            "a key must be a named parameter, so every call passes it"
+        )

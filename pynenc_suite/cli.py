@@ -35,6 +35,7 @@ class BadInput(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _same_hash_seed(argv)  # determinism: sets and dicts of str iterate the same way in every run
+    _current_directory_importable()
     parser = _parser()
     app = _app_argument(argv)
     args, passthrough = parser.parse_known_args(argv)
@@ -57,6 +58,12 @@ def _app_argument(argv: list[str]) -> str | None:
     if len(argv) > 1 and argv[0] in APP_COMMANDS and not argv[1].startswith("-"):
         return argv.pop(1)
     return None
+
+
+def _current_directory_importable() -> None:
+    """An app is imported from the environment, ``PYTHONPATH``, or the current directory (as ``python -m`` does)."""
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
 
 
 def _same_hash_seed(argv: list[str]) -> None:

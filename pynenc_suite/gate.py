@@ -19,6 +19,7 @@ from pynenc_suite.findings.registry import gate_finding_in
 from pynenc_suite.history.timeline import render
 from pynenc_suite.session import options
 from pynenc_suite.strategies.schedules import schedules
+from pynenc_suite.verdicts import PropertyViolation
 
 
 def cases(target: Target) -> list[tuple[str, str]]:
@@ -53,7 +54,7 @@ def check_rule(target: Target, task_name: str, rule: str, data: st.DataObject) -
             rule=rule,
             violations=violations,
         )
-        raise AssertionError(
+        raise PropertyViolation(
             f"{len(violations)} violation(s) of {rule} on {task_name}:\n"
             + "\n".join(f"  {v}" for v in violations)
             + f"\n\n{render(history, violations)}\n\nschedule and history: {folder}/"

@@ -29,6 +29,7 @@ from pynenc_suite.engines.registry import ENGINES, EngineError, engine_for_tier
 from pynenc_suite.findings.registry import by_id
 from pynenc_suite.session import SuiteOptions, active_options, set_options, target_for
 from pynenc_suite.summaries import SUITE_ERROR, collect, suite_errors, write_summaries
+from pynenc_suite.verdicts import PropertyViolation
 
 SUITE_ERROR_STATUS = 3  # the suite itself failed: neither a pass nor a violated property
 
@@ -92,8 +93,8 @@ def _runs_the_suite(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "pynenc_finding(id, raises=AssertionError, condition=True): reproduces a "
-                            "recorded pynenc defect; a strict xfail expecting ``raises``")
+    config.addinivalue_line("markers", "pynenc_finding(id, raises=PropertyViolation, condition=True): reproduces "
+                            "a recorded pynenc defect; a strict xfail expecting only ``raises``")
     config.addinivalue_line("markers", "pynenc_realtime: a test of the real-time tier (needs --pynenc-tier=realtime)")
     config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker (known without xdist too)")
     if not _runs_the_suite(config):
@@ -134,7 +135,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(finding_xfail(*finding.args, **finding.kwargs))
 
 
-def finding_xfail(finding_id: str, raises: type[BaseException] = AssertionError, condition: bool = True) -> Any:
+def finding_xfail(finding_id: str, raises: type[BaseException] = PropertyViolation, condition: bool = True) -> Any:
     """The strict xfail of a test that reproduces a recorded finding (``@pytest.mark.pynenc_finding(id)``)."""
     return pytest.mark.xfail(condition, strict=True, raises=raises, reason=by_id(finding_id).reason)
 
@@ -153,12 +154,14 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
-    """A test of the suite that fails with anything but a violated property (an AssertionError) failed because
-    the suite itself broke; its report says so, so that the session can end as an error, never as a finding."""
+    """A test of the suite that fails with anything but a violated property (:class:`PropertyViolation`) failed
+    because the suite itself broke; its report says so, so that the session ends as an error, never as a finding."""
     report = yield
     if active_options() is not None and report.failed and call.excinfo is not None:
-        if report.when != "call" or not call.excinfo.errisinstance(AssertionError):
-            report.user_properties = [*report.user_properties, (SUITE_ERROR, f"{report.nodeid}: {call.excinfo.typename}")]
+        if report.when != "call" or not call.excinfo.errisinstance(PropertyViolation):
+            cause = (str(call.excinfo.value).splitlines() or [""])[0][:300]
+            line = f"{report.nodeid}: {call.excinfo.typename}: {cause}"
+            report.user_properties = [*report.user_properties, (SUITE_ERROR, line)]
     return report
 
 

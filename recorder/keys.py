@@ -35,10 +35,36 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+class NormaliserError(BaseException):
+    """A user's normaliser raised: an error of the run, said in one line (never a dropped call, never a pass).
+
+    A ``BaseException``, so that neither pynenc's nor the drivers' handlers of ``Exception`` (which
+    record what pynenc does) can take it for an observation of pynenc.
+    """
+
+    def __init__(self, task: str, argument: str, normaliser: Any, value: Any, error: Exception) -> None:
+        name = getattr(normaliser, "__qualname__", repr(normaliser))
+        cause = str(error).splitlines()[0] if str(error) else ""
+        super().__init__(
+            f"the key normaliser {name} of {task}.{argument} raised {type(error).__name__}: {cause} "
+            f"on {value!r} ({type(value).__name__}); make it accept every value the task is called with"
+        )
+
+
 def normalised(task: str, kwargs: Mapping[str, Any], normalisers: Normalisers | None) -> dict[str, Any]:
     """``kwargs`` with each argument passed through the user's normaliser for it, if any."""
-    per_argument = (normalisers or {}).get(task.split("#")[0], {})
-    return {name: per_argument[name](value) if name in per_argument else value for name, value in kwargs.items()}
+    task = task.split("#")[0]
+    per_argument = (normalisers or {}).get(task, {})
+    out = {}
+    for name, value in kwargs.items():
+        if name not in per_argument:
+            out[name] = value
+            continue
+        try:
+            out[name] = per_argument[name](value)
+        except Exception as error:  # noqa: BLE001 - any failure of the user's code is reported as it
+            raise NormaliserError(task, name, per_argument[name], value, error) from error
+    return out
 
 
 class KeyIdentity:

@@ -36,9 +36,32 @@ def test_options_carry_one_prefix_under_one_group(tmp_path: Path) -> None:
     assert "pynenc_finding" in _pytest(tmp_path, "--markers").stdout
 
 
-@pytest.mark.parametrize(("raised", "status"), [("AssertionError", 1), ("RuntimeError", 3)])
+@pytest.mark.parametrize(
+    ("raised", "status"), [("PropertyViolation", 1), ("AssertionError", 3), ("RuntimeError", 3)]
+)
 def test_a_suite_test_that_breaks_is_an_error_not_a_failed_property(tmp_path: Path, raised: str, status: int) -> None:
-    (tmp_path / "test_breaks.py").write_text(f"def test_breaks():\n    raise {raised}('boom')\n")
+    """Only a PropertyViolation is a failed property; a bare assert or any other exception is the suite's error."""
+    (tmp_path / "test_breaks.py").write_text(
+        "from pynenc_suite.verdicts import PropertyViolation\n"
+        f"def test_breaks():\n    raise {raised}('boom')\n"
+    )
     result = _pytest(tmp_path, "-q", "-p", "no:xdist", "--pynenc-app=pynenc_suite.apps.reference:app", "test_breaks.py")
     assert result.returncode == status, result.stdout[-2000:]
     assert ("the suite itself failed" in result.stdout) is (status == 3)
+
+
+def test_a_finding_xfail_expects_its_violation_only(tmp_path: Path) -> None:
+    """A reproduction of a recorded finding that crashes is an error, never counted as the finding."""
+    (tmp_path / "test_finding.py").write_text(
+        "import pytest\n"
+        "from pynenc_suite.verdicts import PropertyViolation\n"
+        "@pytest.mark.pynenc_finding('PYN-011')\n"
+        "def test_reproduces():\n    raise PropertyViolation('the defect')\n"
+        "@pytest.mark.pynenc_finding('PYN-011')\n"
+        "def test_crashes():\n    raise KeyError('call_keyed')\n"
+    )
+    result = _pytest(tmp_path, "-q", "-p", "no:xdist", "-rfxX", "--pynenc-app=pynenc_suite.apps.reference:app",
+                     "test_finding.py")
+    assert result.returncode == 3, result.stdout[-2000:]
+    assert "XFAIL test_finding.py::test_reproduces - PYN-011" in result.stdout
+    assert "FAILED test_finding.py::test_crashes" in result.stdout

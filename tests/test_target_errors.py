@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ("tests.apps.no_controlled:app", "no task has a concurrency policy"),
         ("tests.apps.bad_keys:app", "key_arguments ['acount_id'] name no parameter of charge(account_id, amount)"),
         ("tests.apps.empty_keys:app", "uses KEYS concurrency but key_arguments is empty"),
+        ("tests.apps.variadic_keys:app", "key_arguments ['opts'] name a variadic parameter of configure(tenant: str, **opts: str)"),
     ],
 )
 def test_bad_target_is_one_clear_message(spec: str, expected: str) -> None:
@@ -79,3 +80,14 @@ def test_gate_runs_every_property_on_a_user_app() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
     assert "12 passed" in result.stdout, result.stdout[-1000:]
+
+
+def test_a_crashing_normaliser_is_an_error_of_the_run_in_one_line() -> None:
+    """Never a dropped call, never a pass: exit status 3 and one line naming the normaliser, argument and value."""
+    result = _run(
+        "-m", "pynenc_suite", "gate", "--key-normalisers=tests.apps.crashing_normaliser:NORMALISERS",
+        "--hypothesis-profile=smoke", "-p", "no:xdist", "-k", "call_keyed-no-overlap", "-q",
+    )  # fmt: skip
+    assert result.returncode == 3, result.stdout[-3000:]
+    lines = [line for line in result.stdout.splitlines() if "the key normaliser only_for_mondays" in line]
+    assert lines and "of call_keyed.account_id raised ValueError: not on a Tuesday on" in lines[-1], result.stdout[-3000:]

@@ -22,6 +22,7 @@ from pynenc_suite.history.timeline import render
 from pynenc_suite.session import options, target_for
 from pynenc_suite.strategies.arguments import kwargs_from, parameter_pools
 from pynenc_suite.strategies.steps import Crash, Enqueue, Iterate
+from pynenc_suite.verdicts import PropertyViolation
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -38,7 +39,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             # With registration control the two enqueues of the running scenario collapse into one
             # invocation, so that scenario has nothing to race: it must pass.
             finding = race_finding(rule) if not (rule == "no-overlap" and policy.controls_registration) else None
-            marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=finding.reason)] if finding else []
+            marks = [pytest.mark.xfail(strict=True, raises=PropertyViolation, reason=finding.reason)] if finding else []
             params.append(pytest.param((name, rule), id=f"{name}-{rule}", marks=marks))
     metafunc.parametrize("race", params)
 
@@ -70,7 +71,7 @@ def test_no_race_within_two_preemptions(pynenc_target: Target, race: tuple[str, 
             artefacts.folder_for(options().artefacts, f"explorer-{name}-{rule}"), result.schedule, history,
             app=target.spec, engine=target.engine, task=name, rule=rule, violations=violations,
         )  # fmt: skip
-        raise AssertionError(
+        raise PropertyViolation(
             f"race found after {result.runs} interleavings:\n{result.schedule!r}\n{render(history, violations)}\n"
             f"replay: {artefacts.replay_command(folder)}"
         )

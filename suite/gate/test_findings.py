@@ -21,12 +21,13 @@ from pynenc_suite.history.model import Mode
 from pynenc_suite.history.timeline import render
 from pynenc_suite.strategies.equal_keys import BY_NAME
 from pynenc_suite.strategies.steps import Enqueue, Poll, Schedule, Start
+from pynenc_suite.verdicts import PropertyViolation, require
 
 ARTEFACTS = [pytest.param(folder, id=folder.name) for _, folder in artefact_folders()]
 
 
 def _xfail(finding: Finding, name: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=f"{finding.reason} ({name})")
+    return pytest.mark.xfail(strict=True, raises=PropertyViolation, reason=f"{finding.reason} ({name})")
 
 
 @pytest.fixture()
@@ -54,7 +55,7 @@ def test_committed_finding_is_fixed(reference: Target, folder: Path) -> None:
     artefact = artefacts.load(folder)
     history = run_schedule(reference, [artefact.meta["task"]], artefact.schedule)
     violations = invariants.check(artefact.meta["rule"], history)
-    assert not violations, render(history, violations)
+    require(not violations, lambda: render(history, violations))
 
 
 def _sample(target: Target, task: str, cls_name: str) -> tuple:
@@ -89,7 +90,7 @@ def test_equal_keys_never_run_at_once(reference: Target, cls_name: str) -> None:
     first, second = _sample(reference, "call_keyed", cls_name)[:2]
     history = run_schedule(reference, ["call_keyed"], _two_at_once("call_keyed", first, second))
     violations = invariants.check("no-overlap", history)
-    assert not violations, render(history, violations)
+    require(not violations, lambda: render(history, violations))
 
 
 @pytest.mark.parametrize("cls_name", _classes("collapsed_classes"))
@@ -98,4 +99,4 @@ def test_distinct_keys_are_never_blocked_by_each_other(reference: Target, cls_na
     first, second = _sample(reference, "call_keyed_drop", cls_name)[:2]
     history = run_schedule(reference, ["call_keyed_drop"], _two_at_once("call_keyed_drop", first, second))
     violations = invariants.check("drop-semantics", history)
-    assert not violations, render(history, violations)
+    require(not violations, lambda: render(history, violations))

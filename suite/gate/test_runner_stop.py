@@ -26,6 +26,7 @@ from pynenc.runner.thread_runner import ThreadRunner
 from pynenc_suite.apps.target import Target
 from pynenc_suite.provider.calls import CallRecord
 from pynenc_suite.provider.memory import Provider
+from pynenc_suite.verdicts import require
 
 WAIT = 20.0
 
@@ -34,7 +35,7 @@ def _wait_for(condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + WAIT
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
+            raise TimeoutError(f"gave up waiting for {what}")
         time.sleep(0.01)
 
 
@@ -97,4 +98,4 @@ def test_graceful_stop_of_a_thread_runner_never_runs_one_key_twice_at_once(pynen
         first.stop_runner_loop()
         for thread in threads:
             thread.join(WAIT)
-    assert overlapping == 0, "two calls for one account in flight at once under running KEYS control"
+    require(overlapping == 0, "two calls for one account in flight at once under running KEYS control")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pynenc.invocation.status import InvocationStatus, get_status_definition, status_record_transition
 
 from pynenc_suite.history.status_graph import ALLOWED, FINAL
+from pynenc_suite.verdicts import require
 
 
 def installed_graph() -> dict[str | None, frozenset[str]]:
@@ -35,8 +36,9 @@ def test_suite_graph_matches_installed_pynenc() -> None:
         for status in set(ALLOWED) | set(installed)
         if ALLOWED.get(status) != installed.get(status)
     }
-    assert not differences, f"pynenc's status graph differs from the suite's: {differences}"
+    require(not differences, f"pynenc's status graph differs from the suite's: {differences}")
 
 
 def test_suite_final_statuses_match_installed_pynenc() -> None:
-    assert FINAL == {s.value for s in InvocationStatus.get_final_statuses()}
+    installed = {s.value for s in InvocationStatus.get_final_statuses()}
+    require(FINAL == installed, f"pynenc's final statuses are {sorted(installed)}, the suite's {sorted(FINAL)}")

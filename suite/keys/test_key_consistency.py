@@ -23,6 +23,7 @@ from pynenc_suite.findings.registry import key_class_findings
 from pynenc_suite.session import target_for
 from pynenc_suite.strategies.equal_keys import BY_NAME, CLASSES
 from pynenc_suite.summaries import KEY_AUDIT
+from pynenc_suite.verdicts import PropertyViolation, require
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -37,7 +38,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                 marks = [pytest.mark.xdist_group(f"{keyed.task}.{keyed.argument}")]
                 if cls.name in known:
                     reason = f"{known[cls.name].reason} ({cls.name})"
-                    marks.append(pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason))
+                    marks.append(pytest.mark.xfail(strict=True, raises=PropertyViolation, reason=reason))
                 params.append(
                     pytest.param((keyed, cls.name), id=f"{keyed.task}-{keyed.argument}-{cls.name}", marks=marks)
                 )
@@ -65,9 +66,8 @@ def test_equal_values_get_one_key(
     keyed, cls_name = keyed_class
     row = audited(pynenc_target, keyed)[cls_name]
     _report(record_property, row)
-    assert row.verdict in GOOD, (
-        f"{keyed.task}({keyed.argument}=...) [{BY_NAME[cls_name].description}]: {row.describe()}"
-    )
+    require(row.verdict in GOOD, lambda: f"{keyed.task}({keyed.argument}=...) [{BY_NAME[cls_name].description}]: "
+            f"{row.describe()}")
 
 
 def test_keys_do_not_depend_on_the_process(pynenc_target: Target, keyed_class: tuple[KeyedArgument, str]) -> None:
@@ -76,7 +76,5 @@ def test_keys_do_not_depend_on_the_process(pynenc_target: Target, keyed_class: t
     row = audited(pynenc_target, keyed)[cls_name]
     if row.process_stable is None:
         pytest.skip(f"{cls_name} values cannot be pickled to another process")
-    assert row.process_stable, (
-        f"{keyed.task}({keyed.argument}={row.sample[0]!r}) keys differ by PYTHONHASHSEED: "
-        + "; ".join(f"seed {seed}: {keys[0]}" for seed, keys in row.process_keys.items())
-    )
+    require(row.process_stable, lambda: f"{keyed.task}({keyed.argument}={row.sample[0]!r}) keys differ by "
+            "PYTHONHASHSEED: " + "; ".join(f"seed {seed}: {keys[0]}" for seed, keys in row.process_keys.items()))

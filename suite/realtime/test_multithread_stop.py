@@ -40,6 +40,7 @@ from pynenc_suite.engines.session import EngineSession
 from pynenc_suite.findings.registry import by_id
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.summaries import REALTIME
+from pynenc_suite.verdicts import require
 
 pytestmark = pytest.mark.pynenc_realtime
 
@@ -138,7 +139,7 @@ def test_a_stopping_multithread_runner_keeps_vouching_for_its_working_workers(
     """While a MultiThreadRunner stops, no invocation a live worker is still running may be recovered."""
     log = pynenc_realtime_out / "pyn-012" / "unmodified.log"
     found = _recovered_while_running(reference_target, pynenc_engine, log, {}, record_property)
-    assert not found, "; ".join(found)
+    require(not found, "; ".join(found))
 
 
 def test_the_pyn_012_reproduction_passes_with_its_candidate_fix(
@@ -149,4 +150,4 @@ def test_the_pyn_012_reproduction_passes_with_its_candidate_fix(
     fix = environment_for(by_id("PYN-012").fix)  # type: ignore[arg-type]
     log = pynenc_realtime_out / "pyn-012" / "candidate-fix.log"
     found = _recovered_while_running(reference_target, pynenc_engine, log, fix, record_property)
-    assert not found, "; ".join(found)
+    require(not found, "; ".join(found))
