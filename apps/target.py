@@ -21,7 +21,9 @@ from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.apps.policies import PolicyError, policy_of, task_name, validate
 from pynenc_suite.history.model import TaskPolicy
 from pynenc_suite.provider.failures import call_provider_or_fail
+from pynenc_suite.strategies.arguments import check_parameters
 from pynenc_suite.strategies.schedules import TaskUnderTest
+from pynenc_suite.strategies.types import TypeNotDrawable
 
 
 class TargetError(Exception):
@@ -107,12 +109,21 @@ def load(spec: str = REFERENCE_APP, probed: bool | None = None, engine: str = "m
             f"app {spec!r}: no task has a concurrency policy "
             f"(tasks: {', '.join(tasks) or 'none'}); set running_concurrency or registration_concurrency"
         )
-    for task in target.controlled.values():
+    for name, task in target.controlled.items():
         try:
             validate(task)
-        except PolicyError as error:
+            check_parameters(name, target.functions[name])
+        except (PolicyError, TypeNotDrawable) as error:
             raise TargetError(f"app {spec!r}: {error}") from None
     return target
+
+
+def load_strategies(module: str) -> None:
+    """Import ``module``, where a team registers strategies for its own types (``register_type_strategy``)."""
+    try:
+        importlib.import_module(module)
+    except Exception as error:  # noqa: BLE001 - any import failure is the user's to fix
+        raise TargetError(f"strategies module {module!r} cannot be imported: {error}") from None
 
 
 def load_normalisers(spec: str) -> Any:

@@ -118,6 +118,8 @@ def _common(command: argparse.ArgumentParser) -> None:
                          help="examples per property: ci, dev, nightly or smoke (the suite's own profiles)")
     command.add_argument("--key-normalisers", default=None, metavar="MODULE:ATTR",
                          help="a dict {task: {argument: callable}} of values your code treats as one account")
+    command.add_argument("--strategies", default=None, metavar="MODULE",
+                         help="a module registering strategies for your own argument types, imported first")
     command.add_argument("--run-bodies", action="store_true", help="run your tasks' real bodies, not recording probes")
     command.add_argument("--artefacts", default=None, metavar="DIR", help="where failures are written (.pynenc-suite)")
 
@@ -132,12 +134,14 @@ def _suite_options(args: argparse.Namespace, tier: str) -> list[str]:
     try:
         engine = engine_for_tier(args.engine, tier)
         target_for(SuiteOptions(app=app, tier=tier, engine=engine.name, key_normalisers=args.key_normalisers,
-                                run_bodies=args.run_bodies))
+                                strategies=args.strategies, run_bodies=args.run_bodies))
     except (TargetError, EngineError) as error:
         raise BadInput(str(error)) from None
     options = [f"--pynenc-app={app}", f"--pynenc-tier={tier}", f"--pynenc-engine={engine.name}"]
     if args.key_normalisers:
         options.append(f"--pynenc-key-normalisers={args.key_normalisers}")
+    if args.strategies:
+        options.append(f"--pynenc-strategies={args.strategies}")
     if args.run_bodies:
         options.append("--pynenc-run-bodies")
     if args.artefacts:
@@ -162,8 +166,8 @@ def run_realtime(args: argparse.Namespace, passthrough: list[str]) -> int:
 
 def _distribution(passthrough: list[str]) -> list[str]:
     """xdist workers for the gate: every core (``-n auto``) unless the pytest arguments name a number, and
-    ``--dist loadgroup`` unless they name another mode: the key audit's tests of one argument share one
-    worker, which computes that argument's audit once."""
+    ``--dist loadgroup`` unless they name another mode: the key audit's tests share one
+    worker, which computes the app's audit once."""
     if any(arg.endswith("no:xdist") for arg in passthrough):
         return []
     workers = [] if any(arg.startswith(("-n", "--numprocesses")) for arg in passthrough) else ["-n", "auto"]

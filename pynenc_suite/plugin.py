@@ -63,6 +63,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--pynenc-key-normalisers", default=None, metavar="MODULE:ATTR",
                     help="a dict {task: {argument: callable}}: values your code treats as one account "
                     "(e.g. str.casefold for emails); the history and the key audit use it")
+    group.addoption("--pynenc-strategies", default=None, metavar="MODULE",
+                    help="a module to import first, where you register strategies for your own argument types "
+                    "(hypothesis.strategies.register_type_strategy)")
     group.addoption("--pynenc-run-bodies", action="store_true", default=False,
                     help="run your tasks' real bodies instead of recording probes (they must call the provider)")
     group.addoption("--pynenc-artefacts", default=None, metavar="DIR",

@@ -31,6 +31,7 @@ class SuiteOptions:
     tier: str = "gate"
     engine: str = "memory"
     key_normalisers: str | None = None
+    strategies: str | None = None
     run_bodies: bool = False
     artefacts: Path = field(default_factory=lambda: default_artefacts())
     realtime_budget: float = DEFAULT_BUDGET
@@ -47,6 +48,7 @@ class SuiteOptions:
             tier=tier,
             engine=config.getoption("--pynenc-engine") or DEFAULT_FOR_TIER[tier],
             key_normalisers=config.getoption("--pynenc-key-normalisers"),
+            strategies=config.getoption("--pynenc-strategies"),
             run_bodies=config.getoption("--pynenc-run-bodies"),
             artefacts=Path(config.getoption("--pynenc-artefacts") or default_artefacts()),
             realtime_budget=budget if budget is not None else float(os.environ.get(BUDGET_ENV, DEFAULT_BUDGET)),
@@ -82,10 +84,12 @@ def options() -> SuiteOptions:
 
 def target_for(chosen: SuiteOptions | None = None) -> Target:
     """The app under test, loaded once per process; raises TargetError with a one-line reason."""
-    from pynenc_suite.apps.target import load, load_normalisers
+    from pynenc_suite.apps.target import load, load_normalisers, load_strategies
 
     chosen = chosen or options()
     if chosen not in _targets:
+        if chosen.strategies:
+            load_strategies(chosen.strategies)
         target = load(chosen.app, probed=False if chosen.run_bodies else None, engine=chosen.engine)
         target.normalisers = load_normalisers(chosen.key_normalisers) if chosen.key_normalisers else None
         _targets[chosen] = target

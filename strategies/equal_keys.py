@@ -7,12 +7,19 @@ list it becomes after a JSON round trip) and are marked ``python_equal=False``:
 for those the suite expects two keys unless the user declares a normaliser.
 Realistic values come from Faker seeded by a Hypothesis draw, so shrinking and
 replay stay deterministic.
+
+For an argument with a declared type, :func:`classes_for` keeps the classes whose
+values that type admits (a ``Path`` argument is never given an int), adds equal
+copies of values of the type itself, and marks a class whose values a union
+admits from two different types (``int | str``: 42 and '42') as a *risk*.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
+import pathlib
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +29,7 @@ from typing import Any, NamedTuple
 from hypothesis import strategies as st
 
 from pynenc_suite.strategies.keys import _faked
+from pynenc_suite.strategies.types import conforms, is_untyped, values_for
 
 small_ints = st.integers(-3, 1000)
 
@@ -34,6 +42,12 @@ class Plan(StrEnum):
 class Tier(IntEnum):
     BASIC = 1
     GOLD = 2
+
+
+class AccountName(str):
+    """A team's own str subclass for account names."""
+
+    __slots__ = ()
 
 
 class AccountRef(NamedTuple):
@@ -111,6 +125,17 @@ CLASSES: tuple[EqualityClass, ...] = (
         st.tuples(small_ints, st.sampled_from(["eu", "us"])).map(lambda p: ({"acct": (p[0], p[1])}, {"acct": (float(p[0]), p[1])})),
     ),
     EqualityClass(
+        "str-subclass", "'acme' and AccountName('acme'), a str subclass", _faked(lambda f: f.company()).map(
+            lambda s: (s, AccountName(s)))
+    ),
+    EqualityClass(
+        "path-pure-concrete",
+        "PurePosixPath('a/b') and PosixPath('a/b')",
+        st.lists(st.text("abcxyz", min_size=1, max_size=3), min_size=1, max_size=3).map(
+            lambda parts: (pathlib.PurePosixPath(*parts), pathlib.PosixPath(*parts))
+        ),
+    ),
+    EqualityClass(
         "unicode-nfc-nfd",
         "'José' in NFC and NFD (equal to a person, not to Python)",
         _accented_names().map(lambda s: (unicodedata.normalize("NFC", s), unicodedata.normalize("NFD", s))),
@@ -149,3 +174,43 @@ CLASSES: tuple[EqualityClass, ...] = (
 )
 
 BY_NAME = {c.name: c for c in CLASSES}
+EQUAL_COPIES = "equal-copies"
+RISK = "risk"  # the verdict of a class whose values a union admits from two types a caller may mix
+
+
+def equal_copies(hint: Any) -> EqualityClass:
+    """A value of the declared type and a deep copy of it: one key, whatever the type."""
+    return EqualityClass(EQUAL_COPIES, "a value of the declared type and a copy of it",
+                         values_for(hint).map(lambda v: (v, copy.deepcopy(v))))
+
+
+def classes_for(hint: Any) -> list[EqualityClass]:
+    """The classes whose every value ``hint`` admits (all of them for an untyped argument), and equal copies."""
+    if is_untyped(hint):
+        return [*CLASSES, equal_copies(hint)]
+    return [*(c for c in CLASSES if _admitted(c, hint)), equal_copies(hint)]
+
+
+def is_risk(cls: EqualityClass, hint: Any) -> bool:
+    """A union admits this class's two different-looking values from two types: a caller may mix them."""
+    if is_untyped(hint) or cls.python_equal:
+        return False
+    sample = _sample(cls)
+    return len({type(v) for v in sample}) > 1
+
+
+def _admitted(cls: EqualityClass, hint: Any) -> bool:
+    return all(conforms(value, hint) for value in _sample(cls))
+
+
+_samples: dict[int, tuple[Any, ...]] = {}
+
+
+def _sample(cls: EqualityClass) -> tuple[Any, ...]:
+    """One group of the class (Hypothesis's minimal one), to see which types its values have."""
+    if id(cls) not in _samples:
+        from hypothesis import HealthCheck, find, settings
+
+        quiet = settings(database=None, derandomize=True, suppress_health_check=list(HealthCheck), max_examples=20)
+        _samples[id(cls)] = tuple(find(cls.groups, lambda group: True, settings=quiet))
+    return _samples[id(cls)]

@@ -54,8 +54,3 @@ def gate_keys() -> st.SearchStrategy[Any]:
         st.text(alphabet="ab", min_size=1, max_size=2),
         realistic_keys(),
     )
-
-
-def key_pool(values: st.SearchStrategy[Any], max_size: int = 2) -> st.SearchStrategy[list[Any]]:
-    """A small pool of distinct values (by Python equality), so draws collide often."""
-    return st.lists(values, min_size=1, max_size=max_size, unique=True)

@@ -113,7 +113,7 @@ def realtime_schedules(
 ) -> RealtimeSchedule:
     """Runners of mixed classes, same-key enqueues from small key pools, a few faults."""
     runners = tuple(draw(st.lists(st.sampled_from(knobs.runner_classes), min_size=2, max_size=knobs.max_runners)))
-    pools = {t.name: draw(parameter_pools(t.func, t.key_arguments)) for t in tasks}
+    pools = {t.name: draw(parameter_pools(t.func)) for t in tasks}
     enqueue = st.sampled_from(tasks).flatmap(
         lambda t: st.builds(
             TimedEnqueue,

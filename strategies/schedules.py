@@ -85,7 +85,7 @@ def _enqueue_many(draw: st.DrawFn, tasks: list[TaskUnderTest], pools: dict[str, 
 @st.composite
 def schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: Knobs = Knobs()) -> Schedule:
     runners = draw(st.integers(1, knobs.max_runners))
-    pools = {t.name: draw(parameter_pools(t.func, t.key_arguments)) for t in tasks}
+    pools = {t.name: draw(parameter_pools(t.func)) for t in tasks}
     producer = st.integers(0, knobs.max_producers - 1)
     # One strategy per task, built once per schedule: a flatmap that built it anew at every step
     # spent most of the draw validating fresh strategy objects.

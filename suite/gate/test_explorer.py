@@ -48,7 +48,7 @@ def _one_call(target: Target, name: str) -> dict:
     """The simplest valid arguments for the task (Hypothesis's minimal example of its pools)."""
     quiet = settings(database=None, derandomize=True, suppress_health_check=list(HealthCheck))
     under_test = target.under_test(name)
-    pools = find(parameter_pools(under_test.func, under_test.key_arguments), lambda p: True, settings=quiet)
+    pools = find(parameter_pools(under_test.func), lambda p: True, settings=quiet)
     return find(kwargs_from(pools), lambda k: True, settings=quiet)
 
 
