@@ -37,7 +37,7 @@ ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 EQUAL_VALUES_SPLIT = (
     "int-float", "int-bool", "negative-zero", "int-decimal", "decimal-exponent", "tuple-namedtuple",
     "strenum-value", "intenum-value", "dict-order", "set-order", "frozenset-order", "datetime-timezone",
-    "nested-containers",
+    "nested-containers", "str-subclass", "path-pure-concrete",
 )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ import pytest
 KEY_AUDIT = "pynenc_key_audit"
 REALTIME = "pynenc_realtime"
 SUITE_ERROR = "pynenc_suite_error"
-GOOD = ("one-key", "distinct-keys")
+GOOD = ("one-key", "distinct-keys", "risk")
 
 _collected: dict[str, list[Any]] = {KEY_AUDIT: [], REALTIME: [], SUITE_ERROR: []}
 
@@ -47,7 +47,9 @@ def _key_audit(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
     write = terminal.write_line
     terminal.section("key serialization audit")
     bad = [r for r in rows if r["verdict"] not in GOOD or r["process_stable"] is False]
-    write(f"{len(rows)} (task, argument, value class) checked; {len(bad)} keyed wrongly")
+    risks = [r for r in rows if r["verdict"] == "risk"]
+    write(f"{len(rows)} (task, argument, value class) checked; {len(bad)} keyed wrongly; {len(risks)} risk(s): "
+          "a union admits values of two types a caller may mix, and they get two keys")
     write(f"{'task':16} {'argument':12} {'class':18} {'verdict':16} {'same in all processes':22} minimal example")
     for r in sorted(rows, key=lambda r: (r["task"], r["argument"], r["class"])):
         stable = {True: "yes", False: "NO", None: "-"}[r["process_stable"]]

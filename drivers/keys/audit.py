@@ -28,7 +28,8 @@ from hypothesis.errors import NoSuchExample
 from pynenc_suite.drivers.child_env import child_environment
 from pynenc_suite.history.model import Mode
 from pynenc_suite.recorder.keys import Normalisers, normalised
-from pynenc_suite.strategies.equal_keys import CLASSES, EqualityClass
+from pynenc_suite.strategies.arguments import declared_types
+from pynenc_suite.strategies.equal_keys import RISK, EqualityClass, classes_for, is_risk
 
 HASH_SEEDS = (1, 2, 3)
 PROBE_MODULE = "pynenc_suite.drivers.keys.probe"
@@ -47,7 +48,7 @@ class KeyedArgument:
 class AuditRow:
     target: KeyedArgument
     cls: EqualityClass
-    verdict: str  # one-key / distinct-keys / split / collapsed / cannot-serialize
+    verdict: str  # one-key / distinct-keys / risk / split / collapsed / cannot-serialize
     example: list[tuple[str, str]] = field(default_factory=list)  # (value repr, pynenc key)
     sample: tuple[Any, ...] = ()
     process_keys: dict[int, list[str]] = field(default_factory=dict)  # PYTHONHASHSEED -> keys of sample
@@ -61,6 +62,11 @@ class AuditRow:
     def describe(self) -> str:
         shown = "; ".join(f"{value} -> {key}" for value, key in self.example[:3])
         return f"{self.verdict}: {shown}" if shown else self.verdict
+
+    def explain(self) -> str:
+        """The minimal group with each value's key, and how to fix it."""
+        fix = FIXES.get(self.verdict, "")
+        return f"{self.describe()}" + (f"; fix: {fix}" if fix else "")
 
 
 def keyed_arguments(name: str, task: Any, policy: Any) -> list[KeyedArgument]:
@@ -125,7 +131,15 @@ def judge(task: Any, target: KeyedArgument, group: Sequence[Any], normalisers: N
     return "distinct-keys" if len(set(keys)) == len(keys) else "collapsed"
 
 
-GOOD = frozenset({"one-key", "distinct-keys"})
+GOOD = frozenset({"one-key", "distinct-keys", RISK})  # a risk is reported, not failed
+
+FIXES = {
+    "split": "pass one canonical type at the call site, or declare a normaliser for the argument "
+    "(--key-normalisers) that maps these values to one",
+    "collapsed": "distinct accounts share one key: key on a value pynenc can serialize apart (a str or a "
+    "dataclass of plain fields)",
+    "cannot-serialize": "pynenc cannot read this value's state: key on a value it can serialize",
+}
 
 
 def _unreadable(key: str, argument: str, value: Any) -> bool:
@@ -152,7 +166,17 @@ def audit(
         group = find(cls.groups, lambda g: judge(task, target, g, normalisers) not in GOOD, settings=search)
     except NoSuchExample:
         group = find(cls.groups, lambda g: True, settings=search)
-    return AuditRow(target, cls, judge(task, target, group, normalisers), _pairs(task, target, group), tuple(group))
+    verdict = judge(task, target, group, normalisers)
+    if verdict == "distinct-keys" and is_risk(cls, hint_of(task, target)):
+        verdict = RISK
+    return AuditRow(target, cls, verdict, _pairs(task, target, group), tuple(group))
+
+
+def hint_of(task: Any, target: KeyedArgument) -> Any:
+    """The declared type of the audited argument (``inspect.Parameter.empty`` if it has none)."""
+    import inspect
+
+    return declared_types(task.func).get(target.argument, inspect.Parameter.empty)
 
 
 def _pairs(task: Any, target: KeyedArgument, group: Sequence[Any]) -> list[tuple[str, str]]:
@@ -168,21 +192,25 @@ def _own_part(key: str, argument: str) -> str:
 
 
 def add_process_keys(spec: str, audited: list[AuditRow], seeds: Sequence[int] = HASH_SEEDS) -> None:
-    """Compute each row's sample keys in fresh processes, one per PYTHONHASHSEED (one process per seed)."""
+    """Compute each row's sample keys in fresh processes, one per PYTHONHASHSEED, all started at once."""
     rows = [r for r in audited if _picklable(r.sample)]  # a value that cannot be pickled cannot cross processes
     jobs = [(r.target.task, r.target.argument, r.target.mode.value, list(r.sample)) for r in rows]
     with tempfile.TemporaryDirectory(prefix="pynenc-suite-keys-") as folder:
         request = Path(folder) / "request.pickle"
         request.write_bytes(pickle.dumps((spec, jobs)))
-        for seed in seeds:
-            env = child_environment(PYTHONHASHSEED=str(seed))
-            done = subprocess.run(
+        probes = {
+            seed: subprocess.Popen(
                 [sys.executable, "-m", PROBE_MODULE, str(request)],
-                env=env, cwd=os.getcwd(), capture_output=True, text=True, timeout=120,
+                env=child_environment(PYTHONHASHSEED=str(seed)), cwd=os.getcwd(),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )  # fmt: skip
-            if done.returncode != 0:
-                raise RuntimeError(f"key probe (PYTHONHASHSEED={seed}) failed: {done.stderr.strip().splitlines()[-1:]}")
-            for row, keys in zip(rows, json.loads(done.stdout.strip().splitlines()[-1]), strict=True):
+            for seed in seeds
+        }
+        for seed, probe in probes.items():
+            out, err = probe.communicate(timeout=120)
+            if probe.returncode != 0:
+                raise RuntimeError(f"key probe (PYTHONHASHSEED={seed}) failed: {err.strip().splitlines()[-1:]}")
+            for row, keys in zip(rows, json.loads(out.strip().splitlines()[-1]), strict=True):
                 row.process_keys[seed] = keys
 
 
@@ -194,16 +222,25 @@ def _picklable(values: Sequence[Any]) -> bool:
         return False
 
 
-_audited: dict[tuple[str, str, str, Mode], dict[str, AuditRow]] = {}
+_audited: dict[str, dict[tuple[str, str, Mode], dict[str, AuditRow]]] = {}
 
 
 def audited(target: Any, keyed: KeyedArgument) -> dict[str, AuditRow]:
-    """Every equality class audited for one keyed argument, once per process (class name -> row),
-    with each row's sample keyed again in processes with other hash seeds."""
-    cached = (target.spec, keyed.task, keyed.argument, keyed.mode)
-    if cached not in _audited:
-        task = target.tasks[keyed.task]
-        rows = [audit(task, keyed, cls, target.normalisers) for cls in CLASSES]
-        add_process_keys(target.spec, rows)
-        _audited[cached] = {row.cls.name: row for row in rows}
-    return _audited[cached]
+    """Every equality class audited for one keyed argument (class name -> row), each row's sample keyed
+    again in processes with other hash seeds.  The first call audits every keyed argument of the app, so
+    that one probe per hash seed serves the whole run."""
+    if target.spec not in _audited:
+        _audited[target.spec] = _audit_app(target)
+    return _audited[target.spec][(keyed.task, keyed.argument, keyed.mode)]
+
+
+def _audit_app(target: Any) -> dict[tuple[str, str, Mode], dict[str, AuditRow]]:
+    out: dict[tuple[str, str, Mode], dict[str, AuditRow]] = {}
+    every_row: list[AuditRow] = []
+    for name, task in target.controlled.items():
+        for keyed in keyed_arguments(name, task, target.policies[name]):
+            rows = [audit(task, keyed, cls, target.normalisers) for cls in classes_for(hint_of(task, keyed))]
+            out[(keyed.task, keyed.argument, keyed.mode)] = {row.cls.name: row for row in rows}
+            every_row += rows
+    add_process_keys(target.spec, every_row)
+    return out
