@@ -18,12 +18,14 @@ from __future__ import annotations
 import pytest
 
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.keys.audit import GOOD, AuditRow, KeyedArgument, audited, keyed_arguments
+from pynenc_suite.drivers.keys.audit import GOOD, AuditRow, KeyedArgument, audited, hint_of, keyed_arguments
 from pynenc_suite.findings.registry import key_class_findings
 from pynenc_suite.session import target_for
-from pynenc_suite.strategies.equal_keys import BY_NAME, CLASSES
+from pynenc_suite.strategies.equal_keys import classes_for
 from pynenc_suite.summaries import KEY_AUDIT
 from pynenc_suite.verdicts import PropertyViolation, require
+
+AUDIT_GROUP = "pynenc-key-audit"  # one worker audits the whole app, with one probe process per hash seed
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -34,8 +36,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     params = []
     for name, task in target.controlled.items():
         for keyed in keyed_arguments(name, task, target.policies[name]):
-            for cls in CLASSES:
-                marks = [pytest.mark.xdist_group(f"{keyed.task}.{keyed.argument}")]
+            for cls in classes_for(hint_of(task, keyed)):
+                marks = [pytest.mark.xdist_group(AUDIT_GROUP)]
                 if cls.name in known:
                     reason = f"{known[cls.name].reason} ({cls.name})"
                     marks.append(pytest.mark.xfail(strict=True, raises=PropertyViolation, reason=reason))
@@ -66,8 +68,8 @@ def test_equal_values_get_one_key(
     keyed, cls_name = keyed_class
     row = audited(pynenc_target, keyed)[cls_name]
     _report(record_property, row)
-    require(row.verdict in GOOD, lambda: f"{keyed.task}({keyed.argument}=...) [{BY_NAME[cls_name].description}]: "
-            f"{row.describe()}")
+    require(row.verdict in GOOD, lambda: f"{keyed.task}({keyed.argument}=...) [{row.cls.description}]: "
+            f"{row.explain()}")
 
 
 def test_keys_do_not_depend_on_the_process(pynenc_target: Target, keyed_class: tuple[KeyedArgument, str]) -> None:
