@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pynenc_suite.strategies.arguments import check_parameters, declared_types, parameter_pools
-from pynenc_suite.strategies.equal_keys import EQUAL_COPIES, classes_for, is_risk
+from pynenc_suite.strategies.equal_keys import CLASSES, EQUAL_COPIES, SAMPLES, EqualityClass, classes_for, is_risk
 from pynenc_suite.strategies.types import TypeNotDrawable, canonical, conforms, values_for
 
 
@@ -182,3 +182,18 @@ def test_a_union_a_caller_may_mix_is_a_risk() -> None:
     assert "int-str" in mixed and is_risk(mixed["int-str"], int | str)
     assert not is_risk(mixed[EQUAL_COPIES], int | str)
     assert "int-str" not in _names(str)
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.name)
+def test_each_class_sample_has_the_types_its_groups_draw(cls: EqualityClass) -> None:
+    """The hand-written sample that decides which declared types admit a class is faithful to the class."""
+    sample_types = [type(v) for v in SAMPLES[cls.name]]
+    drawn: list[list[type]] = []
+
+    @settings(max_examples=20, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(cls.groups)
+    def check(group: tuple[Any, ...]) -> None:
+        drawn.append([type(v) for v in group])
+
+    check()
+    assert all(types == sample_types for types in drawn), (sample_types, drawn[:3])
