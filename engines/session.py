@@ -8,7 +8,9 @@ run has touched.
 
 from __future__ import annotations
 
+import atexit
 import itertools
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,16 +18,65 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pynenc_suite.engines.configure import configured
 from pynenc_suite.engines.registry import Engine
 from pynenc_suite.engines.server import EngineUnavailable
 
 
 @contextmanager
 def in_process(app: Any, engine: Engine) -> Iterator[Any]:
-    """Run the block with ``app``'s components switched to ``engine`` (a temporary folder for its files)."""
-    with tempfile.TemporaryDirectory(prefix="pynenc-suite-") as folder, configured(app, engine.config(Path(folder), 1)):
+    """Run the block with ``app``'s components switched to ``engine``, reset to empty state.
+
+    The components (orchestrator, broker, state backend, ...) are built once per process, app and engine
+    and kept with their files; every block gets them back purged (:func:`reset`), which
+    ``tests/test_warm_components.py`` proves leaves nothing from one run to the next.  Outside the
+    block the app has its own configuration again.
+    """
+    warm = _warm_for(app, engine)
+    saved = app.config_values
+    app.config_values = {**(saved or {}), **warm.config}
+    vars(app).update(warm.components)
+    try:
+        reset(app)
         yield app
+    finally:
+        warm.components = {name: vars(app)[name] for name in component_slots(app)}
+        app.config_values = saved
+        app._reset_cached_components()
+
+
+def reset(app: Any) -> None:
+    """Empty every component's state: pynenc's ``purge``, and what it leaves (runners' atomic-service
+    eligibility in the memory orchestrator, rewritten by each runner's next heartbeat)."""
+    app.purge()
+    vars(app.orchestrator).get("runner_atomic_service_eligible", {}).clear()
+
+
+def component_slots(app: Any) -> tuple[str, ...]:
+    """The attributes where the app caches its components: those its ``_reset_cached_components`` clears."""
+    return tuple(type(app)._reset_cached_components.__code__.co_names)
+
+
+@dataclass
+class _Warm:
+    config: dict[str, Any]
+    components: dict[str, Any] = field(default_factory=dict)
+
+
+_warm: dict[tuple[int, str], _Warm] = {}
+
+
+def _warm_for(app: Any, engine: Engine) -> _Warm:
+    key = (id(app), engine.name)
+    if key not in _warm:
+        folder = tempfile.mkdtemp(prefix="pynenc-suite-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _warm[key] = _Warm(engine.config(Path(folder), 1), {name: None for name in component_slots(app)})
+    return _warm[key]
+
+
+def forget_warm_components() -> None:
+    """Build components anew on the next :func:`in_process` (tests comparing warm and cold runs)."""
+    _warm.clear()
 
 
 @dataclass
