@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
+from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
 from pynenc_suite.findings.registry import gate_finding_in
 from pynenc_suite.history.timeline import render
 from pynenc_suite.session import options
@@ -32,10 +33,13 @@ def cases(target: Target) -> list[tuple[str, str]]:
     ]
 
 
-def check_rule(target: Target, task_name: str, rule: str, data: st.DataObject) -> None:
+def check_rule(
+    target: Target, task_name: str, rule: str, data: st.DataObject, shared: SharedRuns | None = None
+) -> None:
+    """Draw a schedule, run it (or take its history from ``shared``), judge ``rule``."""
     under_test = target.under_test(task_name)
     schedule = data.draw(schedules([under_test], knobs_for(target)), label="schedule")
-    history = run_schedule(target, [task_name], schedule)
+    history = shared.history(target, [task_name], schedule) if shared else run_schedule(target, [task_name], schedule)
     known = gate_finding_in(history)
     if known is not None:
         # A recorded pynenc defect (a strict xfail of its own keeps it tracked): skip this example only.

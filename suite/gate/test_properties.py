@@ -13,18 +13,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
 from pynenc_suite.gate import cases, check_rule
 from pynenc_suite.session import target_for
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "task_rule" in metafunc.fixturenames:
-        params = [pytest.param(case, id=f"{case[0]}-{case[1]}") for case in cases(target_for())]
+        # A task's rules share one worker, where they judge the same runs (drivers/deterministic/shared_runs.py).
+        params = [
+            pytest.param(case, id=f"{case[0]}-{case[1]}", marks=pytest.mark.xdist_group(f"task-{case[0]}"))
+            for case in cases(target_for())
+        ]
         metafunc.parametrize("task_rule", params)
+
+
+SHARED = SharedRuns()
 
 
 @given(data=st.data())
 def test_property(pynenc_target: Target, task_rule: tuple[str, str], data: st.DataObject) -> None:
     """The task's policy keeps the rule over random schedules with crashes and recovery."""
     task_name, rule = task_rule
-    check_rule(pynenc_target, task_name, rule, data)
+    check_rule(pynenc_target, task_name, rule, data, SHARED)
