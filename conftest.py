@@ -9,6 +9,9 @@ from __future__ import annotations
 import pytest
 
 from pynenc_suite.apps.target import Target, load
+from pynenc_suite.determinism import without_local_constants
+
+without_local_constants()  # the selftest draws as the suite does: from the seed alone
 
 
 @pytest.fixture(scope="session")

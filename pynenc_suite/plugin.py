@@ -104,6 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     from pynenc_suite import fixtures
     from pynenc_suite.apps.target import TargetError
+    from pynenc_suite.determinism import without_local_constants
 
     config.pluginmanager.register(fixtures, "pynenc_suite.fixtures")
     try:
@@ -114,6 +115,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except (TargetError, EngineError) as error:
         pytest.exit(f"pynenc-suite: {error}", returncode=2)
     set_options(options)
+    without_local_constants()  # the same seed draws the same examples in every process (determinism.py)
     if config.getoption("--hypothesis-profile", default=None) is None:  # a profile named to Hypothesis wins
         profiles.load(config.getoption("--pynenc-profile") or profiles.default_name())
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
