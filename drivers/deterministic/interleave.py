@@ -71,14 +71,34 @@ class _Operation:
 
 
 @dataclass
+class _Group:
+    """The group being run: its operations, where to preempt, and how far the decisions have come."""
+
+    ops: list[_Operation]
+    switch_at: frozenset[int]
+    decision: int = 0
+    running: _Operation | None = None
+
+
+@dataclass
 class Interleaver:
-    """Cooperative scheduler for one group of operations at a time."""
+    """Cooperative scheduler for one group of operations at a time.
+
+    The operation that reaches a yield point picks who continues (itself, unless this decision is a
+    preemption), so control changes threads only where the schedule switches operations; the
+    driver's thread waits until every operation has finished or parked.
+    """
 
     decide_everywhere: bool = False
     switches: list[str] = field(default_factory=list)  # what ran at each decision, for reports
     _cv: threading.Condition = field(default_factory=threading.Condition)
     _ops: dict[int, _Operation] = field(default_factory=dict)  # thread ident -> operation
     _current: int | None = None
+    _group: _Group | None = None
+
+    def decides_at(self, method: str) -> bool:
+        """Whether a call of ``method`` is a decision point (a yield point anywhere else does nothing)."""
+        return self.decide_everywhere or method in STATE_METHODS
 
     # -- yield points ----------------------------------------------------------
     def yield_point(self, label: str) -> None:
@@ -86,13 +106,11 @@ class Interleaver:
         op = self._ops.get(me)
         if op is None:
             return  # not an interleaved operation (driver thread, or outside a group)
-        if not self.decide_everywhere and label.rsplit(".", 1)[-1] not in STATE_METHODS:
-            return
         with self._cv:
             op.at = label
-            self._current = None
-            self._cv.notify_all()
-            self._cv.wait_for(lambda: self._current == me)
+            if self._pick_next() is not op:
+                self._cv.notify_all()
+                self._cv.wait_for(lambda: self._current == me)
             if op.killed:
                 raise OperationKilled(f"{op.name} killed at {label}")
 
@@ -112,7 +130,7 @@ class Interleaver:
         with self._cv:
             op.parked = True
             del self._ops[me]  # from now on it is an ordinary worker, released by the driver
-            self._current = None
+            self._pick_next()
             self._cv.notify_all()
 
     # -- running a group ---------------------------------------------------------
@@ -128,31 +146,46 @@ class Interleaver:
             ops.append(op)
             op.thread.start()
         started.wait()  # every operation is registered and waiting at "start"
-        switch_at = set(preemptions)
-        decision = 0
-        running: _Operation | None = None
-        while True:
-            with self._cv:
-                runnable = [op for op in ops if not op.finished and not op.parked]
-                if not runnable:
-                    break
-                pick = running if running in runnable else None
-                if len(runnable) > 1:
-                    if pick is None or decision in switch_at:
-                        after = [op for op in runnable if running is None or op.index > running.index]
-                        pick = (after or runnable)[0]
-                    decision += 1
-                pick = pick or runnable[0]
-                running = pick
-                self.switches.append(f"{pick.name}@{pick.at}")
-                self._current = pick.thread.ident  # type: ignore[union-attr]
-                self._cv.notify_all()
-                if not self._cv.wait_for(lambda: self._current is None, timeout=STUCK_AFTER):
-                    raise InterleavingStuck(f"{pick.name} did not reach a yield point after {pick.at}")
+        with self._cv:
+            self._group = _Group(ops, frozenset(preemptions))
+            self._pick_next()
+            self._cv.notify_all()
+            progress = -1
+            while self._current is not None:
+                if not self._cv.wait_for(lambda: self._current is None, timeout=STUCK_AFTER) and progress == len(
+                    self.switches
+                ):
+                    stuck = next(op for op in ops if op.thread.ident == self._current)  # type: ignore[union-attr]
+                    raise InterleavingStuck(f"{stuck.name} did not reach a yield point after {stuck.at}")
+                progress = len(self.switches)
+            self._group = None
         for op in ops:
             if op.finished and op.thread is not None:
                 op.thread.join()
         return ops
+
+    def _pick_next(self) -> _Operation | None:
+        """Choose who continues (under the lock): the running operation, unless this decision is a
+        preemption or it cannot continue; then the next runnable one in round-robin order."""
+        group = self._group
+        if group is None:
+            return None
+        runnable = [op for op in group.ops if not op.finished and not op.parked]
+        if not runnable:
+            self._current = None
+            return None
+        running = group.running
+        pick = running if running in runnable else None
+        if len(runnable) > 1:
+            if pick is None or group.decision in group.switch_at:
+                after = [op for op in runnable if running is None or op.index > running.index]
+                pick = (after or runnable)[0]
+            group.decision += 1
+        pick = pick or runnable[0]
+        group.running = pick
+        self.switches.append(f"{pick.name}@{pick.at}")
+        self._current = pick.thread.ident  # type: ignore[union-attr]
+        return pick
 
     def _body(self, op: _Operation, body: Callable[[], None], started: threading.Barrier) -> None:
         me = threading.get_ident()
@@ -169,7 +202,7 @@ class Interleaver:
             with self._cv:
                 op.finished = True
                 self._ops.pop(me, None)
-                self._current = None
+                self._pick_next()
                 self._cv.notify_all()
 
 
@@ -188,11 +221,14 @@ def _methods(component: Any) -> Iterator[str]:
 
 @contextmanager
 def yield_points(interleaver: Interleaver, *components: Any) -> Iterator[None]:
-    """Make every pynenc method of ``components`` a yield point while the block runs."""
+    """Make the pynenc methods of ``components`` where the interleaver decides yield points while the block
+    runs (every method with ``decide_everywhere``; otherwise the state methods, as elsewhere nothing happens)."""
     installed: list[tuple[Any, str]] = []
     for component in components:
         prefix = type(component).__name__
         for name in _methods(component):
+            if not interleaver.decides_at(name):
+                continue
             real = getattr(component, name)
 
             @functools.wraps(real)
