@@ -2,7 +2,8 @@
 
 ``ci`` (derandomized, 100 examples a property, no example database, prints the
 reproduce blob), ``dev`` (100 random examples, with the database), ``nightly``
-(2000) and ``smoke`` (8, for wiring checks).  They are registered as
+(2000), ``smoke`` (8, for wiring checks) and ``engine`` (20, derandomized: the gate's
+properties on an engine that costs ten times memory's per run, such as SQLite).  They are registered as
 ``pynenc-suite-<name>`` when the plugin loads (Hypothesis has a ``ci`` profile of
 its own, which it loads by itself on CI machines); one is *loaded* only in a
 session that runs the suite.
@@ -14,7 +15,7 @@ import os
 
 from hypothesis import HealthCheck, Phase, settings
 
-NAMES = ("ci", "dev", "nightly", "smoke")
+NAMES = ("ci", "dev", "nightly", "smoke", "engine")
 ENV = "PYNENC_SUITE_PROFILE"
 
 _common = dict(
@@ -33,6 +34,7 @@ def register() -> None:
     settings.register_profile(registered("ci"), derandomize=True, database=None, max_examples=100, **_common)
     settings.register_profile(registered("dev"), max_examples=100, **_common)
     settings.register_profile(registered("smoke"), derandomize=True, database=None, max_examples=8, **_common)
+    settings.register_profile(registered("engine"), derandomize=True, database=None, max_examples=20, **_common)
     settings.register_profile(registered("nightly"), max_examples=2000, phases=list(Phase), **_common)
 
 
