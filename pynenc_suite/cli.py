@@ -4,6 +4,7 @@
     pynenc-suite realtime mypkg.tasks:app --engine redis [--budget 600]
     pynenc-suite replay .pynenc-suite/failures/<test id>
     pynenc-suite rejudge .pynenc-suite/realtime/<engine>-<time>
+    pynenc-suite profile [APP] [--engine sqlite]
     pynenc-suite bench
 
 Exit status: 0 the suite passed, 1 a property failed (or a replay did not
@@ -14,6 +15,7 @@ Arguments the command does not know are passed to pytest.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -105,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     rejudge.add_argument("folder", type=Path)
     rejudge.add_argument("-v", "--verbose", action="store_true", help="print every verdict, not only failures")
     rejudge.set_defaults(run=run_rejudge)
+
+    phases = commands.add_parser("profile", help="where a gate example's time goes: draw, setup, drive, check",
+                                 usage="pynenc-suite profile [APP] [options]")
+    phases.add_argument("app", nargs="?", default=None, help="package.module:attribute (default: the reference app)")
+    phases.add_argument("--engine", default="memory", help="memory (default) or sqlite")
+    phases.add_argument("--examples", type=int, default=60, help="schedules drawn per task (default 60)")
+    phases.set_defaults(run=run_profile)
 
     bench = commands.add_parser("bench", help="the explorer's speed against direct pynenc calls")
     bench.add_argument("--rounds", type=int, default=200)
@@ -208,6 +217,25 @@ def run_rejudge(args: argparse.Namespace, passthrough: list[str]) -> int:
     if not args.folder.is_dir():
         raise BadInput(f"{args.folder} is not a folder of real-time runs")
     return FAILED if rejudge(args.folder, args.verbose) else PASSED
+
+
+def run_profile(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite.apps.target import REFERENCE_APP, TargetError, load
+    from pynenc_suite.determinism import without_local_constants
+    from pynenc_suite.drivers.deterministic.phases import HEADER, profile
+    from pynenc_suite.engines.registry import EngineError, engine_for_tier
+
+    try:
+        target = load(args.app or REFERENCE_APP, engine=engine_for_tier(args.engine, "gate").name)
+    except (TargetError, EngineError) as error:
+        raise BadInput(str(error)) from None
+    without_local_constants()
+    logging.disable(logging.WARNING)  # pynenc logs every retry and conflict; the table is the output
+    print(f"app={target.spec} engine={target.engine}: the gate's schedules for each task, one seed")
+    print(HEADER)
+    for row in profile(target, args.examples):
+        print(row.line(), flush=True)
+    return 0
 
 
 def run_bench(args: argparse.Namespace, passthrough: list[str]) -> int:
