@@ -114,6 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
             target_for(options)
     except (TargetError, EngineError) as error:
         pytest.exit(f"pynenc-suite: {error}", returncode=2)
+    _pin_hash_seed(config)
     set_options(options)
     without_local_constants()  # the same seed draws the same examples in every process (determinism.py)
     if config.getoption("--hypothesis-profile", default=None) is None:  # a profile named to Hypothesis wins
@@ -151,10 +152,23 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []
     profile = settings.get_current_profile_name().removeprefix(profiles.registered(""))
     lines = [f"pynenc-suite: app={options.app} tier={options.tier} engine={options.engine} profile={profile}"]
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        lines.append("pynenc-suite: PYTHONHASHSEED is not 0; runs are deterministic only with PYTHONHASHSEED=0 "
-                     "(pynenc-suite and tox set it)")
     return lines
+
+
+def _pin_hash_seed(config: pytest.Config) -> None:
+    """Histories are deterministic only under one hash seed: pynenc's in-memory state keeps invocation ids
+    in sets of strings.  Every process the session starts (xdist workers, key probes, runners) gets
+    ``PYTHONHASHSEED=0``; a process that would run the properties under another seed stops with one line."""
+    started_with = os.environ.get("PYTHONHASHSEED")
+    os.environ["PYTHONHASHSEED"] = "0"
+    runs_tests_here = not config.getoption("numprocesses", default=None) or hasattr(config, "workerinput")
+    if started_with != "0" and runs_tests_here:
+        pytest.exit(
+            f"pynenc-suite: this process has PYTHONHASHSEED={started_with or 'random'}, and pynenc orders its "
+            "in-memory state by string hashes; run with PYTHONHASHSEED=0, with -n N, or with the pynenc-suite "
+            "command (which sets it)",
+            returncode=2,
+        )
 
 
 @pytest.hookimpl(wrapper=True)

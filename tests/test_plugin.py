@@ -65,3 +65,20 @@ def test_a_finding_xfail_expects_its_violation_only(tmp_path: Path) -> None:
     assert result.returncode == 3, result.stdout[-2000:]
     assert "XFAIL test_finding.py::test_reproduces - PYN-011" in result.stdout
     assert "FAILED test_finding.py::test_crashes" in result.stdout
+
+
+@pytest.mark.parametrize("seed", ["", "1"])
+def test_properties_never_run_under_a_random_hash_seed(tmp_path: Path, seed: str) -> None:
+    """pynenc's in-memory state orders invocation ids by string hash: a pytest process that would run the
+    properties itself under another seed stops with one line and exit status 2."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"} | ({"PYTHONHASHSEED": seed} if seed else {})
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
+         "--pynenc-app=pynenc_suite.apps.reference:app", "--collect-only"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout[-2000:]
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "pynenc-suite: this process" in line]
+    assert len(lines) == 1 and "PYTHONHASHSEED=0" in lines[0]
