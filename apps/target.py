@@ -96,11 +96,14 @@ def load(spec: str = REFERENCE_APP, probed: bool | None = None, engine: str = "m
         raise TargetError(f"app {spec!r}: module {module_name!r} has no attribute {attribute!r}")
     if not isinstance(app, Pynenc):
         raise TargetError(f"app {spec!r}: {attribute!r} is a {type(app).__name__}, not a pynenc.Pynenc app")
-    tasks = {
-        task_name(task): task
-        for task in app.tasks.values()
-        if not task.func.__module__.startswith("pynenc.")
-    }
+    own = [task for task in app.tasks.values() if not task.func.__module__.startswith("pynenc.")]
+    tasks = {task_name(task): task for task in own}
+    if len(tasks) < len(own):
+        same = sorted({t.task_id.key for t in own if sum(task_name(o) == task_name(t) for o in own) > 1})
+        raise TargetError(
+            f"app {spec!r}: tasks {', '.join(same)} share a function name; the suite names tasks by function "
+            "name, so give each task its own"
+        )
     target = Target(
         app=app, spec=spec, tasks=tasks, probed=(spec != REFERENCE_APP) if probed is None else probed, engine=engine
     )

@@ -22,6 +22,11 @@ def replay(folder: Path) -> bool:
     target = load(artefact.meta["app"], engine=artefact.meta["engine"])
     rule, task = artefact.meta["rule"], artefact.meta["task"]
     print(f"replaying {folder}: app={target.spec} engine={target.engine} task={task} rule={rule}")
+    saved, now = artefact.history.policies.get(task), target.policies.get(task)
+    if saved != now:
+        print(f"did NOT reproduce: the app's policy for {task} changed since the failure was saved "
+              f"(saved: {saved}; now: {now}); the replay would test another contract")
+        return False
     history = run_schedule(target, [task], artefact.schedule)
     violations = invariants.check(rule, history)
     found = [str(v) for v in violations]

@@ -84,3 +84,24 @@ def test_replay_command_reproduces_a_real_finding(target: Target, tmp_path: Path
     done = subprocess.run([sys.executable, "-m", "pynenc_suite", *command[1:]], cwd=elsewhere, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 1 and "did NOT reproduce" in done.stdout, done.stdout[-2000:]
+
+
+def test_a_replay_against_a_changed_policy_does_not_reproduce(
+    target: Target, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """The app's policy for the task changed since the failure was saved: the replay says so and fails."""
+    from pynenc_suite.replay import replay
+
+    schedule = Schedule(2, (Enqueue(0, "call_keyed_drop", {"account_id": 0, "op": "x"}), Poll(0)))
+    history = run_schedule(target, ["call_keyed_drop"], schedule)
+    folder = artefacts.save(
+        artefacts.folder_for(tmp_path, "changed"), schedule, history, app=target.spec, engine="memory",
+        task="call_keyed_drop", rule="liveness", violations=[],
+    )  # fmt: skip
+    saved = json.loads((folder / "history.json").read_text())
+    for policy in saved["policies"]:
+        if policy["task"] == "call_keyed_drop":
+            policy["reroute"] = not policy["reroute"]
+    (folder / "history.json").write_text(json.dumps(saved))
+    assert replay(folder) is False
+    assert "did NOT reproduce: the app's policy for call_keyed_drop changed" in capsys.readouterr().out

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ("tests.apps.bad_keys:app", "key_arguments ['acount_id'] name no parameter of charge(account_id, amount)"),
         ("tests.apps.empty_keys:app", "uses KEYS concurrency but key_arguments is empty"),
         ("tests.apps.variadic_keys:app", "key_arguments ['opts'] name a variadic parameter of configure(tenant: str, **opts: str)"),
+        ("tests.apps.same_names:app", "tasks tests.apps.same_names.billing.charge, tests.apps.same_names.legacy.charge share a function name"),
     ],
 )
 def test_bad_target_is_one_clear_message(spec: str, expected: str) -> None:

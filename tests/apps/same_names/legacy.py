@@ -1,0 +1,8 @@
+from pynenc.conf.config_task import ConcurrencyControlType as CC
+
+from tests.apps.same_names import app
+
+
+@app.task(running_concurrency=CC.ARGUMENTS)
+def charge(sku: str, qty: int) -> None:
+    return None
