@@ -136,3 +136,13 @@ def test_stop_inside_a_group_interleaves_its_kill_and_reroute(target: Target) ->
             assert "killed" in _statuses(history, "i1")
             known = gate_finding_in(history)
             assert known is not None or invariants.check_all(history) == [], (schedule, render(history, invariants.check_all(history)))
+
+
+def test_a_drain_whose_only_runner_stops_restarts_it(target: Target) -> None:
+    """A poll that raises stops its runner, even while draining; the drain restarts one, as a supervisor
+    would, instead of the driver failing for want of a live runner."""
+    call = {"account_id": "a", "op": "a"}
+    schedule = Schedule(1, (Enqueue(0, "call_retrying", call), Enqueue(0, "call_retrying", call), Poll(0, 1),
+                            Start(0, 0), Finish(0, 0, True), Poll(0, 1), Crash(0)))  # fmt: skip
+    history = run_schedule(target, ["call_retrying"], schedule)
+    assert sum(1 for e in history if e.kind is Kind.RESTART) >= 2

@@ -360,8 +360,7 @@ class Driver:
     def drain(self, max_cycles: int = SETTLE_CYCLES) -> None:
         """End of schedule: a live runner works until quiet, then one probe per key must run."""
         self.recorder.emit(Kind.DRAIN)
-        if not any(r.alive for r in self.runners):
-            self._restart(Restart(0))
+        self._ensure_live_runner()
         self._settle(max_cycles)
         for step in self._probes():
             self._enqueue(step, probe=True)
@@ -381,7 +380,7 @@ class Driver:
             if not self._unfinished():
                 return
             self._advance(Advance(app_recovery_horizon(self.app)))
-            self._recover(Recover(self._first_live().slot))
+            self._recover(Recover(self._ensure_live_runner().slot))
 
     def _work_until_stalled(self) -> None:
         stalled = 0
@@ -435,7 +434,11 @@ class Driver:
         runner = self.runners[slot % len(self.runners)]
         return runner if runner.alive else None
 
-    def _first_live(self) -> SimRunner:
+    def _ensure_live_runner(self) -> SimRunner:
+        """The first live runner; if every runner has died or stopped (a poll that raised stops its runner,
+        even while draining), runner 0 is restarted, as a supervisor would."""
+        if not any(r.alive for r in self.runners):
+            self._restart(Restart(0))
         return next(r for r in self.runners if r.alive)
 
     def _heartbeat(self) -> None:
