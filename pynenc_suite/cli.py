@@ -25,7 +25,7 @@ from pynenc_suite import profiles
 
 PASSED, FAILED, BAD_INPUT, SUITE_ERROR = 0, 1, 2, 3
 HASH_SEED = "0"
-APP_COMMANDS = ("gate", "realtime")
+APP_COMMANDS = ("gate", "realtime", "lock", "profile")
 APP_USAGE = "%(prog)s [APP] [options] [pytest options]"
 APP_HELP = "APP: the app as package.module:attribute, right after the command (default: the suite's reference app)"
 
@@ -85,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     gate = commands.add_parser("gate", help="every property, the key audit and the explorer on an app (deterministic)",
                                usage=APP_USAGE, description=APP_HELP)
     gate.add_argument("--engine", default=None, help="memory (default) or sqlite: where pynenc keeps its state")
+    gate.add_argument("--lock", type=Path, default=None, metavar="FILE",
+                      help="the policy lock to compare the app with first (default: pynenc-policies.lock, if any)")
+    gate.add_argument("--require-lock", action="store_true", help="a missing policy lock is a failure")
     _common(gate)
     gate.set_defaults(run=run_gate)
 
@@ -108,9 +111,14 @@ def _parser() -> argparse.ArgumentParser:
     rejudge.add_argument("-v", "--verbose", action="store_true", help="print every verdict, not only failures")
     rejudge.set_defaults(run=run_rejudge)
 
+    lock = commands.add_parser("lock", help="write the policy lock (pynenc-policies.lock) the gate compares with",
+                               usage="pynenc-suite lock APP [--lock FILE] [--update]")
+    lock.add_argument("--lock", type=Path, default=None, metavar="FILE", help="the lock (pynenc-policies.lock)")
+    lock.add_argument("--update", action="store_true", help="rewrite an existing lock (accept the changes)")
+    lock.set_defaults(run=run_lock)
+
     phases = commands.add_parser("profile", help="where a gate example's time goes: draw, setup, drive, check",
                                  usage="pynenc-suite profile [APP] [options]")
-    phases.add_argument("app", nargs="?", default=None, help="package.module:attribute (default: the reference app)")
     phases.add_argument("--engine", default="memory", help="memory (default) or sqlite")
     phases.add_argument("--examples", type=int, default=60, help="schedules drawn per task (default 60)")
     phases.set_defaults(run=run_profile)
@@ -161,7 +169,34 @@ def _suite_options(args: argparse.Namespace, tier: str) -> list[str]:
 
 
 def run_gate(args: argparse.Namespace, passthrough: list[str]) -> int:
-    return _pytest("gate", [*_suite_options(args, "gate"), *_distribution(passthrough), *passthrough])
+    options = _suite_options(args, "gate")
+    changed = _policy_lock(args)
+    if changed:
+        print(changed)
+        return 1
+    if args.lock:
+        options.append(f"--pynenc-lock={args.lock.resolve()}")
+    if args.require_lock:
+        options.append("--pynenc-require-lock")
+    return _pytest("gate", [*options, *_distribution(passthrough), *passthrough])
+
+
+def _policy_lock(args: argparse.Namespace) -> str:
+    """The policy diff if the app differs from its lock (empty if it matches, or there is none)."""
+    from pynenc_suite.apps import REFERENCE_APP
+    from pynenc_suite.apps.lock import LockError
+    from pynenc_suite.policy_lock import PolicyChanged, check
+    from pynenc_suite.session import SuiteOptions, target_for
+
+    chosen = SuiteOptions(app=args.app or REFERENCE_APP, engine=args.engine or "memory",
+                          key_normalisers=args.key_normalisers, strategies=args.strategies, run_bodies=args.run_bodies)
+    try:
+        check(target_for(chosen), args.lock, args.require_lock, Path(args.artefacts or chosen.artefacts))
+    except LockError as error:
+        raise BadInput(str(error)) from None
+    except PolicyChanged as change:
+        return str(change)
+    return ""
 
 
 def run_realtime(args: argparse.Namespace, passthrough: list[str]) -> int:
@@ -217,6 +252,34 @@ def run_rejudge(args: argparse.Namespace, passthrough: list[str]) -> int:
     if not args.folder.is_dir():
         raise BadInput(f"{args.folder} is not a folder of real-time runs")
     return FAILED if rejudge(args.folder, args.verbose) else PASSED
+
+
+def run_lock(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite.apps.lock import DEFAULT_PATH, LockError, read, snapshot, write
+    from pynenc_suite.apps.policy_diff import policy_diff
+    from pynenc_suite.apps.target import TargetError, load
+
+    path = args.lock or DEFAULT_PATH
+    if not args.app:
+        raise BadInput("lock needs the app: pynenc-suite lock package.module:app")
+    try:
+        target = load(args.app)
+        current = snapshot(target)
+        if path.exists() and not args.update:
+            changes = policy_diff(read(path, target.app.app_id), current)
+            if not changes:
+                print(f"{path}: up to date ({len(current['tasks'])} tasks)")
+                return 0
+            print("\n".join(change.text() for change in changes))
+            print(f"{path} differs from the app; nothing written. Accept with --update after review.")
+            return 1
+        if path.exists():
+            read(path, target.app.app_id)  # never overwrite another app's lock, or a file that is not a lock
+    except (TargetError, LockError) as error:
+        raise BadInput(str(error)) from None
+    write(path, current)
+    print(f"wrote {path}: {len(current['tasks'])} tasks")
+    return 0
 
 
 def run_profile(args: argparse.Namespace, passthrough: list[str]) -> int:

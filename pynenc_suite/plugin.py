@@ -17,6 +17,7 @@ drivers: a session that does not run the suite does not pay for them.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--pynenc-strategies", default=None, metavar="MODULE",
                     help="a module to import first, where you register strategies for your own argument types "
                     "(hypothesis.strategies.register_type_strategy)")
+    group.addoption("--pynenc-lock", default=None, metavar="FILE",
+                    help="the policy lock to compare the app with before running anything "
+                    "(default: pynenc-policies.lock in the current directory, if there is one)")
+    group.addoption("--pynenc-require-lock", action="store_true", default=False,
+                    help="a missing policy lock is a failure")
     group.addoption("--pynenc-run-bodies", action="store_true", default=False,
                     help="run your tasks' real bodies instead of recording probes (they must call the provider)")
     group.addoption("--pynenc-artefacts", default=None, metavar="DIR",
@@ -103,17 +109,27 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _runs_the_suite(config):
         return
     from pynenc_suite import fixtures
+    from pynenc_suite.apps.lock import LockError
     from pynenc_suite.apps.target import TargetError
     from pynenc_suite.determinism import without_local_constants
+    from pynenc_suite.policy_lock import PolicyChanged
+    from pynenc_suite.policy_lock import check as check_lock
 
     config.pluginmanager.register(fixtures, "pynenc_suite.fixtures")
     try:
         options = SuiteOptions.from_config(config)
         engine_for_tier(options.engine, options.tier)
         if not hasattr(config, "workerinput"):  # the controller validates; xdist workers load lazily
-            target_for(options)
-    except (TargetError, EngineError) as error:
+            target = target_for(options)
+            if options.tier == "gate":
+                lock = config.getoption("--pynenc-lock")
+                check_lock(target, Path(lock) if lock else None, config.getoption("--pynenc-require-lock"),
+                           options.artefacts)
+    except (TargetError, EngineError, LockError) as error:
         pytest.exit(f"pynenc-suite: {error}", returncode=2)
+    except PolicyChanged as change:
+        sys.stderr.write(f"{change}\n")
+        pytest.exit("pynenc-suite: the concurrency policies differ from the policy lock (above)", returncode=1)
     _pin_hash_seed(config)
     set_options(options)
     without_local_constants()  # the same seed draws the same examples in every process (determinism.py)
