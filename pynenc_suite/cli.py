@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pynenc_suite import profiles
 
@@ -141,20 +142,25 @@ def _common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--artefacts", default=None, metavar="DIR", help="where failures are written (.pynenc-suite)")
 
 
-def _suite_options(args: argparse.Namespace, tier: str) -> list[str]:
-    """The plugin's options for what the command was given, after checking the app and the engine."""
+def _chosen(args: argparse.Namespace, tier: str) -> tuple[Any, Any]:
+    """(the suite options the command was given, the app loaded with them); bad input is one line."""
     from pynenc_suite.apps.target import REFERENCE_APP, TargetError
     from pynenc_suite.engines.registry import EngineError, engine_for_tier
     from pynenc_suite.session import SuiteOptions, target_for
 
-    app = args.app or REFERENCE_APP
     try:
         engine = engine_for_tier(args.engine, tier)
-        target_for(SuiteOptions(app=app, tier=tier, engine=engine.name, key_normalisers=args.key_normalisers,
-                                strategies=args.strategies, run_bodies=args.run_bodies))
+        chosen = SuiteOptions(app=args.app or REFERENCE_APP, tier=tier, engine=engine.name,
+                              key_normalisers=args.key_normalisers, strategies=args.strategies,
+                              run_bodies=args.run_bodies)  # fmt: skip
+        return chosen, target_for(chosen)
     except (TargetError, EngineError) as error:
         raise BadInput(str(error)) from None
-    options = [f"--pynenc-app={app}", f"--pynenc-tier={tier}", f"--pynenc-engine={engine.name}"]
+
+
+def _suite_options(args: argparse.Namespace, chosen: Any) -> list[str]:
+    """The plugin's options for what the command was given."""
+    options = [f"--pynenc-app={chosen.app}", f"--pynenc-tier={chosen.tier}", f"--pynenc-engine={chosen.engine}"]
     if args.key_normalisers:
         options.append(f"--pynenc-key-normalisers={args.key_normalisers}")
     if args.strategies:
@@ -169,11 +175,12 @@ def _suite_options(args: argparse.Namespace, tier: str) -> list[str]:
 
 
 def run_gate(args: argparse.Namespace, passthrough: list[str]) -> int:
-    options = _suite_options(args, "gate")
-    changed = _policy_lock(args)
+    chosen, target = _chosen(args, "gate")
+    changed = _policy_lock(args, target, Path(args.artefacts or chosen.artefacts))
     if changed:
         print(changed)
         return 1
+    options = _suite_options(args, chosen)
     if args.lock:
         options.append(f"--pynenc-lock={args.lock.resolve()}")
     if args.require_lock:
@@ -181,17 +188,13 @@ def run_gate(args: argparse.Namespace, passthrough: list[str]) -> int:
     return _pytest("gate", [*options, *_distribution(passthrough), *passthrough])
 
 
-def _policy_lock(args: argparse.Namespace) -> str:
+def _policy_lock(args: argparse.Namespace, target: Any, artefacts: Path) -> str:
     """The policy diff if the app differs from its lock (empty if it matches, or there is none)."""
-    from pynenc_suite.apps import REFERENCE_APP
     from pynenc_suite.apps.lock import LockError
     from pynenc_suite.policy_lock import PolicyChanged, check
-    from pynenc_suite.session import SuiteOptions, target_for
 
-    chosen = SuiteOptions(app=args.app or REFERENCE_APP, engine=args.engine or "memory",
-                          key_normalisers=args.key_normalisers, strategies=args.strategies, run_bodies=args.run_bodies)
     try:
-        check(target_for(chosen), args.lock, args.require_lock, Path(args.artefacts or chosen.artefacts))
+        check(target, args.lock, args.require_lock, artefacts)
     except LockError as error:
         raise BadInput(str(error)) from None
     except PolicyChanged as change:
@@ -200,7 +203,7 @@ def _policy_lock(args: argparse.Namespace) -> str:
 
 
 def run_realtime(args: argparse.Namespace, passthrough: list[str]) -> int:
-    options = [*_suite_options(args, "realtime"), "-p", "no:xdist"]
+    options = [*_suite_options(args, _chosen(args, "realtime")[0]), "-p", "no:xdist"]
     for flag, value in (("--pynenc-realtime-budget", args.budget), ("--pynenc-realtime-seed", args.seed),
                         ("--pynenc-redis-url", args.redis_url), ("--pynenc-realtime-replay", args.replay)):
         if value is not None:
