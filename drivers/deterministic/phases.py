@@ -17,11 +17,8 @@ from hypothesis import strategies as st
 
 from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.driver import Driver
-from pynenc_suite.drivers.deterministic.run import knobs_for
-from pynenc_suite.engines.registry import get as engine_named
-from pynenc_suite.engines.session import forget_warm_components, in_process
-from pynenc_suite.recorder.keys import KeyIdentity
+from pynenc_suite.drivers.deterministic.run import driver_for, engine_under, knobs_for
+from pynenc_suite.engines.session import forget_warm_components
 from pynenc_suite.strategies.schedules import schedules
 from pynenc_suite.strategies.steps import Schedule
 
@@ -68,10 +65,9 @@ def run_timed(target: Target, task: str, schedule: Schedule, cold: bool) -> tupl
     if cold:
         forget_warm_components()
     start = time.perf_counter()
-    with in_process(target.app, engine_named(target.engine)), target.probes():
+    with engine_under(target):
         ready = time.perf_counter()
-        history = Driver(target.app, {task: target.tasks[task]}, runners=schedule.runners,
-                         keys=KeyIdentity(target.normalisers), policies=target.policies).run(schedule)  # fmt: skip
+        history = driver_for(target, [task], schedule.runners).run(schedule)
         driven = time.perf_counter()
     invariants.check_all(history)
     return ready - start, driven - ready, time.perf_counter() - driven

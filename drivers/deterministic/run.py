@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.driver import Driver
 from pynenc_suite.drivers.recovery import app_recovery_horizon
@@ -18,13 +21,23 @@ def knobs_for(target: Target, **overrides: object) -> Knobs:
     return Knobs(recovery_horizon=horizon, max_pending_seconds=float(target.app.conf.max_pending_seconds), **overrides)  # type: ignore[arg-type]
 
 
-def run_schedule(target: Target, task_names: list[str], schedule: Schedule, keys: KeyIdentity | None = None) -> History:
-    tasks = {name: target.tasks[name] for name in task_names}
+@contextmanager
+def engine_under(target: Target) -> Iterator[None]:
+    """The block runs with the target's engine under its app (purged) and its task bodies as probes."""
     with in_process(target.app, engine_named(target.engine)), target.probes():
-        return Driver(
-            target.app,
-            tasks,
-            runners=schedule.runners,
-            keys=keys or KeyIdentity(target.normalisers),
-            policies=target.policies,
-        ).run(schedule)
+        yield
+
+
+def driver_for(target: Target, task_names: list[str], runners: int, keys: KeyIdentity | None = None) -> Driver:
+    return Driver(
+        target.app,
+        {name: target.tasks[name] for name in task_names},
+        runners=runners,
+        keys=keys or KeyIdentity(target.normalisers),
+        policies=target.policies,
+    )
+
+
+def run_schedule(target: Target, task_names: list[str], schedule: Schedule, keys: KeyIdentity | None = None) -> History:
+    with engine_under(target):
+        return driver_for(target, task_names, schedule.runners, keys).run(schedule)
