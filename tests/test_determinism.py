@@ -10,6 +10,7 @@ comparison fails when the switch is off.
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -97,15 +98,9 @@ def test_the_gate_gives_the_same_verdicts_in_two_processes_with_different_local_
         done = subprocess.run(
             [sys.executable, "-m", "pynenc_suite", "gate", "tests.apps.loose_signatures:app", "--hypothesis-profile=smoke",
              *extra, "-p", "no:xdist", "-k", "test_property", "-q", "-rA"],
-            cwd=ROOT, env={**_env(), "PYTHONPATH": f"{tmp_path}"},
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{tmp_path}"},
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-1000:]
         outputs.append(sorted(line for line in done.stdout.splitlines() if line.startswith(("PASSED", "FAILED"))))
     assert outputs[0] == outputs[1] and outputs[0]
-
-
-def _env() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
