@@ -10,6 +10,7 @@ with one line that says what to fix.
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib
 from collections.abc import Iterator
@@ -39,10 +40,22 @@ class Target:
     engine: str = "memory"  # the in-process engine the gate puts under the app (engines.registry)
     normalisers: Any = None  # {task: {argument: callable}}: the user's declared key equivalence
     policies: dict[str, TaskPolicy] = field(default_factory=dict)  # as declared, read once at load
+    # Tasks judged by another contract than their own (judged_by): their configured policy.
+    configured: dict[str, TaskPolicy] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.policies = {name: policy_of(task) for name, task in self.tasks.items()}
         self.functions = {name: task.func for name, task in self.tasks.items()}
+
+    def judged_by(self, contracts: dict[str, TaskPolicy]) -> Target:
+        """The same app and tasks, with histories recorded and judged by ``contracts`` (task: policy).
+
+        The tasks keep running as configured; this is how an old policy's contract (a policy
+        lock's) is checked against the app as it is now."""
+        judged = copy.copy(self)
+        judged.policies = {**self.policies, **contracts}
+        judged.configured = {**self.configured, **{name: self.policies[name] for name in contracts}}
+        return judged
 
     @property
     def controlled(self) -> dict[str, Any]:
@@ -62,13 +75,15 @@ class Target:
         if not self.probed:
             yield
             return
-        saved = {name: task.func for name, task in self.controlled.items()}
+        # A task judged by another contract is probed if either policy controls it.
+        probed = {**self.controlled, **{name: self.tasks[name] for name in self.configured}}
+        saved = {name: task.func for name, task in probed.items()}
         try:
-            for name, task in self.controlled.items():
+            for name, task in probed.items():
                 task.func = _probe(self.app.app_id, name, saved[name])
             yield
         finally:
-            for name, task in self.controlled.items():
+            for name, task in probed.items():
                 task.func = saved[name]
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pynenc_suite.history.model import History, Violation
+from pynenc_suite.history.model import History, TaskPolicy, Violation
 from pynenc_suite.strategies.steps import Schedule, schedule_from_json, schedule_to_json
 
 META_KEYS = ("app", "engine", "task", "rule", "violations")
@@ -51,13 +51,20 @@ def save(
     task: str,
     rule: str,
     violations: list[Violation],
+    configured: TaskPolicy | None = None,
 ) -> Path:
-    """Write the artefact for the failing example (the last one written is Hypothesis's minimal one)."""
+    """Write the artefact for the failing example (the last one written is Hypothesis's minimal one).
+
+    ``configured``: the task's policy as the app configured it, when the history was judged by
+    another (a policy lock's contract checked against the app as it is now)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "schedule.txt").write_text(repr(schedule) + "\n")
     (folder / "schedule.json").write_text(json.dumps(schedule_to_json(schedule), indent=1))
     (folder / "history.json").write_text(json.dumps(history.to_json(), indent=1, sort_keys=True))
-    meta = {"app": app, "engine": engine, "task": task, "rule": rule, "violations": [str(v) for v in violations]}
+    meta: dict[str, Any] = {"app": app, "engine": engine, "task": task, "rule": rule,
+                            "violations": [str(v) for v in violations]}
+    if configured is not None:
+        meta["configured"] = configured.to_json()
     (folder / "meta.json").write_text(json.dumps(meta, indent=1))
     (folder / "replay.txt").write_text(replay_command(folder) + "\n")
     return folder

@@ -89,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     gate.add_argument("--lock", type=Path, default=None, metavar="FILE",
                       help="the policy lock to compare the app with first (default: pynenc-policies.lock, if any)")
     gate.add_argument("--require-lock", action="store_true", help="a missing policy lock is a failure")
+    gate.add_argument("--policy-seed", type=int, default=0, metavar="N",
+                      help="seed of the schedules a policy change's consequences are measured on (default 0)")
     _common(gate)
     gate.set_defaults(run=run_gate)
 
@@ -113,9 +115,14 @@ def _parser() -> argparse.ArgumentParser:
     rejudge.set_defaults(run=run_rejudge)
 
     lock = commands.add_parser("lock", help="write the policy lock (pynenc-policies.lock) the gate compares with",
-                               usage="pynenc-suite lock APP [--lock FILE] [--update]")
+                               usage="pynenc-suite lock APP [--lock FILE] [--update] [options]",
+                               description="Without --update, an existing lock that differs from the app is not "
+                               "written: the policy diff and its measured consequences are printed (exit 1).")
     lock.add_argument("--lock", type=Path, default=None, metavar="FILE", help="the lock (pynenc-policies.lock)")
     lock.add_argument("--update", action="store_true", help="rewrite an existing lock (accept the changes)")
+    lock.add_argument("--engine", default=None, help="memory (default) or sqlite: where the consequences are measured")
+    lock.add_argument("--seed", type=int, default=0, help="seed of the schedules the consequences are measured on")
+    _common(lock)
     lock.set_defaults(run=run_lock)
 
     phases = commands.add_parser("profile", help="where a gate example's time goes: draw, setup, drive, check",
@@ -134,6 +141,11 @@ def _parser() -> argparse.ArgumentParser:
 def _common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--hypothesis-profile", "--profile", default=None, choices=profiles.NAMES,
                          help="examples per property: ci, dev, nightly or smoke (the suite's own profiles)")
+    _app_options(command)
+
+
+def _app_options(command: argparse.ArgumentParser) -> None:
+    """How the app is loaded and where failures go: the same for every command that runs the app."""
     command.add_argument("--key-normalisers", default=None, metavar="MODULE:ATTR",
                          help="a dict {task: {argument: callable}} of values your code treats as one account")
     command.add_argument("--strategies", default=None, metavar="MODULE",
@@ -176,7 +188,8 @@ def _suite_options(args: argparse.Namespace, chosen: Any) -> list[str]:
 
 def run_gate(args: argparse.Namespace, passthrough: list[str]) -> int:
     chosen, target = _chosen(args, "gate")
-    changed = _policy_lock(args, target, Path(args.artefacts or chosen.artefacts))
+    changed = _policy_lock(target, args.lock, args.require_lock, Path(args.artefacts or chosen.artefacts),
+                           args.policy_seed, args.hypothesis_profile)
     if changed:
         print(changed)
         return 1
@@ -188,13 +201,15 @@ def run_gate(args: argparse.Namespace, passthrough: list[str]) -> int:
     return _pytest("gate", [*options, *_distribution(passthrough), *passthrough])
 
 
-def _policy_lock(args: argparse.Namespace, target: Any, artefacts: Path) -> str:
-    """The policy diff if the app differs from its lock (empty if it matches, or there is none)."""
+def _policy_lock(target: Any, lock: Path | None, required: bool, artefacts: Path, seed: int, profile: str | None) -> str:
+    """The policy diff and its measured consequences if the app differs from its lock (empty if it matches,
+    or there is none); the locked rules get the examples of a gate property under ``profile``."""
     from pynenc_suite.apps.lock import LockError
+    from pynenc_suite.consequences import Budget
     from pynenc_suite.policy_lock import PolicyChanged, check
 
     try:
-        check(target, args.lock, args.require_lock, artefacts)
+        check(target, lock, required, artefacts, Budget(seed, profile or profiles.default_name()))
     except LockError as error:
         raise BadInput(str(error)) from None
     except PolicyChanged as change:
@@ -259,26 +274,27 @@ def run_rejudge(args: argparse.Namespace, passthrough: list[str]) -> int:
 
 def run_lock(args: argparse.Namespace, passthrough: list[str]) -> int:
     from pynenc_suite.apps.lock import DEFAULT_PATH, LockError, read, snapshot, write
-    from pynenc_suite.apps.policy_diff import policy_diff
-    from pynenc_suite.apps.target import TargetError, load
 
     path = args.lock or DEFAULT_PATH
     if not args.app:
         raise BadInput("lock needs the app: pynenc-suite lock package.module:app")
-    try:
-        target = load(args.app)
-        current = snapshot(target)
-        if path.exists() and not args.update:
-            changes = policy_diff(read(path, target.app.app_id), current)
-            if not changes:
-                print(f"{path}: up to date ({len(current['tasks'])} tasks)")
-                return 0
-            print("\n".join(change.text() for change in changes))
+    if passthrough:
+        raise BadInput(f"lock: unknown option(s) {' '.join(passthrough)}")
+    chosen, target = _chosen(args, "gate")
+    if path.exists() and not args.update:
+        changed = _policy_lock(target, path, True, Path(args.artefacts or chosen.artefacts), args.seed,
+                               args.hypothesis_profile)
+        if changed:
+            print(changed)
             print(f"{path} differs from the app; nothing written. Accept with --update after review.")
             return 1
+        print(f"{path}: up to date ({len(target.tasks)} tasks)")
+        return 0
+    current = snapshot(target)
+    try:
         if path.exists():
             read(path, target.app.app_id)  # never overwrite another app's lock, or a file that is not a lock
-    except (TargetError, LockError) as error:
+    except LockError as error:
         raise BadInput(str(error)) from None
     write(path, current)
     print(f"wrote {path}: {len(current['tasks'])} tasks")

@@ -8,6 +8,7 @@ timeline and the command that replays it.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from hypothesis import assume, note
 from hypothesis import strategies as st
@@ -34,9 +35,16 @@ def cases(target: Target) -> list[tuple[str, str]]:
 
 
 def check_rule(
-    target: Target, task_name: str, rule: str, data: st.DataObject, shared: SharedRuns | None = None
+    target: Target,
+    task_name: str,
+    rule: str,
+    data: st.DataObject,
+    shared: SharedRuns | None = None,
+    folder: Path | None = None,
 ) -> None:
-    """Draw a schedule, run it (or take its history from ``shared``), judge ``rule``."""
+    """Draw a schedule, run it (or take its history from ``shared``), judge ``rule``.
+
+    A violation is saved in ``folder`` (default: the artefact folder named after the running test)."""
     under_test = target.under_test(task_name)
     schedule = data.draw(schedules([under_test], knobs_for(target)), label="schedule")
     history = shared.history(target, [task_name], schedule) if shared else run_schedule(target, [task_name], schedule)
@@ -47,9 +55,11 @@ def check_rule(
         assume(False)
     violations = invariants.check(rule, history)
     if violations:
-        test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
-        folder = artefacts.save(
-            artefacts.folder_for(options().artefacts, test_id),
+        if folder is None:
+            test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
+            folder = artefacts.folder_for(options().artefacts, test_id)
+        artefacts.save(
+            folder,
             schedule,
             history,
             app=target.spec,
@@ -57,6 +67,7 @@ def check_rule(
             task=task_name,
             rule=rule,
             violations=violations,
+            configured=target.configured.get(task_name),
         )
         raise PropertyViolation(
             f"{len(violations)} violation(s) of {rule} on {task_name}:\n"

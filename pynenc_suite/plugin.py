@@ -32,6 +32,8 @@ from pynenc_suite.session import SuiteOptions, active_options, set_options, targ
 from pynenc_suite.summaries import SUITE_ERROR, collect, suite_errors, write_summaries
 from pynenc_suite.verdicts import PropertyViolation
 
+# This process's hash seed, read when pytest loads its plugins: before any conftest can change the variable.
+HASH_SEED_AT_START = os.environ.get("PYTHONHASHSEED")
 SUITE_ERROR_STATUS = 3  # the suite itself failed: neither a pass nor a violated property
 
 TIERS = ("gate", "realtime")
@@ -72,6 +74,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "(default: pynenc-policies.lock in the current directory, if there is one)")
     group.addoption("--pynenc-require-lock", action="store_true", default=False,
                     help="a missing policy lock is a failure")
+    group.addoption("--pynenc-policy-seed", type=int, default=0, metavar="N",
+                    help="seed of the schedules a policy change's consequences are measured on (default 0)")
     group.addoption("--pynenc-run-bodies", action="store_true", default=False,
                     help="run your tasks' real bodies instead of recording probes (they must call the provider)")
     group.addoption("--pynenc-artefacts", default=None, metavar="DIR",
@@ -111,6 +115,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from pynenc_suite import fixtures
     from pynenc_suite.apps.lock import LockError
     from pynenc_suite.apps.target import TargetError
+    from pynenc_suite.consequences import Budget
     from pynenc_suite.determinism import without_local_constants
     from pynenc_suite.policy_lock import PolicyChanged
     from pynenc_suite.policy_lock import check as check_lock
@@ -123,8 +128,12 @@ def pytest_configure(config: pytest.Config) -> None:
             target = target_for(options)
             if options.tier == "gate":
                 lock = config.getoption("--pynenc-lock")
+                # The consequences are measured under the suite's hash seed: here, or in a child process.
+                child = None if HASH_SEED_AT_START == "0" else options
+                budget = Budget(config.getoption("--pynenc-policy-seed"),
+                                config.getoption("--pynenc-profile") or profiles.default_name())
                 check_lock(target, Path(lock) if lock else None, config.getoption("--pynenc-require-lock"),
-                           options.artefacts)
+                           options.artefacts, budget, child)
     except (TargetError, EngineError, LockError) as error:
         pytest.exit(f"pynenc-suite: {error}", returncode=2)
     except PolicyChanged as change:
@@ -175,7 +184,7 @@ def _pin_hash_seed(config: pytest.Config) -> None:
     """Histories are deterministic only under one hash seed: pynenc's in-memory state keeps invocation ids
     in sets of strings.  Every process the session starts (xdist workers, key probes, runners) gets
     ``PYTHONHASHSEED=0``; a process that would run the properties under another seed stops with one line."""
-    started_with = os.environ.get("PYTHONHASHSEED")
+    started_with = HASH_SEED_AT_START
     os.environ["PYTHONHASHSEED"] = "0"
     runs_tests_here = not config.getoption("numprocesses", default=None) or hasattr(config, "workerinput")
     if started_with != "0" and runs_tests_here:

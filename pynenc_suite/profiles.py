@@ -45,3 +45,9 @@ def default_name() -> str:
 
 def load(name: str) -> None:
     settings.load_profile(registered(name))
+
+
+def max_examples(name: str) -> int:
+    """Examples per property under the suite's profile ``name``."""
+    register()
+    return int(settings.get_profile(registered(name)).max_examples)

@@ -11,6 +11,7 @@ from pathlib import Path
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import load
 from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.history.model import TaskPolicy
 from pynenc_suite.history.timeline import render
 
 
@@ -23,10 +24,14 @@ def replay(folder: Path) -> bool:
     rule, task = artefact.meta["rule"], artefact.meta["task"]
     print(f"replaying {folder}: app={target.spec} engine={target.engine} task={task} rule={rule}")
     saved, now = artefact.history.policies.get(task), target.policies.get(task)
-    if saved != now:
+    configured = TaskPolicy.from_json(artefact.meta["configured"]) if "configured" in artefact.meta else saved
+    if configured != now:
         print(f"did NOT reproduce: the app's policy for {task} changed since the failure was saved "
-              f"(saved: {saved}; now: {now}); the replay would test another contract")
+              f"(saved: {configured}; now: {now}); the replay would test another configuration")
         return False
+    if saved != now and saved is not None:
+        print(f"judged by the locked contract {saved}, against the app's {now}")
+        target = target.judged_by({task: saved})
     history = run_schedule(target, [task], artefact.schedule)
     violations = invariants.check(rule, history)
     found = [str(v) for v in violations]

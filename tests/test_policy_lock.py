@@ -100,10 +100,11 @@ def test_bad_locks_are_one_line(tmp_path: Path, locked: dict) -> None:
 
 
 def test_the_gate_stops_on_a_changed_policy_and_the_lock_command_accepts_it(tmp_path: Path, locked: dict) -> None:
-    """From another directory: a lock saying call_keyed dropped blocked calls makes the gate exit 1 with the
-    diff (and its Markdown) before running anything; ``lock --update`` accepts; the gate then goes on."""
+    """From another directory: a lock that typed call_keyed's account as int makes the gate exit 1 with the
+    diff (and its Markdown) before running anything; ``lock --update`` accepts; the gate then goes on.
+    (A change of types only is not measured; tests/test_policy_consequences.py measures changed options.)"""
     changed = copy.deepcopy(locked)
-    changed["tasks"][KEYED]["reroute"] = False
+    changed["tasks"][KEYED]["key_types"] = {"account_id": "int"}
     (tmp_path / "pynenc-policies.lock").write_text(dumps(changed))
 
     def suite(*args: str) -> subprocess.CompletedProcess:
@@ -112,8 +113,8 @@ def test_the_gate_stops_on_a_changed_policy_and_the_lock_command_accepts_it(tmp_
 
     gate = suite("gate", "-q", "-k", "test_status_graph")
     assert gate.returncode == 1, gate.stdout[-2000:] + gate.stderr[-2000:]
-    assert "reroute False -> True" in gate.stdout and "passed" not in gate.stdout
-    assert "reroute False -> True" in (tmp_path / ".pynenc-suite" / "policy-diff.md").read_text()
+    assert "typed int -> str" in gate.stdout and "passed" not in gate.stdout and "measured" not in gate.stdout
+    assert "typed int -> str" in (tmp_path / ".pynenc-suite" / "policy-diff.md").read_text()
     assert suite("lock", "pynenc_suite.apps.reference:app").returncode == 1  # nothing overwritten without --update
     assert suite("lock", "pynenc_suite.apps.reference:app", "--update").returncode == 0
     assert json.loads((tmp_path / "pynenc-policies.lock").read_text()) == locked

@@ -48,8 +48,11 @@ class SharedRuns:
 
     @staticmethod
     def _key(target: Target, task_names: list[str], schedule: Schedule) -> bytes | None:
-        """The exact inputs, pickled (types and all); None when a value cannot be pickled (never shared)."""
+        """The exact inputs, pickled (types and all); None when a value cannot be pickled (never shared).
+
+        The policies the history is judged by are part of it: the recorder keys events by them."""
+        policies = [target.policies[name] for name in task_names]
         try:
-            return pickle.dumps((target.spec, target.engine, id(target.normalisers), task_names, schedule))
+            return pickle.dumps((target.spec, target.engine, id(target.normalisers), task_names, policies, schedule))
         except Exception:  # noqa: BLE001 - an unpicklable schedule is simply run every time
             return None
