@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pynenc_suite import policy_lock
 from pynenc_suite.apps.lock import LockError, dumps, read, snapshot
 from pynenc_suite.apps.policy_diff import policy_diff
 from pynenc_suite.apps.target import Target
@@ -119,3 +120,66 @@ def test_the_gate_stops_on_a_changed_policy_and_the_lock_command_accepts_it(tmp_
     assert suite("lock", "pynenc_suite.apps.reference:app", "--update").returncode == 0
     assert json.loads((tmp_path / "pynenc-policies.lock").read_text()) == locked
     assert suite("gate", "-q", "-p", "no:xdist", "-k", "test_status_graph").returncode == 0
+
+
+def _lock_saying(tmp_path: Path, locked: dict, change: dict) -> Path:
+    """A lock as it was before the app changed: ``change`` maps a task id to the fields it had then (None: absent)."""
+    old = copy.deepcopy(locked)
+    for task, fields in change.items():
+        if fields is None:
+            del old["tasks"][task]
+        else:
+            old["tasks"][task] = {**old["tasks"].get(task, locked["tasks"][KEYED]), **fields}
+    path = tmp_path / "pynenc-policies.lock"
+    path.write_text(dumps(old))
+    return path
+
+
+EVERY_KIND = {
+    "mode": ({KEYED: {"running": "task"}}, "running concurrency task -> keys"),
+    "key argument removed": ({TRANSFER: {"key_arguments": ["account_id", "region", "amount"]}},
+                             "key argument `amount` removed"),
+    "key argument added": ({TRANSFER: {"key_arguments": ["account_id"], "key_types": {"account_id": "str"}}},
+                           "key argument `region` added"),
+    "reroute on": ({KEYED: {"reroute": False}}, "reroute False -> True"),
+    "reroute off": ({"pynenc_suite.apps.reference.call_keyed_drop": {"reroute": True}}, "reroute True -> False"),
+    "registration": ({REFRESH: {"registration": "disabled"}}, "registration concurrency disabled -> keys"),
+    "retries": ({KEYED: {"max_retries": 2}}, "max_retries 2 -> 0"),
+    "task added": ({KEYED: None}, "added (running keys, registration disabled, keys (account_id)"),
+    "task removed": ({"billing.gone": {"running": "task"}}, "removed (was running task"),
+    "key type": ({KEYED: {"key_types": {"account_id": "int"}}}, "typed int -> str"),
+}
+
+
+@pytest.mark.parametrize("kind", EVERY_KIND)
+def test_every_kind_of_change_stops_the_gate(
+    kind: str, target: Target, locked: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each kind of change gives its diff entry and stops the gate (exit 1); what is measured for it is
+    tested in tests/test_policy_consequences.py, so the measurement is left out here."""
+    monkeypatch.setattr(policy_lock, "measure_changes", lambda *args: {})
+    change, entry = EVERY_KIND[kind]
+    with pytest.raises(policy_lock.PolicyChanged) as caught:
+        policy_lock.check(target, _lock_saying(tmp_path, locked, change), False, tmp_path / "artefacts")
+    assert entry in str(caught.value)
+    assert entry in (tmp_path / "artefacts" / policy_lock.DIFF_FILE).read_text()
+
+
+def test_a_renamed_task_is_one_entry(target: Target, locked: dict, tmp_path: Path) -> None:
+    old = copy.deepcopy(locked)
+    old["tasks"]["billing.old_name"] = old["tasks"].pop(KEYED)
+    (tmp_path / "pynenc-policies.lock").write_text(dumps(old))
+    with pytest.raises(policy_lock.PolicyChanged, match=f"{KEYED}: renamed from billing.old_name, same policy"):
+        policy_lock.check(target, tmp_path / "pynenc-policies.lock", False, tmp_path)
+
+
+def test_an_unchanged_app_runs_nothing_extra(
+    target: Target, locked: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(*args: object) -> dict:
+        raise AssertionError("an unchanged app is measured")
+
+    monkeypatch.setattr(policy_lock, "measure_changes", never)
+    (tmp_path / "pynenc-policies.lock").write_text(dumps(locked))
+    assert policy_lock.check(target, tmp_path / "pynenc-policies.lock", True, tmp_path).endswith("matches the app")
+    assert not (tmp_path / policy_lock.DIFF_FILE).exists()
