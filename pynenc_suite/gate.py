@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import assume, note
 from hypothesis import strategies as st
 
-from pynenc_suite import artefacts, invariants
+from pynenc_suite import artefacts, invariants, tallies
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
@@ -48,15 +48,17 @@ def check_rule(
     under_test = target.under_test(task_name)
     schedule = data.draw(schedules([under_test], knobs_for(target)), label="schedule")
     history = shared.history(target, [task_name], schedule) if shared else run_schedule(target, [task_name], schedule)
+    test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
     known = gate_finding_in(history)
     if known is not None:
         # A recorded pynenc defect (a strict xfail of its own keeps it tracked): skip this example only.
+        tallies.discarded(test_id, known.id)
         note(f"example shows known finding {known.id}; discarded")
         assume(False)
+    tallies.judged(test_id)
     violations = invariants.check(rule, history)
     if violations:
         if folder is None:
-            test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
             folder = artefacts.folder_for(options().artefacts, test_id)
         artefacts.save(
             folder,

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from pynenc_suite import profiles
+from pynenc_suite import profiles, tallies
 from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.engines.registry import ENGINES, EngineError, engine_for_tier
 from pynenc_suite.findings.registry import by_id
@@ -201,6 +201,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     """A test of the suite that fails with anything but a violated property (:class:`PropertyViolation`) failed
     because the suite itself broke; its report says so, so that the session ends as an error, never as a finding."""
     report = yield
+    if active_options() is not None and report.when == "call":
+        tally = tallies.take(item.nodeid)
+        if tally is not None:
+            report.user_properties = [*report.user_properties, (tallies.EXAMPLES, tally)]
     if active_options() is not None and report.failed and call.excinfo is not None:
         if report.when != "call" or not call.excinfo.errisinstance(PropertyViolation):
             cause = (str(call.excinfo.value).splitlines() or [""])[0][:300]

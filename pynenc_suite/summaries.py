@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
+from pynenc_suite.tallies import EXAMPLES
+
 KEY_AUDIT = "pynenc_key_audit"
 REALTIME = "pynenc_realtime"
 SUITE_ERROR = "pynenc_suite_error"
 GOOD = ("one-key", "distinct-keys", "risk")
 
-_collected: dict[str, list[Any]] = {KEY_AUDIT: [], REALTIME: [], SUITE_ERROR: []}
+_collected: dict[str, list[Any]] = {KEY_AUDIT: [], REALTIME: [], SUITE_ERROR: [], EXAMPLES: []}
 
 
 def collect(report: pytest.TestReport) -> None:
@@ -30,6 +32,8 @@ def suite_errors() -> list[str]:
 
 
 def write_summaries(terminal: pytest.TerminalReporter) -> None:
+    if _collected[EXAMPLES]:
+        _examples(terminal, _collected[EXAMPLES])
     if _collected[KEY_AUDIT]:
         _key_audit(terminal, _collected[KEY_AUDIT])
     if _collected[REALTIME]:
@@ -57,3 +61,25 @@ def _key_audit(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
         write(f"{r['task']:16} {r['argument']:12} {r['class']:18} {r['verdict']:16} {stable:22} {example[:90]}")
     if not bad:
         write("every class locks correctly: equal values share one key, distinct values never collapse")
+
+
+def _examples(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
+    """Per gate property, the examples judged and those discarded because they showed a known finding."""
+    write = terminal.write_line
+    terminal.section("examples per property")
+    judged = sum(r["judged"] for r in rows)
+    by_finding: dict[str, int] = {}
+    for r in rows:
+        for finding, n in r["discarded"].items():
+            by_finding[finding] = by_finding.get(finding, 0) + n
+    dropped = sum(by_finding.values())
+    findings = ", ".join(f"{f} {n}" for f, n in sorted(by_finding.items()))
+    write(f"{len(rows)} properties: {judged} examples judged, {dropped} discarded as known findings"
+          + (f" ({findings})" if findings else ""))
+    masked = [r for r in rows if r["discarded"]]
+    if masked:
+        write(f"{'property':60} {'judged':>6}  discarded")
+        for r in sorted(masked, key=lambda r: r["item"]):
+            name = r["item"].rsplit("::", 1)[-1]
+            detail = ", ".join(f"{f} {n}" for f, n in r["discarded"].items())
+            write(f"{name[:60]:60} {r['judged']:>6}  {sum(r['discarded'].values())} ({detail})")
