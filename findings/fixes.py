@@ -2,11 +2,23 @@
 
 A strict xfail that reproduces a finding is only worth keeping if it can pass:
 each fix here makes its finding's reproduction pass, which the suite shows.
+
+The gate's fixes (context managers) are applied while the gate's properties run,
+so that an example showing a fixed finding is judged in full instead of being
+discarded.  Each one first checks that the pynenc code it patches is the code it
+was written against: a fix that no longer applies fails loudly, naming its finding.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
+from typing import Any
 
 HEARTBEAT_SECONDS = 0.2
 
@@ -37,3 +49,45 @@ def multithread_stop_keeps_heartbeats() -> None:
             voucher.join()
 
     MultiThreadRunner._on_stop_runner_loop = stop_workers_vouching  # type: ignore[method-assign]
+
+
+class FixNoLongerApplies(RuntimeError):
+    """The pynenc code a candidate fix patches changed; ``str()`` names the finding and the code."""
+
+
+def _require_unchanged(finding: str, owner: type, name: str, digest: str) -> None:
+    """Raise FixNoLongerApplies unless ``owner.name`` has the source the fix was written against."""
+    if _digest(getattr(owner, name)) != digest:
+        raise FixNoLongerApplies(
+            f"{finding}: the candidate fix patches {owner.__name__}.{name}, which differs in the installed pynenc "
+            f"{version('pynenc')}; check whether {finding} still reproduces, then rewrite or drop its fix"
+        )
+
+
+@functools.cache
+def _digest(function: Callable[..., Any]) -> str:
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+
+
+@contextmanager
+def batch_calls_indexed() -> Iterator[None]:
+    """PYN-008: ``parallelize``'s batch path indexes each invocation's arguments for running concurrency
+    control, as the one-call path (``_route_new_call_invocation``) does, so KEYS and ARGUMENTS checks see it."""
+    from pynenc.conf.config_task import ConcurrencyControlType
+    from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
+
+    _require_unchanged("PYN-008", BaseOrchestrator, "route_calls", "6db28959cd7bf809")
+    route_calls = BaseOrchestrator.route_calls
+
+    def route_calls_indexed(self: BaseOrchestrator, calls: list) -> list:
+        invocations = route_calls(self, calls)
+        if invocations and invocations[0].call.task.conf.running_concurrency != ConcurrencyControlType.DISABLED:
+            for invocation in invocations:
+                self.index_arguments_for_concurrency_control(invocation)
+        return invocations
+
+    BaseOrchestrator.route_calls = route_calls_indexed  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BaseOrchestrator.route_calls = route_calls  # type: ignore[method-assign]

@@ -13,7 +13,9 @@ A :class:`Finding` names the rules it breaks and how the suite recognises it:
   equality classes it keys wrongly (split apart, collapsed together, or differently
   in another process), each a strict xfail of the audit and end to end;
 * ``races`` — the explorer's scenarios (by rule) that reach it, strict xfails;
-* ``fix`` — a candidate fix of pynenc, for reproductions that must be shown able to pass.
+* ``fix`` — a candidate fix of pynenc, for reproductions that must be shown able to pass;
+* ``gate_fix`` — a candidate fix the gate's properties run with (:func:`candidate_fixes`), so that
+  examples showing the finding are judged in full; a finding with one is never filtered.
 
 Reproductions that need a scenario of their own are tests marked
 ``@pytest.mark.pynenc_finding("PYN-…")``; the plugin makes each a strict xfail.
@@ -22,13 +24,14 @@ FINDINGS.md is the prose; ``tests/test_findings_registry.py`` holds the two toge
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pynenc_suite.findings import gate_signatures as gate
 from pynenc_suite.findings import realtime_signatures as realtime
-from pynenc_suite.findings.fixes import multithread_stop_keeps_heartbeats
+from pynenc_suite.findings.fixes import batch_calls_indexed, multithread_stop_keeps_heartbeats
 from pynenc_suite.findings.gate_signatures import GateSignature
 from pynenc_suite.findings.realtime_signatures import RealtimeSignature
 from pynenc_suite.history.model import History, Violation
@@ -55,6 +58,7 @@ class Finding:
     process_classes: tuple[str, ...] = ()
     races: tuple[str, ...] = ()
     fix: Callable[[], None] | None = None
+    gate_fix: Callable[[], AbstractContextManager[None]] | None = None
 
     @property
     def reason(self) -> str:
@@ -123,6 +127,7 @@ FINDINGS: tuple[Finding, ...] = (
         rules=("no-overlap",),
         gate=gate.admitted_past_batch_holder,
         artefacts=("PYN-008",),
+        gate_fix=batch_calls_indexed,
     ),
     Finding(
         "PYN-009",
@@ -176,8 +181,22 @@ def by_id(finding_id: str) -> Finding:
 
 
 def gate_finding_in(history: History) -> Finding | None:
-    """The first recorded finding whose gate signature the history shows."""
-    return next((f for f in FINDINGS if f.gate is not None and f.gate(history)), None)
+    """The first recorded finding without a gate fix whose gate signature the history shows."""
+    return next((f for f in FINDINGS if f.gate is not None and f.gate_fix is None and f.gate(history)), None)
+
+
+def gate_fixed() -> tuple[Finding, ...]:
+    return tuple(f for f in FINDINGS if f.gate_fix is not None)
+
+
+@contextmanager
+def candidate_fixes() -> Iterator[None]:
+    """The block runs on pynenc with every gate fix applied (FixNoLongerApplies if one no longer fits)."""
+    with ExitStack() as stack:
+        for finding in gate_fixed():
+            assert finding.gate_fix is not None
+            stack.enter_context(finding.gate_fix())
+        yield
 
 
 def realtime_finding(history: History, violation: Violation) -> Finding | None:

@@ -52,11 +52,13 @@ def save(
     rule: str,
     violations: list[Violation],
     configured: TaskPolicy | None = None,
+    fixes: list[str] | None = None,
 ) -> Path:
     """Write the artefact for the failing example (the last one written is Hypothesis's minimal one).
 
     ``configured``: the task's policy as the app configured it, when the history was judged by
-    another (a policy lock's contract checked against the app as it is now)."""
+    another (a policy lock's contract checked against the app as it is now).  ``fixes``: the findings whose
+    candidate fixes pynenc ran with (the gate's)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "schedule.txt").write_text(repr(schedule) + "\n")
     (folder / "schedule.json").write_text(json.dumps(schedule_to_json(schedule), indent=1))
@@ -65,6 +67,8 @@ def save(
                             "violations": [str(v) for v in violations]}
     if configured is not None:
         meta["configured"] = configured.to_json()
+    if fixes:
+        meta["fixes"] = fixes
     (folder / "meta.json").write_text(json.dumps(meta, indent=1))
     (folder / "replay.txt").write_text(replay_command(folder) + "\n")
     return folder

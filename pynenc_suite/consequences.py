@@ -34,6 +34,7 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.determinism import without_local_constants
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
+from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.gate import check_rule
 from pynenc_suite.history.metrics import Counts
 from pynenc_suite.profiles import max_examples
@@ -183,11 +184,12 @@ def counts(judged: Target, name: str, entry: dict[str, Any], seed: int) -> tuple
     """(under the locked policy, as configured now): the same contention schedules, run once under each."""
     drawn = _contention_schedules(judged, name, seed)
     locked, current = Counts(), Counts()
-    with configured_as(judged.tasks[name], entry):
+    with candidate_fixes():  # as in the gate: the numbers are the policy's, not a known finding's
+        with configured_as(judged.tasks[name], entry):
+            for schedule in drawn:
+                locked += Counts.of(run_schedule(judged, [name], schedule), name)
         for schedule in drawn:
-            locked += Counts.of(run_schedule(judged, [name], schedule), name)
-    for schedule in drawn:
-        current += Counts.of(run_schedule(judged, [name], schedule), name)
+            current += Counts.of(run_schedule(judged, [name], schedule), name)
     return locked, current
 
 

@@ -17,7 +17,7 @@ from pynenc_suite import artefacts, invariants, tallies
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
-from pynenc_suite.findings.registry import gate_finding_in
+from pynenc_suite.findings.registry import candidate_fixes, gate_finding_in, gate_fixed
 from pynenc_suite.history.timeline import render
 from pynenc_suite.session import options
 from pynenc_suite.strategies.schedules import schedules
@@ -47,7 +47,8 @@ def check_rule(
     A violation is saved in ``folder`` (default: the artefact folder named after the running test)."""
     under_test = target.under_test(task_name)
     schedule = data.draw(schedules([under_test], knobs_for(target)), label="schedule")
-    history = shared.history(target, [task_name], schedule) if shared else run_schedule(target, [task_name], schedule)
+    with candidate_fixes():  # examples showing a finding with a candidate fix are judged, not discarded
+        history = shared.history(target, [task_name], schedule) if shared else run_schedule(target, [task_name], schedule)
     test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
     known = gate_finding_in(history)
     if known is not None:
@@ -70,6 +71,7 @@ def check_rule(
             rule=rule,
             violations=violations,
             configured=target.configured.get(task_name),
+            fixes=[f.id for f in gate_fixed()],
         )
         raise PropertyViolation(
             f"{len(violations)} violation(s) of {rule} on {task_name}:\n"

@@ -6,11 +6,13 @@ Prints ``reproduced:`` with the violations and the per-key timeline, or
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import load
 from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.findings.registry import by_id
 from pynenc_suite.history.model import TaskPolicy
 from pynenc_suite.history.timeline import render
 
@@ -32,7 +34,18 @@ def replay(folder: Path) -> bool:
     if saved != now and saved is not None:
         print(f"judged by the locked contract {saved}, against the app's {now}")
         target = target.judged_by({task: saved})
-    history = run_schedule(target, [task], artefact.schedule)
+    fixes = artefact.meta.get("fixes", [])
+    with ExitStack() as stack:
+        for finding in fixes:  # the gate ran pynenc with these candidate fixes; so does its replay
+            fix = by_id(finding).gate_fix
+            if fix is None:
+                print(f"did NOT reproduce: the gate ran with a candidate fix of {finding}, which this installation "
+                      "no longer has")
+                return False
+            stack.enter_context(fix())
+        if fixes:
+            print(f"with the candidate fixes of {', '.join(fixes)}, as the gate ran")
+        history = run_schedule(target, [task], artefact.schedule)
     violations = invariants.check(rule, history)
     found = [str(v) for v in violations]
     if found == artefact.meta["violations"]:
