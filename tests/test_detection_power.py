@@ -42,6 +42,16 @@ def test_keys_not_enforced_is_caught_for_drop_policy(target: Target, monkeypatch
     _assert_caught(target, "call_keyed_drop", "no-overlap")
 
 
+def test_admission_check_skipped_is_caught_by_exclusive_admission(
+    target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two same-key invocations both admitted (PENDING); the start-time check still saves the provider, so
+    no-overlap alone does not see it within the budget, but exclusion judged where pynenc decides it does."""
+    monkeypatch.setattr(BaseOrchestrator, "is_candidate_to_run_by_concurrency_control", lambda self, inv: True)
+    _assert_caught(target, "call_keyed", "exclusive-admission")
+    _assert_caught(target, "sync_all", "exclusive-admission")
+
+
 def _invert_reroute_flag(monkeypatch: pytest.MonkeyPatch) -> None:
     """pynenc reads every task's reroute_on_concurrency_control as its opposite."""
     declared = ConfigTask.__dict__["reroute_on_concurrency_control"]

@@ -386,3 +386,21 @@ def test_pyn007_signature_covers_a_poll_cut_by_a_redis_connection_drop() -> None
         h = dropped_at(t)
         found = [v for v in check_all(h) if v.rule == "no-stale-locks"]
         assert found and {known_finding(h, v) for v in found} == {expected}, t
+
+
+# -- exclusive-admission -------------------------------------------------------
+def test_admission_long_inside_a_holders_run_is_decided() -> None:
+    h = history(run_of("i1", 0.0, "r0", hold=5.0), run_of("i2", 2.0, "r1"))
+    assert verdicts(h, "exclusive-admission") == ["decided"]
+
+
+def test_admission_within_the_margin_of_the_holders_release_is_unknown() -> None:
+    h = history(run_of("i1", 0.0, "r0", hold=1.0), run_of("i2", 0.8, "r1"))
+    assert verdicts(h, "exclusive-admission") == [Unknown.CROSS_PROCESS_ORDER]
+
+
+def test_admission_after_the_holders_runner_was_killed_is_unknown() -> None:
+    first = run_of("i1", 0.0, "r0", hold=5.0)[:5]  # killed inside its call: no end, no final status recorded
+    killed = ev(1.0, "crash", worker="r0", fault="kill", detail="SIGKILL pid 1")
+    h = history(first, killed, run_of("i2", 2.0, "r1"), settled=False)
+    assert verdicts(h, "exclusive-admission") == [Unknown.MISSING_RECORD]
