@@ -97,7 +97,7 @@ FINDINGS: tuple[Finding, ...] = (
     Finding(
         "PYN-005",
         "check-then-set race: two runners polling or starting at once both admit same-key invocations",
-        rules=("no-overlap",),
+        rules=("no-overlap", "exclusive-admission"),
         gate=gate.admitted_together,
         realtime=(realtime.admitted_together,),
         artefacts=("PYN-005",),
@@ -124,7 +124,7 @@ FINDINGS: tuple[Finding, ...] = (
     Finding(
         "PYN-008",
         "parallelize's batch path skips argument indexing: running KEYS/ARGUMENTS control cannot see its invocations",
-        rules=("no-overlap",),
+        rules=("no-overlap", "exclusive-admission"),
         gate=gate.admitted_past_batch_holder,
         artefacts=("PYN-008",),
         gate_fix=batch_calls_indexed,
