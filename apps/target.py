@@ -95,8 +95,11 @@ def _probe(app_id: str, name: str, original: Any) -> Any:
     return probe
 
 
-def load(spec: str = REFERENCE_APP, probed: bool | None = None, engine: str = "memory") -> Target:
-    """Import ``package.module:attribute`` and check it is a pynenc app with controlled tasks."""
+def load(spec: str = REFERENCE_APP, probed: bool | None = None, engine: str = "memory", strict: bool = True) -> Target:
+    """Import ``package.module:attribute`` and check it is a pynenc app with controlled tasks.
+
+    ``strict=False`` (the doctor) keeps tasks whose policy or argument types the suite cannot use,
+    so that each is reported as an item instead of stopping the load."""
     from pynenc import Pynenc
 
     module_name, sep, attribute = spec.partition(":")
@@ -127,7 +130,7 @@ def load(spec: str = REFERENCE_APP, probed: bool | None = None, engine: str = "m
             f"app {spec!r}: no task has a concurrency policy "
             f"(tasks: {', '.join(tasks) or 'none'}); set running_concurrency or registration_concurrency"
         )
-    for name, task in target.controlled.items():
+    for name, task in target.controlled.items() if strict else ():
         try:
             validate(task)
             check_parameters(name, target.functions[name])

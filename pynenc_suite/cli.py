@@ -26,7 +26,7 @@ from pynenc_suite import profiles
 
 PASSED, FAILED, BAD_INPUT, SUITE_ERROR = 0, 1, 2, 3
 HASH_SEED = "0"
-APP_COMMANDS = ("gate", "realtime", "lock", "profile")
+APP_COMMANDS = ("gate", "realtime", "lock", "profile", "doctor")
 APP_USAGE = "%(prog)s [APP] [options] [pytest options]"
 APP_HELP = "APP: the app as package.module:attribute, right after the command (default: the suite's reference app)"
 
@@ -124,6 +124,21 @@ def _parser() -> argparse.ArgumentParser:
     lock.add_argument("--seed", type=int, default=0, help="seed of the schedules the consequences are measured on")
     _common(lock)
     lock.set_defaults(run=run_lock)
+
+    doctor = commands.add_parser("doctor", help="the pre-deployment checklist: pass, warn or fail per item",
+                                 usage="pynenc-suite doctor APP [--expected-keys N] [--max-body-seconds S] [--json FILE]",
+                                 description="Key consistency, policy sanity, runner sizing, recovery settings and "
+                                 "alert thresholds of the app; Markdown on stdout; exit 1 when an item fails.")
+    doctor.add_argument("--expected-keys", type=int, default=None, metavar="N",
+                        help="distinct keys you expect to be active at once")
+    doctor.add_argument("--max-body-seconds", type=float, default=None, metavar="S",
+                        help="the longest a task body runs")
+    doctor.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the items as JSON")
+    doctor.add_argument("--key-normalisers", default=None, metavar="MODULE:ATTR",
+                        help="a dict {task: {argument: callable}} of values your code treats as one account")
+    doctor.add_argument("--strategies", default=None, metavar="MODULE",
+                        help="a module registering strategies for your own argument types, imported first")
+    doctor.set_defaults(run=run_doctor)
 
     phases = commands.add_parser("profile", help="where a gate example's time goes: draw, setup, drive, check",
                                  usage="pynenc-suite profile [APP] [options]")
@@ -299,6 +314,33 @@ def run_lock(args: argparse.Namespace, passthrough: list[str]) -> int:
     write(path, current)
     print(f"wrote {path}: {len(current['tasks'])} tasks")
     return 0
+
+
+def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite.apps.target import TargetError, load, load_normalisers, load_strategies
+    from pynenc_suite.determinism import without_local_constants
+    from pynenc_suite.doctor import examine
+    from pynenc_suite.doctor.items import as_json, failed, markdown
+
+    if not args.app:
+        raise BadInput("doctor needs the app: pynenc-suite doctor package.module:app")
+    if passthrough:
+        raise BadInput(f"doctor: unknown option(s) {' '.join(passthrough)}")
+    if args.expected_keys is not None and args.expected_keys < 1:
+        raise BadInput("--expected-keys must be at least 1")
+    try:
+        if args.strategies:
+            load_strategies(args.strategies)
+        target = load(args.app, strict=False)
+        target.normalisers = load_normalisers(args.key_normalisers) if args.key_normalisers else None
+    except TargetError as error:
+        raise BadInput(str(error)) from None
+    without_local_constants()
+    items = examine(target, args.expected_keys, args.max_body_seconds)
+    print(markdown(target.spec, items))
+    if args.json:
+        args.json.write_text(as_json(target.spec, items) + "\n")
+    return FAILED if failed(items) else PASSED
 
 
 def run_profile(args: argparse.Namespace, passthrough: list[str]) -> int:

@@ -183,14 +183,23 @@ def judged_by_lock(target: Target, name: str, entry: dict[str, Any]) -> Target:
 def counts(judged: Target, name: str, entry: dict[str, Any], seed: int) -> tuple[Counts, Counts]:
     """(under the locked policy, as configured now): the same contention schedules, run once under each."""
     drawn = _contention_schedules(judged, name, seed)
-    locked, current = Counts(), Counts()
+    with configured_as(judged.tasks[name], entry):
+        locked = _counted(judged, name, drawn)
+    return locked, _counted(judged, name, drawn)
+
+
+def contention_counts(target: Target, name: str, seed: int = 0) -> Counts:
+    """The counts of ``name``'s contention schedules under the policy the app configures."""
+    without_local_constants()
+    return _counted(target, name, _contention_schedules(target, name, seed))
+
+
+def _counted(target: Target, name: str, drawn: list[Schedule]) -> Counts:
+    total = Counts()
     with candidate_fixes():  # as in the gate: the numbers are the policy's, not a known finding's
-        with configured_as(judged.tasks[name], entry):
-            for schedule in drawn:
-                locked += Counts.of(run_schedule(judged, [name], schedule), name)
         for schedule in drawn:
-            current += Counts.of(run_schedule(judged, [name], schedule), name)
-    return locked, current
+            total += Counts.of(run_schedule(target, [name], schedule), name)
+    return total
 
 
 def _settings(examples: int, phases: tuple[Phase, ...]) -> settings:

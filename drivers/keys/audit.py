@@ -230,14 +230,18 @@ def audited(target: Any, keyed: KeyedArgument) -> dict[str, AuditRow]:
     again in processes with other hash seeds.  The first call audits every keyed argument of the app, so
     that one probe per hash seed serves the whole run."""
     if target.spec not in _audited:
-        _audited[target.spec] = _audit_app(target)
+        _audited[target.spec] = audit_app(target)
     return _audited[target.spec][(keyed.task, keyed.argument, keyed.mode)]
 
 
-def _audit_app(target: Any) -> dict[tuple[str, str, Mode], dict[str, AuditRow]]:
+def audit_app(target: Any, names: Sequence[str] | None = None) -> dict[tuple[str, str, Mode], dict[str, AuditRow]]:
+    """Every (task, keyed argument, mode) of the app's controlled tasks (or of ``names``): each class of its
+    declared type audited."""
     out: dict[tuple[str, str, Mode], dict[str, AuditRow]] = {}
     every_row: list[AuditRow] = []
     for name, task in target.controlled.items():
+        if names is not None and name not in names:
+            continue
         for keyed in keyed_arguments(name, task, target.policies[name]):
             rows = [audit(task, keyed, cls, target.normalisers) for cls in classes_for(hint_of(task, keyed))]
             out[(keyed.task, keyed.argument, keyed.mode)] = {row.cls.name: row for row in rows}

@@ -1,0 +1,88 @@
+"""Runner sizing and recovery settings, read from the app's pynenc configuration.
+
+Sizing: a task with running KEYS control runs at most one call per key at a time,
+so with ``expected_keys`` active keys, fewer worker slots than keys leave keys
+waiting (and each poll reroutes the blocked calls it meets), and many more slots
+than keys stay idle.  Recovery: pynenc presumes a runner dead after
+``runner_considered_dead_after_minutes`` without a heartbeat, and reruns its work.
+A MultiThreadRunner stops its worker processes one after another, waiting up to
+10 s for each and 5 s more after a SIGKILL, without reporting the others' heartbeats
+meanwhile (PYN-012): during a graceful stop the k-th worker goes unreported for up
+to about 15 s x (k - 1), so with dead-after D seconds, workers beyond D / 15 + 1
+still running bodies longer than 10 s are recovered while alive.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any
+
+from pynenc_suite.doctor.items import Item, Mark
+from pynenc_suite.history.model import Mode
+
+IDLE_FACTOR = 4  # more slots than this many times the expected keys: most of them idle
+STOP_GAP_PER_WORKER = 15.0  # seconds a stopping MultiThreadRunner may leave the next worker unreported (PYN-012)
+
+
+def slots(app: Any) -> tuple[str, int]:
+    """(the runner class, how many invocations it runs at once) as the app configures it."""
+    runner = app.runner
+    conf = runner.conf
+    cpus = multiprocessing.cpu_count()
+    threads = int(getattr(conf, "max_threads", 0) or 0) or cpus
+    processes = getattr(conf, "max_processes", None)
+    kind = type(runner).__name__
+    if processes is None:
+        return kind, threads if hasattr(conf, "max_threads") else 1
+    return kind, (int(processes) or cpus) * max(threads if kind == "MultiThreadRunner" else 1, 1)
+
+
+def runner_items(target: Any, expected_keys: int | None) -> list[Item]:
+    kind, count = slots(target.app)
+    keyed = sorted(n for n, p in target.policies.items() if p.running in (Mode.KEYS, Mode.ARGUMENTS))
+    if not keyed:
+        return [Item("runners", "app", Mark.PASS, f"{kind} with {count} slot(s); no task runs one call per key")]
+    if expected_keys is None:
+        return [Item("runners", "app", Mark.WARN,
+                     f"{kind} with {count} slot(s) for keyed tasks ({', '.join(keyed)}); not compared with the "
+                     "number of keys you expect", "run the doctor with --expected-keys N")]  # fmt: skip
+    if count < expected_keys:
+        return [Item("runners", "app", Mark.WARN,
+                     f"{kind} runs {count} invocation(s) at once for {expected_keys} expected active keys: at most "
+                     f"{count} keys progress at a time, the others wait in the queue",
+                     f"at least {expected_keys} slots (max_threads / max_processes)")]  # fmt: skip
+    if count > IDLE_FACTOR * expected_keys:
+        return [Item("runners", "app", Mark.WARN,
+                     f"{kind} runs {count} invocation(s) at once for {expected_keys} expected active keys: keyed "
+                     f"tasks run one call per key, so about {count - expected_keys} slots idle on them",
+                     f"about {expected_keys} to {2 * expected_keys} slots, unless other tasks use them")]  # fmt: skip
+    return [Item("runners", "app", Mark.PASS, f"{kind} runs {count} invocation(s) at once for "
+                 f"{expected_keys} expected active keys")]  # fmt: skip
+
+
+def recovery_items(target: Any, max_body_seconds: float | None) -> list[Item]:
+    conf = target.app.conf
+    dead_after = float(conf.runner_considered_dead_after_minutes) * 60
+    pending = float(conf.max_pending_seconds)
+    kind, count = slots(target.app)
+    items = [Item("recovery", "app", Mark.PASS,
+                  f"a runner silent for {dead_after:.0f} s is presumed dead and its work rerun; an invocation PENDING "
+                  f"for {pending:g} s is requeued")]  # fmt: skip
+    if max_body_seconds is None:
+        items.append(Item("recovery", "app", Mark.WARN, "not compared with your longest task body",
+                          "run the doctor with --max-body-seconds S"))  # fmt: skip
+        return items
+    if max_body_seconds >= dead_after:
+        items.append(Item("recovery", "app", Mark.FAIL,
+                          f"a body may run {max_body_seconds:g} s, longer than dead-after ({dead_after:.0f} s): a runner "
+                          "that stops heartbeating while one runs (a stall, a stop) has it rerun while it still runs",
+                          f"runner_considered_dead_after_minutes above {max_body_seconds / 60:.1f}"))  # fmt: skip
+    if kind == "MultiThreadRunner" and max_body_seconds > 10:
+        safe = int(dead_after // STOP_GAP_PER_WORKER) + 1
+        mark = Mark.FAIL if count > safe else Mark.PASS
+        items.append(Item("recovery", "app", mark,
+                          f"{count} worker process(es); during a graceful stop workers beyond about {safe} "
+                          f"(dead-after {dead_after:.0f} s / {STOP_GAP_PER_WORKER:g} s + 1) go unreported long enough to "
+                          "be recovered while running (recorded pynenc defect PYN-012)",
+                          "" if mark is Mark.PASS else f"at most {safe} processes, or a longer dead-after"))  # fmt: skip
+    return items

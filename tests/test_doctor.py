@@ -1,0 +1,108 @@
+"""The doctor: each checklist item passes, warns or fails for the reason it states, and the command exits 1
+only when an item fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pynenc import PynencBuilder
+
+from pynenc_suite.apps.target import Target, load
+from pynenc_suite.doctor.items import Item, Mark, failed, markdown
+from pynenc_suite.doctor.policies import policy_items
+from pynenc_suite.doctor.runners import recovery_items, runner_items, slots
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCTOR_APP = "tests.apps.doctor_app:app"
+
+
+@pytest.fixture(scope="module")
+def mistaken() -> Target:
+    return load(DOCTOR_APP, strict=False)
+
+
+def _by_subject(items: list[Item]) -> dict[str, list[tuple[str, Mark, str]]]:
+    out: dict[str, list[tuple[str, Mark, str]]] = {}
+    for item in items:
+        out.setdefault(item.subject, []).append((item.area, item.mark, item.reason))
+    return out
+
+
+def test_policy_mistakes_are_named(mistaken: Target) -> None:
+    found = _by_subject(policy_items(mistaken))
+    assert found["no_keys"][0][:2] == ("policy", Mark.FAIL) and "key_arguments is empty" in found["no_keys"][0][2]
+    assert found["wrong_key"][0][:2] == ("keys", Mark.FAIL) and "name no parameter" in found["wrong_key"][0][2]
+    assert found["dedup_only"] == [("policy", Mark.WARN, found["dedup_only"][0][2])]
+    assert "without running control" in found["dedup_only"][0][2]
+    charge = [reason for _, mark, reason in found["charge_card"] if mark is Mark.WARN]
+    assert any("says charge" in reason and "(heuristic)" in reason for reason in charge)
+    assert any("PYN-001" in reason for reason in charge)
+    assert any("PYN-009" in reason for _, _, reason in found["nightly"])
+
+
+def test_a_task_with_nothing_to_warn_about_passes(target: Target) -> None:
+    found = _by_subject(policy_items(target))
+    assert found["sync_all"] == [("policy", Mark.PASS, found["sync_all"][0][2])]
+    assert any("PYN-008" in reason for _, _, reason in found["call_keyed"])
+
+
+def _app(**runner: int) -> Target:
+    app = PynencBuilder().app_id("sizing").memory().thread_runner(**runner).build()
+    return Target(app=app, spec="sizing", tasks={})
+
+
+def test_runner_sizing_against_expected_keys(target: Target) -> None:
+    assert slots(target.app) == ("ThreadRunner", 8)
+    assert runner_items(target, None)[0].mark is Mark.WARN  # not compared without --expected-keys
+    assert runner_items(target, 4)[0].mark is Mark.PASS
+    few = runner_items(target, 16)[0]
+    assert few.mark is Mark.WARN and "at most 8 keys progress at a time" in few.reason
+    idle = runner_items(target, 1)[0]
+    assert idle.mark is Mark.WARN and "about 7 slots idle" in idle.reason
+
+
+def test_recovery_against_the_longest_body(target: Target, mistaken: Target) -> None:
+    assert [i.mark for i in recovery_items(target, 30)] == [Mark.PASS]
+    long_body = recovery_items(target, 900)
+    assert long_body[-1].mark is Mark.FAIL and "longer than dead-after (600 s)" in long_body[-1].reason
+    kind, count = slots(mistaken.app)
+    assert (kind, count) == ("MultiThreadRunner", 8)
+    stop = recovery_items(mistaken, 30)[-1]
+    assert stop.mark is Mark.FAIL and "PYN-012" in stop.reason and "beyond about 5" in stop.reason
+
+
+def test_the_report_marks_every_item_and_fails_only_on_a_fail() -> None:
+    items = [Item("keys", "t.a", Mark.PASS, "fine"), Item("alerts", "t", Mark.PASS, "rates", "alert above 2")]
+    assert not failed(items)
+    text = markdown("app", items)
+    assert "## Key consistency" in text and "**PASS** `t.a`: fine" in text and "suggestion: alert above 2" in text
+    assert failed([*items, Item("policy", "t", Mark.FAIL, "bad", "fix it")])
+
+
+def test_the_command_on_a_mistaken_app_exits_1_with_markdown_and_json(tmp_path: Path) -> None:
+    """From another directory, on an app the gate would refuse: every mistake is an item, not an exit 2."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pynenc_suite", "doctor", DOCTOR_APP, "--expected-keys", "4", "--max-body-seconds", "20",
+         "--json", str(tmp_path / "doctor.json")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "# pynenc-suite doctor: `tests.apps.doctor_app:app`" in done.stdout
+    report = json.loads((tmp_path / "doctor.json").read_text())
+    assert report["failed"] is True
+    areas = {item["area"] for item in report["items"]}
+    assert areas == {"keys", "policy", "runners", "recovery", "alerts"}
+    alerts = {item["subject"] for item in report["items"] if item["area"] == "alerts"}
+    assert alerts == {"dedup_only", "charge_card", "nightly"}  # the tasks pynenc can enforce
+
+
+def test_bad_input_is_one_line() -> None:
+    done = subprocess.run([sys.executable, "-m", "pynenc_suite", "doctor", "nowhere.tasks:app"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
