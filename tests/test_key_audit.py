@@ -56,3 +56,15 @@ def test_int_keys_are_stable_across_hash_seeds(target: Target) -> None:
 def test_bad_normalisers_are_one_clear_message(spec: str) -> None:
     with pytest.raises(TargetError, match="key normalisers "):
         load_normalisers(spec)
+
+
+def test_an_app_configured_for_redis_is_audited_on_the_suites_engine() -> None:
+    """A str subclass's key goes through the client data store; for an app configured for Redis that would be a
+    connection to its Redis (and a false 'cannot-serialize'): the audit keys on the gate's engine instead."""
+    from pynenc_suite.apps.target import load
+    from pynenc_suite.drivers.keys.audit import audit_app
+
+    rows = audit_app(load("tests.apps.redis_configured:app"))[("charge", "account_id", Mode.KEYS)]
+    assert rows["str-subclass"].verdict == "split", rows["str-subclass"].describe()
+    assert all("ConnectionError" not in row.describe() for row in rows.values())
+    assert all(row.process_stable for row in rows.values())

@@ -17,7 +17,8 @@ import pickle
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,13 +192,15 @@ def _own_part(key: str, argument: str) -> str:
         return key
 
 
-def add_process_keys(spec: str, audited: list[AuditRow], seeds: Sequence[int] = HASH_SEEDS) -> None:
+def add_process_keys(
+    spec: str, audited: list[AuditRow], seeds: Sequence[int] = HASH_SEEDS, engine: str = "memory"
+) -> None:
     """Compute each row's sample keys in fresh processes, one per PYTHONHASHSEED, all started at once."""
     rows = [r for r in audited if _picklable(r.sample)]  # a value that cannot be pickled cannot cross processes
     jobs = [(r.target.task, r.target.argument, r.target.mode.value, list(r.sample)) for r in rows]
     with tempfile.TemporaryDirectory(prefix="pynenc-suite-keys-") as folder:
         request = Path(folder) / "request.pickle"
-        request.write_bytes(pickle.dumps((spec, jobs)))
+        request.write_bytes(pickle.dumps((spec, engine, jobs)))
         probes = {
             seed: subprocess.Popen(
                 [sys.executable, "-m", PROBE_MODULE, str(request)],
@@ -239,12 +242,24 @@ def audit_app(target: Any, names: Sequence[str] | None = None) -> dict[tuple[str
     declared type audited."""
     out: dict[tuple[str, str, Mode], dict[str, AuditRow]] = {}
     every_row: list[AuditRow] = []
-    for name, task in target.controlled.items():
-        if names is not None and name not in names:
-            continue
-        for keyed in keyed_arguments(name, task, target.policies[name]):
-            rows = [audit(task, keyed, cls, target.normalisers) for cls in classes_for(hint_of(task, keyed))]
-            out[(keyed.task, keyed.argument, keyed.mode)] = {row.cls.name: row for row in rows}
-            every_row += rows
-    add_process_keys(target.spec, every_row)
+    with on_engine(target.app, target.engine):
+        for name, task in target.controlled.items():
+            if names is not None and name not in names:
+                continue
+            for keyed in keyed_arguments(name, task, target.policies[name]):
+                rows = [audit(task, keyed, cls, target.normalisers) for cls in classes_for(hint_of(task, keyed))]
+                out[(keyed.task, keyed.argument, keyed.mode)] = {row.cls.name: row for row in rows}
+                every_row += rows
+    add_process_keys(target.spec, every_row, engine=target.engine)
     return out
+
+
+@contextmanager
+def on_engine(app: Any, engine: str) -> Iterator[None]:
+    """Keys are computed on the engine the gate puts under the app, never on the app's own servers: a large
+    value's key goes through the client data store, which for a Redis-configured app would need its Redis."""
+    from pynenc_suite.engines.registry import get
+    from pynenc_suite.engines.session import in_process
+
+    with in_process(app, get(engine)):
+        yield

@@ -11,16 +11,17 @@ import sys
 from pathlib import Path
 
 from pynenc_suite.apps.target import load
-from pynenc_suite.drivers.keys.audit import KeyedArgument, keys_of
+from pynenc_suite.drivers.keys.audit import KeyedArgument, keys_of, on_engine
 from pynenc_suite.history.model import Mode
 
 
 def main(request_path: str) -> None:
-    spec, jobs = pickle.loads(Path(request_path).read_bytes())
+    spec, engine, jobs = pickle.loads(Path(request_path).read_bytes())
     target = load(spec, strict=False)  # it keys the tasks it is asked for; the parent checked the app
     out = []
-    for task_name, argument, mode, values in jobs:
-        out.append(keys_of(target.tasks[task_name], KeyedArgument(task_name, argument, Mode(mode)), values))
+    with on_engine(target.app, engine):
+        for task_name, argument, mode, values in jobs:
+            out.append(keys_of(target.tasks[task_name], KeyedArgument(task_name, argument, Mode(mode)), values))
     print(json.dumps(out))
 
 
