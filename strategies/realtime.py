@@ -21,6 +21,7 @@ from pynenc_suite.strategies.arguments import kwargs_from, parameter_pools
 from pynenc_suite.strategies.schedules import TaskUnderTest
 
 RUNNER_CLASSES = ("ThreadRunner", "MultiThreadRunner", "PersistentProcessRunner")
+CONFIGURED = "configured"  # a runner slot that runs the runner class and sizing the app itself configures
 
 # What the nemesis can do: every fault kind but a runner's own exit.  SIGKILL a runner's process group or
 # one worker, SIGTERM (pynenc's graceful stop), SIGSTOP/SIGCONT for ``seconds`` (a heartbeat stall), close

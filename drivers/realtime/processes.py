@@ -21,6 +21,7 @@ from pynenc_suite.drivers.child_env import child_environment
 from pynenc_suite.drivers.realtime.runner_process import PARENT_PID_ENV
 from pynenc_suite.engines.configure import environment
 from pynenc_suite.provider.client import PROVIDER_URL_ENV
+from pynenc_suite.strategies.realtime import CONFIGURED
 
 RUNNER_MODULE = "pynenc_suite.drivers.realtime.runner_process"
 
@@ -74,17 +75,21 @@ def runner_environment(config: dict[str, Any], runner_cls: str, provider_url: st
     """The environment of one runner process: the caller's, the engine's configuration, the runner class, the provider.
 
     ThreadRunners get four threads; a MultiThreadRunner's or PersistentProcessRunner's two
-    workers get one each, so every worker process holds at most one body at a time.
+    workers get one each, so every worker process holds at most one body at a time.  A
+    ``configured`` slot keeps the runner class and sizing the app (or its environment) configures.
     """
     extra = dict(extra_env or {})
     first = [p for p in extra.pop("PYTHONPATH", "").split(os.pathsep) if p]
+    sizing = {} if runner_cls == CONFIGURED else {
+        "PYNENC__RUNNER_CLS": runner_cls,
+        "PYNENC__MAX_PROCESSES": "2",
+        "PYNENC__NUM_PROCESSES": "2",
+        "PYNENC__MAX_THREADS": "4" if runner_cls == "ThreadRunner" else "1",
+    }  # fmt: skip
     return child_environment(
         first,
         **environment(config),
-        PYNENC__RUNNER_CLS=runner_cls,
-        PYNENC__MAX_PROCESSES="2",
-        PYNENC__NUM_PROCESSES="2",
-        PYNENC__MAX_THREADS="4" if runner_cls == "ThreadRunner" else "1",
+        **sizing,
         **{PROVIDER_URL_ENV: provider_url, PARENT_PID_ENV: str(os.getpid())},
         **extra,
     )

@@ -23,7 +23,14 @@ from pynenc_suite.history.model import Fault
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.realtime import RealtimeSession
 from pynenc_suite.session import options
-from pynenc_suite.strategies.realtime import FAULTS, RUNNER_CLASSES, RealtimeKnobs, RealtimeSchedule, TimedEnqueue
+from pynenc_suite.strategies.realtime import (
+    CONFIGURED,
+    FAULTS,
+    RUNNER_CLASSES,
+    RealtimeKnobs,
+    RealtimeSchedule,
+    TimedEnqueue,
+)
 from pynenc_suite.summaries import REALTIME
 from pynenc_suite.verdicts import require
 
@@ -61,6 +68,31 @@ def test_keys_not_enforced_in_the_runners_is_caught(
                     f"no-overlap violations in {len(session.outcomes)} schedules")
     if not caught:  # the tier is blind: an error of the suite, not a property of pynenc
         raise RuntimeError("the real-time tier did not catch running KEYS control disabled in the runners")
+
+
+AS_CONFIGURED_SECONDS = 20.0
+
+
+def test_the_app_as_configured_holds_every_rule(
+    pynenc_target: Target, pynenc_engine: EngineSession, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path,
+    record_property: pytest.RecordProperty,
+) -> None:
+    """Two runner processes booted with the runner class, sizing and settings the app configures (only the
+    engine's address comes from the tier), drawn enqueues without faults: every rule holds.  This is how a
+    configuration template is shown to boot and to keep the contract."""
+    if options().realtime_replay:
+        pytest.skip("replaying one schedule")
+    session = RealtimeSession(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "as-configured",
+                              knobs=RealtimeKnobs(max_runners=2, max_enqueues=12, faults=(),
+                                                  runner_classes=(CONFIGURED,)))  # fmt: skip
+    totals = session.explore(AS_CONFIGURED_SECONDS, seed_value=0)
+    record_property(REALTIME, f"{pynenc_engine.name}: as configured ({type(pynenc_target.app.runner).__name__}): "
+                    + totals.line())
+    if not session.outcomes:
+        raise RuntimeError("no schedule ran with the app's own runner configuration")
+    failing = [o for o in session.outcomes if o.failures]
+    require(not failing, lambda: "\n\n".join(o.describe_failure(pynenc_target.spec, pynenc_engine.name)
+                                              for o in failing[:3]))
 
 
 def test_realtime_schedules_hold_every_rule(
