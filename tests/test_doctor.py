@@ -99,10 +99,19 @@ def test_the_command_on_a_mistaken_app_exits_1_with_markdown_and_json(tmp_path: 
     areas = {item["area"] for item in report["items"]}
     assert areas == {"keys", "policy", "runners", "recovery", "alerts"}
     alerts = {item["subject"] for item in report["items"] if item["area"] == "alerts"}
-    assert alerts == {"dedup_only", "charge_card", "nightly"}  # the tasks pynenc can enforce
+    assert alerts == {"dedup_only", "charge_card", "nightly", "lookup"}  # the tasks pynenc can enforce
 
 
 def test_bad_input_is_one_line() -> None:
     done = subprocess.run([sys.executable, "-m", "pynenc_suite", "doctor", "nowhere.tasks:app"],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_union_whose_types_a_caller_may_mix_is_a_key_warning(mistaken: Target) -> None:
+    from pynenc_suite.doctor.keys import key_items
+
+    items = key_items(mistaken, ["lookup"])
+    risks = [i for i in items if i.mark is Mark.WARN and "two types a caller may mix" in i.reason]
+    assert risks and all(i.subject == "lookup.account_id" for i in risks)
+    assert not failed(items)

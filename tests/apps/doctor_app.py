@@ -40,3 +40,8 @@ def charge_card(account_id: str) -> None:
 @app.task(running_concurrency=CC.TASK, reroute_on_concurrency_control=True, max_retries=3)
 def nightly(batch: int) -> None:
     """TASK control with retries."""
+
+
+@app.task(running_concurrency=CC.KEYS, key_arguments=("account_id",), reroute_on_concurrency_control=True)
+def lookup(account_id: int | str) -> None:
+    """A union a caller may mix: 42 and "42" are two keys."""
