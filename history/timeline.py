@@ -36,6 +36,26 @@ def _line(ev: Event, marked: set[int], labels: dict[str, str]) -> str:
     return f"{mark} #{ev.seq:<4} t={ev.time:<7.2f} {ev.worker or '-':<6} {_describe(ev, labels)}"
 
 
+Lane = tuple[str | None, str | None]  # (task, running key group)
+
+
+def lanes(history: History) -> tuple[dict[Lane, list[Event]], list[Event], dict[str, str]]:
+    """(events by lane, events of no invocation and no key, invocation labels I1, I2, ...)."""
+    infos = invocations(history)
+    labels = {inv: f"I{i}" for i, inv in enumerate(infos, 1)}
+    groups: dict[Lane, list[Event]] = {}
+    runners: list[Event] = []
+    for ev in history:
+        info = infos.get(ev.invocation_id or "")
+        task = ev.task or (info.task if info else None)
+        key = ev.key or (info.key if info else None)
+        if ev.invocation_id is None and key is None:
+            runners.append(ev)
+            continue
+        groups.setdefault((task, key.group if key else None), []).append(ev)
+    return groups, runners, labels
+
+
 def render(
     history: History, violations: Iterable[Violation] = (), only_violated: bool = True
 ) -> str:
@@ -43,18 +63,8 @@ def render(
     violations = list(violations)
     marked = {s for v in violations for s in v.events}
     infos = invocations(history)
-    labels = {inv: f"I{i}" for i, inv in enumerate(infos, 1)}
-    groups: dict[tuple[str | None, str | None], list[Event]] = {}
-    runners: list[Event] = []
-    for ev in history:
-        info = infos.get(ev.invocation_id or "")
-        task = ev.task or (info.task if info else None)
-        key = ev.key or (info.key if info else None)
-        if ev.invocation_id is None and key is None:
-            if ev.kind is not Kind.CLOCK or ev.seq in marked:
-                runners.append(ev)
-            continue
-        groups.setdefault((task, key.group if key else None), []).append(ev)
+    groups, every_runner_event, labels = lanes(history)
+    runners = [ev for ev in every_runner_event if ev.kind is not Kind.CLOCK or ev.seq in marked]
 
     wanted = set(groups)
     if violations and only_violated:

@@ -1,8 +1,8 @@
 """Counterexample artefacts: a failing run's schedule, history and verdict, and the command that replays it.
 
 A run folder holds ``schedule.json`` (replayable), ``schedule.txt`` (readable),
-``history.json``, ``meta.json`` (app, engine, task, rule, violations) and
-``replay.txt``.  ``pynenc-suite replay FOLDER`` runs the same schedule against
+``history.json``, ``meta.json`` (app, engine, task, rule, violations),
+``replay.txt`` and ``report.html`` (the failure as a page).  ``pynenc-suite replay FOLDER`` runs the same schedule against
 the same app and engine and says whether the same violations come back.
 """
 
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pynenc_suite.history.html_report import REPORT, html_report
 from pynenc_suite.history.model import History, TaskPolicy, Violation
 from pynenc_suite.strategies.steps import Schedule, schedule_from_json, schedule_to_json
 
@@ -71,7 +72,17 @@ def save(
         meta["fixes"] = fixes
     (folder / "meta.json").write_text(json.dumps(meta, indent=1))
     (folder / "replay.txt").write_text(replay_command(folder) + "\n")
+    write_report(folder, schedule, history, violations, task=task, rule=rule)
     return folder
+
+
+def write_report(folder: Path, schedule: Schedule, history: History, violations: list[Violation], *, task: str,
+                 rule: str) -> Path:
+    """The failure's page, ``report.html`` beside its schedule and history (:mod:`~.history.html_report`)."""
+    page = html_report(history, violations, title=f"{len(violations)} violation(s) of {rule} on {task}",
+                       schedule=repr(schedule), replay=replay_command(folder))  # fmt: skip
+    (folder / REPORT).write_text(page)
+    return folder / REPORT
 
 
 class NotAnArtefact(ValueError):

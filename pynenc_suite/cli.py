@@ -109,6 +109,10 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("folder", type=Path)
     replay.set_defaults(run=run_replay)
 
+    report = commands.add_parser("report", help="(re)write a gate counterexample folder's report.html")
+    report.add_argument("folder", type=Path)
+    report.set_defaults(run=run_report)
+
     rejudge = commands.add_parser("rejudge", help="judge saved real-time histories again with this installation")
     rejudge.add_argument("folder", type=Path)
     rejudge.add_argument("-v", "--verbose", action="store_true", help="print every verdict, not only failures")
@@ -277,6 +281,20 @@ def run_replay(args: argparse.Namespace, passthrough: list[str]) -> int:
         return PASSED if replay(args.folder) else FAILED
     except (NotAnArtefact, TargetError) as error:
         raise BadInput(str(error)) from None
+
+
+def run_report(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite import artefacts, invariants
+
+    try:
+        artefact = artefacts.load(args.folder)
+    except artefacts.NotAnArtefact as error:
+        raise BadInput(str(error)) from None
+    violations = invariants.check(artefact.meta["rule"], artefact.history)
+    page = artefacts.write_report(args.folder, artefact.schedule, artefact.history, violations,
+                                  task=artefact.meta["task"], rule=artefact.meta["rule"])  # fmt: skip
+    print(f"wrote {page}")
+    return PASSED
 
 
 def run_rejudge(args: argparse.Namespace, passthrough: list[str]) -> int:

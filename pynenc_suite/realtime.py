@@ -24,6 +24,7 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.realtime.run import RealtimeRun, RunStats
 from pynenc_suite.engines.session import EngineSession
 from pynenc_suite.findings.registry import realtime_finding
+from pynenc_suite.history.html_report import REPORT, html_report
 from pynenc_suite.history.model import Fault, History, Kind
 from pynenc_suite.history.timeline import render
 from pynenc_suite.invariants import Verdict, adjudicate, check_all
@@ -143,6 +144,13 @@ class RealtimeSession:
         (folder / "verdicts.json").write_text(json.dumps(verdicts, indent=1))
         (folder / "stats.json").write_text(json.dumps(outcome.stats.to_json(), indent=1))
         (folder / "timeline.txt").write_text(render(outcome.history) + "\n")
+        if outcome.failures:  # a failure gets its page: lanes per key on the real-time axis, the violation marked
+            (folder / REPORT).write_text(html_report(
+                outcome.history, [v.violation for v in outcome.failures], real_time=True,
+                title=f"schedule #{outcome.number}: {len(outcome.failures)} decided violation(s) on {self.engine.name}",
+                schedule=outcome.schedule.describe(),
+                replay=rerun_command(self.target.spec, self.engine.name, folder),
+            ))  # fmt: skip
 
     def explore(self, budget_seconds: float, seed_value: int) -> Totals:
         """Run drawn schedules until the budget is spent; a schedule starts only if it can finish in time."""

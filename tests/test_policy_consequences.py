@@ -117,6 +117,7 @@ def test_reroute_turned_off_drops_calls_and_breaks_the_locked_contract(target: T
         text = result.text()
         assert "enqueues dropped (CONCURRENCY_CONTROLLED_FINAL)  0.0%" in text
         assert "replay: pynenc-suite replay" in text and "minimal schedule: Schedule(" in text
+        assert (tmp_path / consequences.FOLDER / "call_keyed-reroute-preserves-work" / "report.html").exists()
         # The counterexample replays against the app as it is, judged by the locked contract.
         assert replay(tmp_path / consequences.FOLDER / "call_keyed-reroute-preserves-work")
     # With the app back as locked, the folder no longer stands for this configuration.

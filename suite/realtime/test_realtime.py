@@ -19,6 +19,7 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.realtime.inject import environment_for
 from pynenc_suite.drivers.realtime.regressions import keys_not_enforced
 from pynenc_suite.engines.session import EngineSession
+from pynenc_suite.history.html_report import REPORT
 from pynenc_suite.history.model import Fault
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.realtime import RealtimeSession
@@ -68,6 +69,9 @@ def test_keys_not_enforced_in_the_runners_is_caught(
                     f"no-overlap violations in {len(session.outcomes)} schedules")
     if not caught:  # the tier is blind: an error of the suite, not a property of pynenc
         raise RuntimeError("the real-time tier did not catch running KEYS control disabled in the runners")
+    pages = [o.folder / REPORT for o in session.outcomes if o.failures]
+    if not all(page.exists() for page in pages):
+        raise RuntimeError(f"a failing schedule has no {REPORT}: {[str(p) for p in pages if not p.exists()]}")
 
 
 AS_CONFIGURED_SECONDS = 20.0
