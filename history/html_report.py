@@ -138,7 +138,9 @@ def _lane(name: str, events: list[Event], calls: list[tuple[Event, Event | None]
                 continue
             x0, x1 = axis.x(start), (axis.x(end) if end is not None else axis.end())
             outcome = end.outcome if end is not None else "never answered"
-            out.append(f'<line class="call" x1="{x0:.1f}" y1="{y + 15:.0f}" x2="{x1:.1f}" y2="{y + 15:.0f}">'
+            proving = start.seq in marked or (end is not None and end.seq in marked)
+            css = "call violation" if proving else "call"
+            out.append(f'<line class="{css}" x1="{x0:.1f}" y1="{y + 15:.0f}" x2="{x1:.1f}" y2="{y + 15:.0f}">'
                        f'<title>{escape(labels[inv])} provider call by {escape(start.worker or "-")}: '
                        f'{escape(outcome or "")} (#{start.seq} to #{end.seq if end else "end"})</title></line>')  # fmt: skip
         for e in events:
@@ -223,7 +225,8 @@ def _legend(real_time: bool) -> str:
     swatches = "".join(f'<span class="swatch" style="background:{c}"></span>{escape(s)} '
                        for s, c in STATUS_COLOURS.items())  # fmt: skip
     axis = "seconds since the run began" if real_time else "order of events (labels: virtual seconds)"
-    return (f'<p class="legend">x: {axis}. Bars: statuses {swatches}. Thin lines: provider calls. '
+    return (f'<p class="legend">x: {axis}. Bars: statuses {swatches}. Thin lines: provider calls (red: the '
+            "violation's). "
             "Vertical lines: crashes, stops, stalls, restarts, recovery sweeps. Blue bands: interleaved groups. "
             "Red circles: the violation's events."
             "</p>")
@@ -236,7 +239,7 @@ h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.5em; }
 .lane-bg { fill: #f7f7f7; }
 .lane-name { font: bold 11px monospace; fill: #333; }
 .inv, .tick { font: 10px monospace; fill: #555; }
-.call { stroke: #222; stroke-width: 2; }
+.call { stroke: #222; stroke-width: 2; } .call.violation { stroke: #e00; stroke-width: 3; }
 .event { fill: #444; }
 .event.violation { fill: none; stroke: #e00; stroke-width: 2.5; }
 .marker text { font: 10px monospace; }

@@ -13,7 +13,8 @@ import pytest
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.findings.registry import ARTEFACTS, artefact_folders
 from pynenc_suite.history.html_report import REPORT, html_report
-from tests.histories import end, enqueue, hist, runs, start, status
+from pynenc_suite.history.model import build
+from tests.histories import POLICIES, end, enqueue, hist, runs, start, status
 
 K = "call_keyed"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -71,23 +72,71 @@ def browser():  # type: ignore[no-untyped-def]
         launched.close()
 
 
-def test_a_real_browser_shows_the_lanes_and_follows_the_violation_link(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    folder = ARTEFACTS / "PYN-005"
-    page_file = tmp_path / REPORT
-    page_file.write_text((folder / REPORT).read_text())
-    page = browser.new_page()
+SCREENSHOTS = Path(os.environ.get("PYNENC_SUITE_ARTEFACTS", ".pynenc-suite")) / "browser-check"
+
+
+def _realtime_page() -> str:
+    """A real-time failure as the tier writes it: two runners' calls for one account overlap, then a SIGKILL."""
+    events = [
+        {"time": 0.00, "kind": "status", "invocation_id": "i1", "task": K, "status": "registered", "key": "k1"},
+        {"time": 0.01, "kind": "enqueue", "invocation_id": "i1", "task": K, "key": "k1", "worker": "p0"},
+        {"time": 0.05, "kind": "status", "invocation_id": "i2", "task": K, "status": "registered", "key": "k1"},
+        {"time": 0.06, "kind": "enqueue", "invocation_id": "i2", "task": K, "key": "k1", "worker": "p1"},
+        {"time": 0.10, "kind": "status", "invocation_id": "i1", "task": K, "status": "pending", "key": "k1", "worker": "r0"},
+        {"time": 0.12, "kind": "status", "invocation_id": "i1", "task": K, "status": "running", "key": "k1", "worker": "r0"},
+        {"time": 0.13, "kind": "provider_start", "invocation_id": "i1", "task": K, "key": "k1", "worker": "r0"},
+        {"time": 1.20, "kind": "status", "invocation_id": "i2", "task": K, "status": "pending", "key": "k1", "worker": "r1"},
+        {"time": 1.22, "kind": "status", "invocation_id": "i2", "task": K, "status": "running", "key": "k1", "worker": "r1"},
+        {"time": 1.23, "kind": "provider_start", "invocation_id": "i2", "task": K, "key": "k1", "worker": "r1"},
+        {"time": 2.13, "kind": "provider_end", "invocation_id": "i1", "task": K, "key": "k1", "worker": "r0", "outcome": "ok"},
+        {"time": 2.14, "kind": "status", "invocation_id": "i1", "task": K, "status": "success", "key": "k1", "worker": "r0"},
+        {"time": 2.50, "kind": "crash", "worker": "r1", "fault": "kill", "detail": "SIGKILL process group"},
+        {"time": 3.23, "kind": "provider_end", "invocation_id": "i2", "task": K, "key": "k1", "worker": "r1", "outcome": "aborted"},
+    ]  # fmt: skip
+    history = build(events, POLICIES)
+    violations = invariants.check("no-overlap", history)
+    assert violations
+    return html_report(history, violations, title="schedule #1: 1 decided violation(s) on sqlite", real_time=True,
+                       schedule="runners: r0=ThreadRunner, r1=ThreadRunner", replay="pynenc-suite realtime --replay=x")
+
+
+def _open(browser, page_file: Path):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
     requests, errors = [], []
     page.on("request", lambda request: requests.append(request.url))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(page_file.as_uri())
-    assert page.locator("g.lane").count() == 1
-    assert page.locator("circle.event.violation").count() == 4
+    return page, requests, errors
+
+
+def _follow_first_violation(page) -> str:  # type: ignore[no-untyped-def]
     first = page.locator("ol.violations a").first
     target = first.get_attribute("href")
     first.click()
     assert page.evaluate("document.querySelector(':target').id") == target.lstrip("#")
-    stroke = page.evaluate("getComputedStyle(document.querySelector(':target')).stroke")
-    assert stroke == "rgb(238, 0, 0)"
+    assert page.evaluate("getComputedStyle(document.querySelector(':target')).stroke") == "rgb(238, 0, 0)"
     box = page.locator(target).bounding_box()
     assert box is not None and box["width"] > 0  # drawn where the browser can show it
+    return target
+
+
+@pytest.mark.parametrize("kind", ["gate-finding", "realtime"])
+def test_a_real_browser_shows_the_lanes_the_violation_and_the_replay_command(  # type: ignore[no-untyped-def]
+    browser, tmp_path: Path, kind: str
+) -> None:
+    """Headless chromium opens a committed gate finding's page (PYN-005: two calls for account 0 admitted
+    together) and a real-time page; the lanes, the circled events and the replay command are visible, the
+    violation's link lands on its event, nothing else is loaded.  The screenshot is kept as an artefact."""
+    page_file = tmp_path / REPORT
+    page_file.write_text((ARTEFACTS / "PYN-005" / REPORT).read_text() if kind == "gate-finding" else _realtime_page())
+    page, requests, errors = _open(browser, page_file)
+    assert page.locator("g.lane").count() == 1 and page.locator("g.lane").first.is_visible()
+    assert page.locator("circle.event.violation").count() == 4  # both calls: their starts and ends
+    assert all(circle.is_visible() for circle in page.locator("circle.event.violation").all())
+    assert page.locator("pre.replay").is_visible() and "pynenc-suite re" in page.locator("pre.replay").inner_text()
+    if kind == "realtime":
+        assert page.locator('g.marker[data-kind="crash"]').count() == 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{kind}.png"), full_page=True)
+    _follow_first_violation(page)
     assert requests == [page_file.as_uri()] and errors == []
