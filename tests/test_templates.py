@@ -91,4 +91,6 @@ def test_a_template_whose_runner_cannot_boot_fails_its_check() -> None:
         env={**os.environ, "PYNENC__RUNNER_CLS": "NoSuchRunner"},
     )  # fmt: skip
     assert done.returncode == 3, done.stdout[-2000:]
-    assert "RunnerStartError: runner r0 (configured) exited" in done.stdout and "NoSuchRunner" in done.stdout
+    # Whichever of the two runners exits first is named.
+    assert re.search(r"RunnerStartError: runner r\d \(configured\) exited", done.stdout), done.stdout[-2000:]
+    assert "NoSuchRunner" in done.stdout
