@@ -115,3 +115,17 @@ def test_a_union_whose_types_a_caller_may_mix_is_a_key_warning(mistaken: Target)
     risks = [i for i in items if i.mark is Mark.WARN and "two types a caller may mix" in i.reason]
     assert risks and all(i.subject == "lookup.account_id" for i in risks)
     assert not failed(items)
+
+
+def test_a_key_whose_every_class_keys_correctly_passes() -> None:
+    """UUID keys (inventory_app's ``reserve``): no class of the declared type splits, collapses or moves."""
+    import sys
+
+    from pynenc_suite.doctor.keys import key_items
+
+    sys.path.insert(0, str(ROOT / "tests" / "inventory_app" / "src"))
+    try:
+        items = key_items(load("inventory_app.tasks:app"), ["reserve"])
+    finally:
+        sys.path.remove(str(ROOT / "tests" / "inventory_app" / "src"))
+    assert [(i.subject, i.mark) for i in items] == [("reserve.warehouse_id", Mark.PASS)]
