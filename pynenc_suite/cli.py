@@ -26,7 +26,7 @@ from pynenc_suite import profiles
 
 PASSED, FAILED, BAD_INPUT, SUITE_ERROR = 0, 1, 2, 3
 HASH_SEED = "0"
-APP_COMMANDS = ("gate", "realtime", "lock", "profile", "doctor")
+APP_COMMANDS = ("gate", "realtime", "lock", "profile", "doctor", "matrix")
 APP_USAGE = "%(prog)s [APP] [options] [pytest options]"
 APP_HELP = "APP: the app as package.module:attribute, right after the command (default: the suite's reference app)"
 
@@ -143,6 +143,18 @@ def _parser() -> argparse.ArgumentParser:
     doctor.add_argument("--strategies", default=None, metavar="MODULE",
                         help="a module registering strategies for your own argument types, imported first")
     doctor.set_defaults(run=run_doctor)
+
+    matrix = commands.add_parser("matrix", help="the decision matrix, measured on real runners: matrix.md and charts",
+                                 usage="pynenc-suite matrix [APP] [--engine sqlite|redis] [--quick] [--runner R] "
+                                 "[--tasks ROUTED,DROP,DEDUP] [--out DIR]")  # fmt: skip
+    matrix.add_argument("--engine", default="sqlite", help="sqlite (default) or redis")
+    matrix.add_argument("--quick", action="store_true", help="a small grid, once each (about a minute)")
+    matrix.add_argument("--runner", default="ThreadRunner", choices=("ThreadRunner", "MultiThreadRunner"))
+    matrix.add_argument("--tasks", default=None, metavar="ROUTED,DROP,DEDUP",
+                        help="the app's tasks for reroute=True, reroute=False and registration KEYS "
+                        "(default: the reference app's call_keyed, call_keyed_drop, refresh_once)")
+    matrix.add_argument("--out", type=Path, default=None, metavar="DIR", help="where matrix.md goes (.pynenc-suite/matrix)")
+    matrix.set_defaults(run=run_matrix)
 
     phases = commands.add_parser("profile", help="where a gate example's time goes: draw, setup, drive, check",
                                  usage="pynenc-suite profile [APP] [options]")
@@ -359,6 +371,53 @@ def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
     if args.json:
         args.json.write_text(as_json(target.spec, items) + "\n")
     return FAILED if failed(items) else PASSED
+
+
+def run_matrix(args: argparse.Namespace, passthrough: list[str]) -> int:
+    import multiprocessing
+    import platform
+    from importlib.metadata import version
+
+    from pynenc_suite.apps.target import REFERENCE_APP, TargetError, load
+    from pynenc_suite.engines.registry import EngineError, engine_for_tier
+    from pynenc_suite.engines.session import EngineUnavailable, engine_session
+    from pynenc_suite.matrix import grid as grids
+    from pynenc_suite.matrix.report import charts, markdown
+    from pynenc_suite.matrix.run import run_grid
+    from pynenc_suite.provider.loopback import LoopbackProvider
+    from pynenc_suite.session import default_artefacts
+
+    if passthrough:
+        raise BadInput(f"matrix: unknown option(s) {' '.join(passthrough)}")
+    try:
+        target = load(args.app or REFERENCE_APP)
+        engine = engine_for_tier(args.engine, "realtime")
+    except (TargetError, EngineError) as error:
+        raise BadInput(str(error)) from None
+    if args.tasks:
+        names = args.tasks.split(",")
+        if len(names) != 3:
+            raise BadInput("--tasks needs three task names: ROUTED,DROP,DEDUP")
+        grids.POLICIES = dict(zip(grids.POLICIES, names, strict=True))
+    missing = [t for t in grids.POLICIES.values() if t not in target.tasks]
+    if missing:
+        raise BadInput(f"matrix: the app has no task {', '.join(missing)}; name its three with --tasks ROUTED,DROP,DEDUP")
+    grid = grids.QUICK if args.quick else grids.FULL
+    out = args.out or default_artefacts() / "matrix"
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with engine_session(engine) as session, LoopbackProvider().serving() as provider:
+            results = run_grid(target, session, provider, grid, args.runner, out / "runs")
+    except EngineUnavailable as error:
+        raise BadInput(str(error)) from None
+    command = "pynenc-suite " + " ".join(sys.argv[1:])
+    machine = (f"{multiprocessing.cpu_count()} cores, Python {platform.python_version()}, "
+               f"pynenc {version('pynenc')}")  # fmt: skip
+    (out / "matrix.md").write_text(markdown(results, command, machine) + "\n")
+    drawn = charts(results, out)
+    print(f"wrote {out / 'matrix.md'}" + (f" and {len(drawn)} chart(s)" if drawn else " (no charts: pip install "
+          "'pynenc-suite[charts]' for them)") + f" in {results.seconds:.0f} s")  # fmt: skip
+    return PASSED
 
 
 def run_profile(args: argparse.Namespace, passthrough: list[str]) -> int:
