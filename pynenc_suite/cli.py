@@ -153,7 +153,9 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--tasks", default=None, metavar="ROUTED,DROP,DEDUP",
                         help="the app's tasks for reroute=True, reroute=False and registration KEYS "
                         "(default: the reference app's call_keyed, call_keyed_drop, refresh_once)")
-    matrix.add_argument("--out", type=Path, default=None, metavar="DIR", help="where matrix.md goes (.pynenc-suite/matrix)")
+    matrix.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="where matrix.md and the charts go (.pynenc-suite/matrix; each run's artefacts go to "
+                        ".pynenc-suite/matrix/runs)")
     matrix.set_defaults(run=run_matrix)
 
     phases = commands.add_parser("profile", help="where a gate example's time goes: draw, setup, drive, check",
@@ -407,7 +409,7 @@ def run_matrix(args: argparse.Namespace, passthrough: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     try:
         with engine_session(engine) as session, LoopbackProvider().serving() as provider:
-            results = run_grid(target, session, provider, grid, args.runner, out / "runs")
+            results = run_grid(target, session, provider, grid, args.runner, default_artefacts() / "matrix" / "runs")
     except EngineUnavailable as error:
         raise BadInput(str(error)) from None
     command = "pynenc-suite " + " ".join(sys.argv[1:])
