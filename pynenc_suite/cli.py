@@ -150,6 +150,10 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--engine", default="sqlite", help="sqlite (default) or redis")
     matrix.add_argument("--quick", action="store_true", help="a small grid, once each (about a minute)")
     matrix.add_argument("--runner", default="ThreadRunner", choices=("ThreadRunner", "MultiThreadRunner"))
+    matrix.add_argument("--calls-per-account", default=None, metavar="N[,N...]",
+                        help="calls per account, each value a dimension of the grid (default 4; --quick 3)")
+    matrix.add_argument("--hold", default=None, metavar="S[,S...]",
+                        help="seconds each call holds the provider, each value a dimension (default 0.2; --quick 0.1)")
     matrix.add_argument("--tasks", default=None, metavar="ROUTED,DROP,DEDUP",
                         help="the app's tasks for reroute=True, reroute=False and registration KEYS "
                         "(default: the reference app's call_keyed, call_keyed_drop, refresh_once)")
@@ -404,7 +408,12 @@ def run_matrix(args: argparse.Namespace, passthrough: list[str]) -> int:
     missing = [t for t in grids.POLICIES.values() if t not in target.tasks]
     if missing:
         raise BadInput(f"matrix: the app has no task {', '.join(missing)}; name its three with --tasks ROUTED,DROP,DEDUP")
-    grid = grids.QUICK if args.quick else grids.FULL
+    try:
+        calls = tuple(int(v) for v in args.calls_per_account.split(",")) if args.calls_per_account else None
+        holds = tuple(float(v) for v in args.hold.split(",")) if args.hold else None
+    except ValueError:
+        raise BadInput("--calls-per-account takes whole numbers and --hold seconds, separated by commas") from None
+    grid = (grids.QUICK if args.quick else grids.FULL).varied(calls, holds)
     out = args.out or default_artefacts() / "matrix"
     out.mkdir(parents=True, exist_ok=True)
     try:

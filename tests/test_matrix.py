@@ -47,7 +47,7 @@ def test_a_cells_schedule_is_its_workload() -> None:
 
 
 def _results(makespan: dict[str, float], busy: float = 0.5) -> Results:
-    grid = Grid(accounts=(1,), calls_per_account=2, hold=0.1, pools=(1,), repeats=1)
+    grid = Grid(accounts=(1,), calls_per_account=(2,), holds=(0.1,), pools=(1,), repeats=1)
     cell = grid.cells()[0]
     results = Results(grid, "ThreadRunner", "sqlite")
     for policy in POLICIES:
@@ -61,3 +61,10 @@ def test_the_fifty_percent_claim_follows_the_measured_ratio() -> None:
     assert "costs ~50% more time (queue cycling)\"**: confirmed" in text and "+50%" in text
     text = "\n".join(claims(_results({"reroute=True": 1.1, "reroute=False": 1.0, "registration KEYS": 1.0})))
     assert "**: refuted" in text.splitlines()[2] and "+10%" in text
+
+
+def test_calls_per_account_and_hold_are_dimensions_of_the_grid() -> None:
+    grid = Grid(accounts=(1, 4), calls_per_account=(2,), holds=(0.1,), pools=(1,), repeats=1).varied((2, 8), (0.05, 0.2))
+    cells = grid.cells()
+    assert len(cells) == 2 * 2 * 2
+    assert {(c.calls_per_account, c.hold) for c in cells} == {(2, 0.05), (2, 0.2), (8, 0.05), (8, 0.2)}

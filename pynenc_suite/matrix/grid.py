@@ -8,7 +8,7 @@ the policy, not recovery.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pynenc_suite.strategies.realtime import CONFIGURED, RealtimeSchedule, TimedEnqueue
@@ -36,17 +36,22 @@ class Cell:
 @dataclass(frozen=True)
 class Grid:
     accounts: tuple[int, ...]
-    calls_per_account: int
-    hold: float
+    calls_per_account: tuple[int, ...]
+    holds: tuple[float, ...]
     pools: tuple[int, ...]
     repeats: int
 
     def cells(self) -> list[Cell]:
-        return [Cell(a, self.calls_per_account, self.hold, p) for a in self.accounts for p in self.pools]
+        return [Cell(a, c, h, p) for c in self.calls_per_account for h in self.holds
+                for a in self.accounts for p in self.pools]  # fmt: skip
+
+    def varied(self, calls: tuple[int, ...] | None, holds: tuple[float, ...] | None) -> Grid:
+        """The same grid with other calls per account and hold times (each a dimension of its own)."""
+        return replace(self, calls_per_account=calls or self.calls_per_account, holds=holds or self.holds)
 
 
-FULL = Grid(accounts=(1, 4, 16), calls_per_account=4, hold=0.2, pools=(1, 4, 8, 32), repeats=2)
-QUICK = Grid(accounts=(1, 4), calls_per_account=3, hold=0.1, pools=(1, 4), repeats=1)
+FULL = Grid(accounts=(1, 4, 16), calls_per_account=(4,), holds=(0.2,), pools=(1, 4, 8, 32), repeats=2)
+QUICK = Grid(accounts=(1, 4), calls_per_account=(3,), holds=(0.1,), pools=(1, 4), repeats=1)
 
 
 def schedule_for(task: str, parameters: tuple[str, ...], cell: Cell) -> RealtimeSchedule:

@@ -31,13 +31,14 @@ def tables(results: Results) -> list[str]:
     lines = []
     for policy, task in POLICIES.items():
         lines += [f"### {policy} (`{task}`)", "",
-                  "| accounts | threads | makespan s | latency p50 s | p95 s | completed calls | collisions | dropped "
-                  "| reroutes per completed call | collapsed | busy threads | decided violations |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+                  "| accounts | calls per account | hold s | threads | makespan s | latency p50 s | p95 s "
+                  "| completed calls | collisions | dropped | reroutes per completed call | collapsed | busy threads "
+                  "| decided violations |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
         for cell in results.grid.cells():
             f = functools.partial(_figure, results, policy, cell)
             lines.append(
-                f"| {cell.accounts} | {cell.pool} | {f(lambda m: m.makespan, '.2f')} | {f(lambda m: m.latency_p50, '.2f')} "
+                f"| {cell.accounts} | {cell.calls_per_account} | {cell.hold:g} | {cell.pool} | {f(lambda m: m.makespan, '.2f')} | {f(lambda m: m.latency_p50, '.2f')} "
                 f"| {f(lambda m: m.latency_p95, '.2f')} | {f(lambda m: m.completed_calls, '.0f')} "
                 f"| {f(lambda m: m.collisions, '.0f')} | {f(lambda m: m.drops, '.0f')} "
                 f"| {f(lambda m: m.reroutes_per_completed, '.2f')} | {f(lambda m: m.collapsed, '.0f')} "
@@ -121,8 +122,10 @@ def markdown(results: Results, command: str, machine: str) -> str:
     lines = ["# Decision matrix, measured", "",
              f"`{command}`: {results.engine}, {results.runner}, {results.grid.repeats} repeat(s) per cell, "
              f"{results.seconds:.0f} s. Machine: {machine}.", "",
-             "Each cell enqueues every call within 0.1 s from two producers; each call holds the provider for "
-             f"{results.grid.hold:g} s. Figures are means over the repeats, with (min-max) when repeated.", ""]  # fmt: skip
+             "Each cell enqueues every call within 0.1 s from two producers; each call holds the provider for the "
+             f"cell's hold time ({', '.join(f'{h:g} s' for h in results.grid.holds)}), "
+             f"{' or '.join(str(c) for c in results.grid.calls_per_account)} calls per account. "
+             "Figures are means over the repeats, with (min-max) when repeated.", ""]  # fmt: skip
     return "\n".join([*lines, *claims(results), *recommendations(results), "## Measurements", "", *tables(results)])
 
 
@@ -141,7 +144,9 @@ def charts(results: Results, folder: Path) -> list[Path]:
         figure, axes = plt.subplots(1, len(results.grid.pools), figsize=(4 * len(results.grid.pools), 3.2), squeeze=False)
         for axis, pool in zip(axes[0], results.grid.pools, strict=True):
             for policy in POLICIES:
-                points = [(c.accounts, _mean(results, policy, c, of)) for c in results.grid.cells() if c.pool == pool]
+                first = (results.grid.calls_per_account[0], results.grid.holds[0])
+                points = [(c.accounts, _mean(results, policy, c, of)) for c in results.grid.cells()
+                          if c.pool == pool and (c.calls_per_account, c.hold) == first]  # fmt: skip
                 axis.plot([a for a, _ in points], [v for _, v in points], marker="o", label=policy)
             axis.set_xscale("log", base=2)
             axis.set_title(f"{pool} thread(s)")
