@@ -23,7 +23,7 @@ from pynenc_suite.history.model import Mode
 IDLE_FACTOR = 4  # more slots than this many times the expected keys: most of them idle
 # Measured by `pynenc-suite matrix` (docs/matrix/matrix.md: SQLite, ThreadRunner, 2 cores, pynenc 0.4.0),
 # reroute=True on four 0.2 s calls per account.
-MEASURED_STARVED = "p95 latency 8.17 s with fewer threads than keys, 1.96 s with at least one per key"
+MEASURED_STARVED = "p95 latency 7.98 s with fewer threads than keys, 1.85 s with at least one per key"
 MEASURED_IDLE = "7% of threads busy with 4 or more threads per key, 34% with about one per key"
 STOP_GAP_PER_WORKER = 15.0  # seconds a stopping MultiThreadRunner may leave the next worker unreported (PYN-012)
 
