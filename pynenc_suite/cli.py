@@ -353,10 +353,11 @@ def run_lock(args: argparse.Namespace, passthrough: list[str]) -> int:
 
 
 def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
-    from pynenc_suite.apps.target import TargetError, load, load_normalisers, load_strategies
+    from pynenc_suite.apps.target import TargetError
     from pynenc_suite.determinism import without_local_constants
     from pynenc_suite.doctor import examine
     from pynenc_suite.doctor.items import as_json, failed, markdown
+    from pynenc_suite.session import SuiteOptions, load_target
 
     if not args.app:
         raise BadInput("doctor needs the app: pynenc-suite doctor package.module:app")
@@ -365,10 +366,8 @@ def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
     if args.expected_keys is not None and args.expected_keys < 1:
         raise BadInput("--expected-keys must be at least 1")
     try:
-        if args.strategies:
-            load_strategies(args.strategies)
-        target = load(args.app, strict=False)
-        target.normalisers = load_normalisers(args.key_normalisers) if args.key_normalisers else None
+        chosen = SuiteOptions(app=args.app, key_normalisers=args.key_normalisers, strategies=args.strategies)
+        target = load_target(chosen, strict=False)
     except TargetError as error:
         raise BadInput(str(error)) from None
     without_local_constants()
@@ -400,12 +399,13 @@ def run_matrix(args: argparse.Namespace, passthrough: list[str]) -> int:
         engine = engine_for_tier(args.engine, "realtime")
     except (TargetError, EngineError) as error:
         raise BadInput(str(error)) from None
+    policies = dict(grids.POLICIES)
     if args.tasks:
         names = args.tasks.split(",")
         if len(names) != 3:
             raise BadInput("--tasks needs three task names: ROUTED,DROP,DEDUP")
-        grids.POLICIES = dict(zip(grids.POLICIES, names, strict=True))
-    missing = [t for t in grids.POLICIES.values() if t not in target.tasks]
+        policies = dict(zip(policies, names, strict=True))
+    missing = [t for t in policies.values() if t not in target.tasks]
     if missing:
         raise BadInput(f"matrix: the app has no task {', '.join(missing)}; name its three with --tasks ROUTED,DROP,DEDUP")
     try:
@@ -418,7 +418,8 @@ def run_matrix(args: argparse.Namespace, passthrough: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     try:
         with engine_session(engine) as session, LoopbackProvider().serving() as provider:
-            results = run_grid(target, session, provider, grid, args.runner, default_artefacts() / "matrix" / "runs")
+            results = run_grid(target, session, provider, grid, args.runner, default_artefacts() / "matrix" / "runs",
+                               policies)
     except EngineUnavailable as error:
         raise BadInput(str(error)) from None
     command = "pynenc-suite " + " ".join(sys.argv[1:])

@@ -84,16 +84,22 @@ def options() -> SuiteOptions:
 
 def target_for(chosen: SuiteOptions | None = None) -> Target:
     """The app under test, loaded once per process; raises TargetError with a one-line reason."""
-    from pynenc_suite.apps.target import load, load_normalisers, load_strategies
-
     chosen = chosen or options()
     if chosen not in _targets:
-        if chosen.strategies:
-            load_strategies(chosen.strategies)
-        target = load(chosen.app, probed=False if chosen.run_bodies else None, engine=chosen.engine)
-        target.normalisers = load_normalisers(chosen.key_normalisers) if chosen.key_normalisers else None
-        _targets[chosen] = target
+        _targets[chosen] = load_target(chosen)
     return _targets[chosen]
+
+
+def load_target(chosen: SuiteOptions, strict: bool = True) -> Target:
+    """The app the options name, with the user's strategies imported first and their normalisers attached
+    (``strict=False``: tasks the gate could not use are kept, for the doctor to report)."""
+    from pynenc_suite.apps.target import load, load_normalisers, load_strategies
+
+    if chosen.strategies:
+        load_strategies(chosen.strategies)
+    target = load(chosen.app, probed=False if chosen.run_bodies else None, engine=chosen.engine, strict=strict)
+    target.normalisers = load_normalisers(chosen.key_normalisers) if chosen.key_normalisers else None
+    return target
 
 
 def artefacts_root(*parts: str) -> Path:

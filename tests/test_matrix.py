@@ -49,7 +49,7 @@ def test_a_cells_schedule_is_its_workload() -> None:
 def _results(makespan: dict[str, float], busy: float = 0.5) -> Results:
     grid = Grid(accounts=(1,), calls_per_account=(2,), holds=(0.1,), pools=(1,), repeats=1)
     cell = grid.cells()[0]
-    results = Results(grid, "ThreadRunner", "sqlite")
+    results = Results(grid, "ThreadRunner", "sqlite", dict(POLICIES))
     for policy in POLICIES:
         results.measured[(policy, cell)] = [CellMeasure(makespan[policy], 0.5, 1.0, 2, 0, 0, 1.0, 0, busy)]
         results.violations[(policy, cell)] = 0

@@ -9,7 +9,7 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
-from pynenc_suite.matrix.grid import POLICIES, Cell
+from pynenc_suite.matrix.grid import Cell
 from pynenc_suite.matrix.measures import CellMeasure, spread
 from pynenc_suite.matrix.run import Results
 
@@ -29,7 +29,7 @@ def _figure(results: Results, policy: str, cell: Cell, of: Callable[[CellMeasure
 
 def tables(results: Results) -> list[str]:
     lines = []
-    for policy, task in POLICIES.items():
+    for policy, task in results.policies.items():
         lines += [f"### {policy} (`{task}`)", "",
                   "| accounts | calls per account | hold s | threads | makespan s | latency p50 s | p95 s "
                   "| completed calls | collisions | dropped | reroutes per completed call | collapsed | busy threads "
@@ -65,7 +65,7 @@ def claims(results: Results) -> list[str]:
     # 2. reroute=False has the lowest latency.
     lowest = sum(1 for c in cells
                  if _mean(results, DROP, c, lambda m: m.latency_p50)
-                 <= min(_mean(results, p, c, lambda m: m.latency_p50) for p in POLICIES))  # fmt: skip
+                 <= min(_mean(results, p, c, lambda m: m.latency_p50) for p in results.policies))  # fmt: skip
     out.append(f"2. **\"reroute=False achieves the lowest latency\"**: {'confirmed' if lowest == len(cells) else 'refuted'}. "
                f"Its median enqueue-to-final latency is the lowest of the three policies in {lowest} of {len(cells)} "
                "cells (a dropped call's latency is the time to be dropped).")  # fmt: skip
@@ -143,7 +143,7 @@ def charts(results: Results, folder: Path) -> list[Path]:
                             ("busy", lambda m: 100 * m.busy, "busy threads (%)")):  # fmt: skip
         figure, axes = plt.subplots(1, len(results.grid.pools), figsize=(4 * len(results.grid.pools), 3.2), squeeze=False)
         for axis, pool in zip(axes[0], results.grid.pools, strict=True):
-            for policy in POLICIES:
+            for policy in results.policies:
                 first = (results.grid.calls_per_account[0], results.grid.holds[0])
                 points = [(c.accounts, _mean(results, policy, c, of)) for c in results.grid.cells()
                           if c.pool == pool and (c.calls_per_account, c.hold) == first]  # fmt: skip

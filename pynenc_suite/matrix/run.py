@@ -21,16 +21,17 @@ class Results:
     grid: Grid
     runner: str
     engine: str
+    policies: dict[str, str]  # policy name -> the app's task that has it
     measured: dict[tuple[str, Cell], list[CellMeasure]] = field(default_factory=dict)
     violations: dict[tuple[str, Cell], int] = field(default_factory=dict)  # decided, outside recorded findings
     seconds: float = 0.0
 
 
 def run_grid(target: Target, engine: EngineSession, provider: LoopbackProvider, grid: Grid, runner: str, out: Path,
-             progress: Callable[[str], None] = print) -> Results:  # fmt: skip
-    results = Results(grid, runner, engine.name)
+             policies: dict[str, str] = POLICIES, progress: Callable[[str], None] = print) -> Results:  # fmt: skip
+    results = Results(grid, runner, engine.name, dict(policies))
     started = time.monotonic()
-    for policy, task in POLICIES.items():
+    for policy, task in results.policies.items():
         parameters = tuple(inspect.signature(target.functions[task]).parameters)
         for cell in grid.cells():
             session = RealtimeSession(target, engine, provider, out / task / _slug(cell),
