@@ -55,7 +55,7 @@ class FixNoLongerApplies(RuntimeError):
     """The pynenc code a candidate fix patches changed; ``str()`` names the finding and the code."""
 
 
-def _require_unchanged(finding: str, owner: type, name: str, digest: str) -> None:
+def require_unchanged(finding: str, owner: type, name: str, digest: str) -> None:
     """Raise FixNoLongerApplies unless ``owner.name`` has the source the fix was written against."""
     if _digest(getattr(owner, name)) != digest:
         raise FixNoLongerApplies(
@@ -69,6 +69,27 @@ def _digest(function: Callable[..., Any]) -> str:
     return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
 
 
+_REPLACED: dict[tuple[type, str], list[Any]] = {}  # (class, method) -> [pynenc's method, fixes using it]
+
+
+@contextmanager
+def replaced(finding: str, owner: type, name: str, digest: str, replacement: Any) -> Iterator[None]:
+    """``owner.name`` replaced while any fix needs it: the first fix to enter checks pynenc's code
+    (:func:`require_unchanged`) and replaces it, the last to leave puts pynenc's back."""
+    key = (owner, name)
+    if key not in _REPLACED:
+        require_unchanged(finding, owner, name, digest)
+        _REPLACED[key] = [vars(owner)[name], 0]
+        setattr(owner, name, replacement)
+    _REPLACED[key][1] += 1
+    try:
+        yield
+    finally:
+        _REPLACED[key][1] -= 1
+        if not _REPLACED[key][1]:
+            setattr(owner, name, _REPLACED.pop(key)[0])
+
+
 @contextmanager
 def batch_calls_indexed() -> Iterator[None]:
     """PYN-008: ``parallelize``'s batch path indexes each invocation's arguments for running concurrency
@@ -76,7 +97,6 @@ def batch_calls_indexed() -> Iterator[None]:
     from pynenc.conf.config_task import ConcurrencyControlType
     from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 
-    _require_unchanged("PYN-008", BaseOrchestrator, "route_calls", "6db28959cd7bf809")
     route_calls = BaseOrchestrator.route_calls
 
     def route_calls_indexed(self: BaseOrchestrator, calls: list) -> list:
@@ -86,8 +106,5 @@ def batch_calls_indexed() -> Iterator[None]:
                 self.index_arguments_for_concurrency_control(invocation)
         return invocations
 
-    BaseOrchestrator.route_calls = route_calls_indexed  # type: ignore[method-assign]
-    try:
+    with replaced("PYN-008", BaseOrchestrator, "route_calls", "6db28959cd7bf809", route_calls_indexed):
         yield
-    finally:
-        BaseOrchestrator.route_calls = route_calls  # type: ignore[method-assign]

@@ -31,6 +31,11 @@ from pathlib import Path
 
 from pynenc_suite.findings import gate_signatures as gate
 from pynenc_suite.findings import realtime_signatures as realtime
+from pynenc_suite.findings.decision_fixes import (
+    blocked_invocations_wait_as_they_are,
+    key_decisions_atomic,
+    registration_atomic,
+)
 from pynenc_suite.findings.fixes import batch_calls_indexed, multithread_stop_keeps_heartbeats
 from pynenc_suite.findings.gate_signatures import GateSignature
 from pynenc_suite.findings.realtime_signatures import RealtimeSignature
@@ -75,6 +80,7 @@ FINDINGS: tuple[Finding, ...] = (
         realtime=(realtime.lost_in_a_refusing_poll(None, "rerouted", "concurrency_controlled_final"),),
         realtime_broad=(realtime.dropped_after_reroute,),
         artefacts=("PYN-001",),
+        gate_fix=blocked_invocations_wait_as_they_are,
     ),
     Finding(
         "PYN-002",
@@ -102,6 +108,7 @@ FINDINGS: tuple[Finding, ...] = (
         realtime=(realtime.admitted_together,),
         artefacts=("PYN-005",),
         races=("no-overlap",),
+        gate_fix=key_decisions_atomic,
     ),
     Finding(
         "PYN-006",
@@ -110,6 +117,7 @@ FINDINGS: tuple[Finding, ...] = (
         gate=gate.registered_twice_together,
         artefacts=("PYN-006",),
         races=("registration-dedup",),
+        gate_fix=registration_atomic,
     ),
     Finding(
         "PYN-007",
@@ -138,6 +146,7 @@ FINDINGS: tuple[Finding, ...] = (
         realtime=(realtime.lost_in_a_refusing_poll("retry", "retry", "concurrency_controlled",
                                                    "concurrency_controlled_final"),),
         artefacts=("PYN-009",),
+        gate_fix=blocked_invocations_wait_as_they_are,
     ),
     Finding(
         "PYN-010",
@@ -164,6 +173,7 @@ FINDINGS: tuple[Finding, ...] = (
         rules=("drop-semantics",),
         gate=gate.blocked_by_a_holder_that_let_go,
         artefacts=("PYN-013",),
+        gate_fix=key_decisions_atomic,
     ),
 )
 
@@ -193,9 +203,9 @@ def gate_fixed() -> tuple[Finding, ...]:
 def candidate_fixes() -> Iterator[None]:
     """The block runs on pynenc with every gate fix applied (FixNoLongerApplies if one no longer fits)."""
     with ExitStack() as stack:
-        for finding in gate_fixed():
-            assert finding.gate_fix is not None
-            stack.enter_context(finding.gate_fix())
+        for fix in dict.fromkeys(f.gate_fix for f in gate_fixed()):  # one pynenc change may fix several findings
+            assert fix is not None
+            stack.enter_context(fix())
         yield
 
 

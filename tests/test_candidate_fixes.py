@@ -4,20 +4,27 @@ and lets the gate see a new regression with the fixed finding's symptom instead 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
+from pynenc.broker.mem_broker import MemBroker
 from pynenc.call import PreSerializedCall
+from pynenc.invocation import DistributedInvocation
+from pynenc.invocation.status import InvocationStatus
 from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 from pynenc.orchestrator.mem_orchestrator import MemOrchestrator
 
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.deterministic.interleave import Interleaver, uninterruptible
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings import registry
 from pynenc_suite.findings.fixes import FixNoLongerApplies
 from pynenc_suite.findings.registry import ARTEFACTS, candidate_fixes, gate_fixed
 from tests.detection import detect
+from tests.regressions import registered_invocations_unseen
 
 FIXED_ARTEFACTS = [
     pytest.param(finding, ARTEFACTS / name, id=name) for finding in gate_fixed() for name in finding.artefacts
@@ -25,8 +32,15 @@ FIXED_ARTEFACTS = [
 
 
 def test_every_gate_fix_has_a_reproduction_to_pass() -> None:
-    assert [f.id for f in gate_fixed()] == ["PYN-008"]
+    assert [f.id for f in gate_fixed()] == ["PYN-001", "PYN-005", "PYN-006", "PYN-008", "PYN-009", "PYN-013"]
     assert all(f.artefacts and f.gate is not None for f in gate_fixed())
+
+
+def test_only_the_finding_without_a_sound_fix_keeps_its_filter() -> None:
+    """PYN-007 needs the broker to hand an invocation over and the state store to record it in one step; the
+    in-process change that would do so would also remove the window the gate's crashes land in."""
+    filtered = [f.id for f in registry.FINDINGS if f.gate is not None and f.gate_fix is None]
+    assert filtered == ["PYN-007"]
 
 
 @pytest.mark.parametrize(("finding", "folder"), FIXED_ARTEFACTS)
@@ -40,21 +54,37 @@ def test_the_fix_passes_its_findings_reproduction(target: Target, finding: regis
     assert not finding.gate(history)  # type: ignore[misc]
 
 
+PATCHED = {
+    "PYN-001, PYN-009": "get_additional_invocations_to_run",
+    "PYN-005, PYN-013": "set_invocation_status",
+    "PYN-006": "route_call",
+    "PYN-008": "route_calls",
+}
+
+
 def test_the_fixes_are_undone_after_the_block() -> None:
-    unfixed = BaseOrchestrator.route_calls
+    names = [*PATCHED.values(), "reroute_invocations", "get_blocking_invocations_to_run"]
+    unfixed = {name: vars(BaseOrchestrator)[name] for name in names}
     with candidate_fixes():
-        assert BaseOrchestrator.route_calls is not unfixed
-    assert BaseOrchestrator.route_calls is unfixed
+        assert all(vars(BaseOrchestrator)[name] is not unfixed[name] for name in names)
+        with candidate_fixes():  # entered twice (a fix shared by two findings, or nested runs): undone once
+            pass
+        assert all(vars(BaseOrchestrator)[name] is not unfixed[name] for name in names)
+    assert {name: vars(BaseOrchestrator)[name] for name in names} == unfixed
 
 
-def test_a_fix_for_code_that_changed_fails_loudly_naming_its_finding(monkeypatch: pytest.MonkeyPatch) -> None:
-    def route_calls(self: BaseOrchestrator, calls: list) -> list:  # pynenc's method, as a new release might write it
-        return []
+@pytest.mark.parametrize(("finding", "method"), PATCHED.items())
+def test_a_fix_for_code_that_changed_fails_loudly_naming_its_finding(
+    monkeypatch: pytest.MonkeyPatch, finding: str, method: str
+) -> None:
+    def changed(self: BaseOrchestrator, *args: object) -> None:  # pynenc's method, as a new release might write it
+        return None
 
-    monkeypatch.setattr(BaseOrchestrator, "route_calls", route_calls)
-    with pytest.raises(FixNoLongerApplies, match=r"^PYN-008: the candidate fix patches BaseOrchestrator.route_calls, which differs"), \
-            candidate_fixes():  # fmt: skip
+    monkeypatch.setattr(BaseOrchestrator, method, changed)
+    expected = rf"^{finding}: the candidate fix patches BaseOrchestrator.{method}, which differs"
+    with pytest.raises(FixNoLongerApplies, match=expected), candidate_fixes():
         pass
+    assert vars(BaseOrchestrator)[method] is changed  # nothing is left patched by the fixes entered before it
 
 
 def _batch_invocations_not_indexed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,3 +108,91 @@ def test_a_regression_that_looks_like_a_fixed_finding_is_caught(target: Target, 
     filtered = tuple(dataclasses.replace(f, gate_fix=None) if f.gate_fix else f for f in registry.FINDINGS)
     monkeypatch.setattr(registry, "FINDINGS", filtered)
     assert not detect(target, "call_retrying", "exclusive-admission").caught
+
+
+# Regressions whose symptom is a finding's, injected into pynenc with every candidate fix on (PYN-007 keeps its
+# filter: its lookalike is caught in the examples the filter does not discard).
+def _pending_holders_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PYN-005's symptom: two same-key invocations admitted; the poll's check no longer counts PENDING holders."""
+    check = BaseOrchestrator._is_authorize_by_concurrency_control
+    monkeypatch.setattr(
+        BaseOrchestrator, "is_candidate_to_run_by_concurrency_control",
+        lambda self, inv: check(self, inv, [InvocationStatus.RUNNING]),
+    )  # fmt: skip
+
+
+def _finished_holders_still_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PYN-013's symptom: an invocation blocked by a holder that had let go of the key (here: finished)."""
+    check = BaseOrchestrator._is_authorize_by_concurrency_control
+    monkeypatch.setattr(
+        BaseOrchestrator, "is_candidate_to_run_by_concurrency_control",
+        lambda self, inv: check(self, inv, [InvocationStatus.PENDING, InvocationStatus.RUNNING, InvocationStatus.SUCCESS]),
+    )  # fmt: skip
+
+
+def _requeue_skipped_in(status: InvocationStatus) -> Callable[[pytest.MonkeyPatch], None]:
+    def inject(monkeypatch: pytest.MonkeyPatch) -> None:
+        """PYN-001's / PYN-009's symptom: an invocation left in REROUTED / RETRY with no queue entry."""
+        route = BaseOrchestrator.route_invocation
+
+        def route_unless(self: BaseOrchestrator, invocation: DistributedInvocation) -> None:
+            if self.get_invocation_status(invocation.invocation_id) is not status:
+                route(self, invocation)
+
+        monkeypatch.setattr(BaseOrchestrator, "route_invocation", route_unless)
+
+    return inject
+
+
+def _queue_loses_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PYN-007's symptom without a crash: invocations taken off the queue and recorded nowhere (left REGISTERED);
+    the broker pops two entries and hands over only the second."""
+    retrieve = MemBroker.retrieve_invocation
+
+    def retrieve_one_of_two(self: MemBroker, queue_name: str | None = None) -> str | None:
+        first = retrieve(self, queue_name)
+        second = retrieve(self, queue_name)
+        return second if second is not None else first
+
+    monkeypatch.setattr(MemBroker, "retrieve_invocation", retrieve_one_of_two)
+
+
+LOOKALIKES = [
+    pytest.param(_requeue_skipped_in(InvocationStatus.REROUTED), "call_keyed_drop", "liveness", id="PYN-001"),
+    pytest.param(_pending_holders_ignored, "call_keyed", "exclusive-admission", id="PYN-005"),
+    pytest.param(registered_invocations_unseen, "refresh_once", "registration-dedup", id="PYN-006"),
+    pytest.param(_queue_loses_entries, "call_keyed", "liveness", id="PYN-007"),
+    pytest.param(_requeue_skipped_in(InvocationStatus.RETRY), "call_retrying", "liveness", id="PYN-009"),
+    pytest.param(_finished_holders_still_block, "call_keyed_drop", "drop-semantics", id="PYN-013"),
+]
+
+
+@pytest.mark.parametrize(("inject", "task", "rule"), LOOKALIKES)
+def test_a_regression_with_a_findings_symptom_is_caught(
+    target: Target, monkeypatch: pytest.MonkeyPatch, inject: Callable[[pytest.MonkeyPatch], None], task: str, rule: str
+) -> None:
+    inject(monkeypatch)
+    seen = detect(target, task, rule)
+    print(f"\n{task} / {rule}: caught after {seen.examples_to_first_failure} example(s) with every candidate fix on")
+    assert seen.caught and rule in seen.message
+
+
+@pytest.mark.parametrize(("atomic", "expected"), [(False, ["b1", "a1", "a2"]), (True, ["a1", "a2", "b1"])])
+def test_a_section_run_uninterruptible_is_one_step_of_its_operation(atomic: bool, expected: list[str]) -> None:
+    """Inside a candidate fix's atomic section no yield point switches operations, even where the schedule
+    preempts; outside it the same preemption switches."""
+    interleaver, ran = Interleaver(decide_everywhere=True), []
+
+    def a() -> None:
+        with uninterruptible() if atomic else nullcontext():
+            interleaver.yield_point("a1")
+            ran.append("a1")
+            interleaver.yield_point("a2")
+            ran.append("a2")
+
+    def b() -> None:
+        interleaver.yield_point("b1")
+        ran.append("b1")
+
+    interleaver.run_group([("a", None, a), ("b", None, b)], preemptions=[1])
+    assert ran == expected

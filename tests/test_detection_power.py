@@ -18,6 +18,7 @@ from pynenc.runner.base_runner import BaseRunner
 
 from pynenc_suite.apps.target import Target
 from tests.detection import detect
+from tests.regressions import registered_invocations_unseen
 
 
 def _assert_caught(target: Target, task: str, rule: str, *more_tasks: str) -> None:
@@ -72,7 +73,8 @@ def test_reroute_flag_inverted_loses_work(target: Target, monkeypatch: pytest.Mo
 
 
 def test_registration_dedup_disabled_is_caught(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(BaseOrchestrator, "route_call", lambda self, call: self._route_new_call_invocation(call))
+    """Patched below ``route_call``, which the PYN-006 candidate fix wraps (and refuses to wrap once changed)."""
+    registered_invocations_unseen(monkeypatch)
     _assert_caught(target, "refresh_once", "registration-dedup")
 
 

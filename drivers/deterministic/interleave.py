@@ -45,6 +45,24 @@ STATE_METHODS = frozenset(
 STUCK_AFTER = 20.0  # seconds for the running operation to reach its next yield point: a driver bug otherwise
 
 
+_uninterruptible = threading.local()
+
+
+@contextmanager
+def uninterruptible() -> Iterator[None]:
+    """The calling thread runs the block with no yield point: the block is one indivisible step of its operation.
+
+    For code that holds a real lock across several pynenc methods (a candidate fix's atomic section, as a
+    database transaction would make it): yielding there would leave the other operations waiting on the lock,
+    and a kill lands before or after the block, as a killed transaction commits entirely or not at all.
+    """
+    _uninterruptible.depth = getattr(_uninterruptible, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _uninterruptible.depth -= 1
+
+
 class OperationKilled(BaseException):
     """Raised at a yield point inside an operation whose runner was killed: the operation stops there.
 
@@ -102,6 +120,8 @@ class Interleaver:
 
     # -- yield points ----------------------------------------------------------
     def yield_point(self, label: str) -> None:
+        if getattr(_uninterruptible, "depth", 0):
+            return  # inside an atomic section: the section is one step
         me = threading.get_ident()
         op = self._ops.get(me)
         if op is None:
