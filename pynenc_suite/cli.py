@@ -113,6 +113,16 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("folder", type=Path)
     report.set_defaults(run=run_report)
 
+    monitor = commands.add_parser("monitor", help="open a real-time SQLite run's kept database in pynenc's monitor",
+                                  description="Starts `pynenc monitor` (needs pynenc[monitor]) on the database the "
+                                  "real-time tier kept in FOLDER, with the app and configuration its runners had.")
+    monitor.add_argument("folder", type=Path, help="a real-time schedule folder (it holds pynenc.sqlite3)")
+    monitor.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    monitor.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    monitor.add_argument("--print", dest="print_only", action="store_true",
+                         help="print the equivalent `pynenc monitor` command instead of starting it")
+    monitor.set_defaults(run=run_monitor)
+
     rejudge = commands.add_parser("rejudge", help="judge saved real-time histories again with this installation")
     rejudge.add_argument("folder", type=Path)
     rejudge.add_argument("-v", "--verbose", action="store_true", help="print every verdict, not only failures")
@@ -299,6 +309,28 @@ def run_replay(args: argparse.Namespace, passthrough: list[str]) -> int:
         return PASSED if replay(args.folder) else FAILED
     except (NotAnArtefact, TargetError) as error:
         raise BadInput(str(error)) from None
+
+
+def run_monitor(args: argparse.Namespace, passthrough: list[str]) -> int:
+    import subprocess
+
+    from pynenc_suite.monitor import CannotMonitor, monitor_command
+
+    try:
+        command = monitor_command(args.folder, args.host, args.port)
+    except CannotMonitor as error:
+        raise BadInput(str(error)) from None
+    if args.print_only:
+        print(command.shell())
+        return PASSED
+    print(f"pynenc monitor on http://{args.host}:{args.port}/ for {args.folder} (Ctrl+C stops it)")
+    for label, page in command.pages.items():
+        print(f"  {label}: {page}")
+    sys.stdout.flush()
+    try:
+        return subprocess.call(command.argv, env=command.env)
+    except KeyboardInterrupt:
+        return PASSED
 
 
 def run_report(args: argparse.Namespace, passthrough: list[str]) -> int:

@@ -12,6 +12,7 @@ same schedule again.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import time
 from collections import Counter
@@ -29,6 +30,7 @@ from pynenc_suite.history.model import Fault, History, Kind
 from pynenc_suite.history.timeline import render
 from pynenc_suite.invariants import Verdict, adjudicate, check_all
 from pynenc_suite.invariants.adjudication import Unknown
+from pynenc_suite.monitor import keep_database
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.strategies.realtime import RealtimeKnobs, RealtimeSchedule, realtime_schedules
 
@@ -125,6 +127,9 @@ class RealtimeSession:
         self.provider.reset()
         run = RealtimeRun(self.target, self.engine, self.provider, schedule, self.extra_env, log_folder=folder / "runners")
         history = run.execute()
+        first = [p for p in self.extra_env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        labels = {info.label: pynenc_id for pynenc_id, info in run.recorder.invocations.items()}
+        keep_database(run.config, folder, self.target.spec, first, labels)  # for pynenc's monitor (SQLite runs)
         verdicts = adjudicate(history, check_all(history))
         known = {i: f.id for i, v in enumerate(verdicts) if v.decided and (f := realtime_finding(history, v.violation))}
         outcome = Outcome(number, schedule, history, run.stats, verdicts, known, folder)
@@ -172,5 +177,6 @@ class RealtimeSession:
 
         draw()
         totals.seconds = time.monotonic() - started
+        self.out.mkdir(parents=True, exist_ok=True)  # a budget too small for one schedule still leaves its summary
         (self.out / "summary.txt").write_text(totals.line() + "\n")
         return totals
