@@ -16,7 +16,11 @@ from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 from pynenc.orchestrator.mem_orchestrator import MemOrchestrator
 from pynenc.runner.base_runner import BaseRunner
 
+from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.findings.registry import candidate_fixes
+from pynenc_suite.strategies.steps import Enqueue, Poll, Schedule
 from tests.detection import detect
 from tests.regressions import registered_invocations_unseen
 
@@ -51,6 +55,22 @@ def test_admission_check_skipped_is_caught_by_exclusive_admission(
     monkeypatch.setattr(BaseOrchestrator, "is_candidate_to_run_by_concurrency_control", lambda self, inv: True)
     _assert_caught(target, "call_keyed", "exclusive-admission")
     _assert_caught(target, "sync_all", "exclusive-admission")
+
+
+def test_both_admitted_is_caught_in_a_schedule_without_interleaving(
+    target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same regression on a sequential schedule (no group, no preemption): two same-key invocations PENDING
+    at once. The start-time check keeps the provider safe, so only exclusive-admission sees it."""
+    call = {"account_id": "a", "op": "x"}
+    schedule = Schedule(2, (Enqueue(0, "call_keyed", call), Enqueue(1, "call_keyed", call), Poll(0), Poll(1)))
+    with candidate_fixes():
+        assert invariants.check("exclusive-admission", run_schedule(target, ["call_keyed"], schedule)) == []
+    monkeypatch.setattr(BaseOrchestrator, "is_candidate_to_run_by_concurrency_control", lambda self, inv: True)
+    with candidate_fixes():
+        history = run_schedule(target, ["call_keyed"], schedule)
+    assert [v.code for v in invariants.check("exclusive-admission", history)]
+    assert invariants.check("no-overlap", history) == []
 
 
 def _invert_reroute_flag(monkeypatch: pytest.MonkeyPatch) -> None:
