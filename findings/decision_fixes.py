@@ -51,14 +51,14 @@ class _Switches:
 
 
 @contextmanager
-def _decided_alone() -> Iterator[None]:
+def decided_alone() -> Iterator[None]:
     """One key decision: under the lock, and one indivisible step for the deterministic interleaver."""
     with _KEY_DECISIONS, uninterruptible():
         yield
 
 
 def _decision() -> Any:
-    return _decided_alone() if _Switches.atomic else nullcontext()
+    return decided_alone() if _Switches.atomic else nullcontext()
 
 
 def _admit_or_block(
@@ -174,7 +174,7 @@ def _switched(change: str) -> Iterator[None]:
 
 def _status_written_alone(set_status: Callable[..., None]) -> Callable[..., None]:
     def set_invocation_status(self: BaseOrchestrator, *args: Any, **kwargs: Any) -> None:
-        with _decided_alone():
+        with decided_alone():
             set_status(self, *args, **kwargs)
 
     return set_invocation_status
@@ -182,7 +182,7 @@ def _status_written_alone(set_status: Callable[..., None]) -> Callable[..., None
 
 def _route_call_alone(route_call: Callable[..., Any]) -> Callable[..., Any]:
     def routed_alone(self: BaseOrchestrator, call: Any) -> Any:
-        with _decided_alone():
+        with decided_alone():
             return route_call(self, call)
 
     return routed_alone

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from pynenc_suite.history.model import Event, History, Kind, Mode
-from pynenc_suite.history.status_graph import BLOCKED, HOLDS_KEY, QUEUED
+from pynenc_suite.history.status_graph import BLOCKED, HOLDS_KEY, QUEUED, RECOVERY
 
 GateSignature = Callable[[History], bool]
 
@@ -118,6 +118,34 @@ def lost_after_crash_in_group(history: History) -> bool:
         if e.invocation_id:
             last[e.invocation_id] = e.status or ""
     return any(status in QUEUED for status in last.values())
+
+
+def left_marked_by_a_dying_sweep(history: History) -> bool:
+    """A runner died inside an interleaved group in which it ran a recovery sweep, and an invocation ended in
+    PENDING_RECOVERY or RUNNING_RECOVERY.
+
+    pynenc's sweep marks every invocation it recovers, then reroutes them all; a sweeper that dies in between
+    leaves them marked, a status no recovery looks at.
+    """
+    sweepers: set[str] = set()  # runners whose sweep is an operation of the next group (announced before it)
+    died_sweeping = False
+    inside = False
+    for e in history:
+        if e.kind is Kind.RECOVER and not inside and e.worker:
+            sweepers.add(e.worker)
+        elif e.kind is Kind.GROUP_BEGIN:
+            inside = True
+        elif e.kind is Kind.GROUP_END:
+            inside, sweepers = False, set()
+        elif e.kind is Kind.CRASH and inside and e.worker in sweepers:
+            died_sweeping = True
+    if not died_sweeping:
+        return False
+    last: dict[str, str] = {}
+    for e in history.of_kind(Kind.STATUS):
+        if e.invocation_id:
+            last[e.invocation_id] = e.status or ""
+    return any(status in RECOVERY for status in last.values())
 
 
 def admitted_past_batch_holder(history: History) -> bool:

@@ -39,6 +39,7 @@ from pynenc_suite.findings.decision_fixes import (
 from pynenc_suite.findings.fixes import batch_calls_indexed, multithread_stop_keeps_heartbeats
 from pynenc_suite.findings.gate_signatures import GateSignature
 from pynenc_suite.findings.realtime_signatures import RealtimeSignature
+from pynenc_suite.findings.recovery_fixes import recovery_reroutes_each_invocation_in_one_step
 from pynenc_suite.history.model import History, Violation
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
@@ -174,6 +175,15 @@ FINDINGS: tuple[Finding, ...] = (
         gate=gate.blocked_by_a_holder_that_let_go,
         artefacts=("PYN-013",),
         gate_fix=key_decisions_atomic,
+    ),
+    Finding(
+        "PYN-014",
+        "a runner killed during a recovery sweep leaves the invocations it had marked PENDING_RECOVERY or "
+        "RUNNING_RECOVERY, which no recovery looks at",
+        rules=("liveness",),
+        gate=gate.left_marked_by_a_dying_sweep,
+        artefacts=("PYN-014", "PYN-014b"),
+        gate_fix=recovery_reroutes_each_invocation_in_one_step,
     ),
 )
 

@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
+from pynenc import core_tasks
 from pynenc.broker.mem_broker import MemBroker
 from pynenc.call import PreSerializedCall
 from pynenc.invocation import DistributedInvocation
@@ -32,7 +33,7 @@ FIXED_ARTEFACTS = [
 
 
 def test_every_gate_fix_has_a_reproduction_to_pass() -> None:
-    assert [f.id for f in gate_fixed()] == ["PYN-001", "PYN-005", "PYN-006", "PYN-008", "PYN-009", "PYN-013"]
+    assert [f.id for f in gate_fixed()] == ["PYN-001", "PYN-005", "PYN-006", "PYN-008", "PYN-009", "PYN-013", "PYN-014"]
     assert all(f.artefacts and f.gate is not None for f in gate_fixed())
 
 
@@ -62,15 +63,33 @@ PATCHED = {
 }
 
 
-def test_the_fixes_are_undone_after_the_block() -> None:
+def _patched_now() -> dict[str, object]:
     names = [*PATCHED.values(), "reroute_invocations", "get_blocking_invocations_to_run"]
-    unfixed = {name: vars(BaseOrchestrator)[name] for name in names}
+    sweeps = {f"core_tasks.{t.__name__}": t.func for t in (core_tasks.recover_pending_invocations,
+                                                           core_tasks.recover_running_invocations)}  # fmt: skip
+    return {**{name: vars(BaseOrchestrator)[name] for name in names}, **sweeps}
+
+
+def test_the_fixes_are_undone_after_the_block() -> None:
+    unfixed = _patched_now()
     with candidate_fixes():
-        assert all(vars(BaseOrchestrator)[name] is not unfixed[name] for name in names)
+        fixed = _patched_now()
+        assert all(fixed[name] is not unfixed[name] for name in unfixed)
         with candidate_fixes():  # entered twice (a fix shared by two findings, or nested runs): undone once
             pass
-        assert all(vars(BaseOrchestrator)[name] is not unfixed[name] for name in names)
-    assert {name: vars(BaseOrchestrator)[name] for name in names} == unfixed
+        assert _patched_now() == fixed
+    assert _patched_now() == unfixed
+
+
+def test_a_recovery_fix_for_code_that_changed_fails_loudly_naming_its_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    def changed() -> None:  # pynenc's sweep, as a new release might write it
+        return None
+
+    monkeypatch.setattr(core_tasks.recover_running_invocations, "func", changed)
+    with pytest.raises(FixNoLongerApplies, match=r"^PYN-014: the candidate fix patches recover_running_invocations.func"), \
+            candidate_fixes():  # fmt: skip
+        pass
+    assert core_tasks.recover_running_invocations.func is changed
 
 
 @pytest.mark.parametrize(("finding", "method"), PATCHED.items())
@@ -157,6 +176,21 @@ def _queue_loses_entries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(MemBroker, "retrieve_invocation", retrieve_one_of_two)
 
 
+def _recovered_invocations_not_released(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PYN-014's symptom without a crash: a recovered invocation stays PENDING_RECOVERY / RUNNING_RECOVERY; the
+    store keeps the mark when recovery reroutes it."""
+    transition = MemOrchestrator._atomic_status_transition
+
+    def keep_the_mark(self: MemOrchestrator, invocation_id: str, status: InvocationStatus, runner_id: object) -> object:
+        current = self.get_invocation_status_record(invocation_id)
+        if status is InvocationStatus.REROUTED and current.status in (InvocationStatus.PENDING_RECOVERY,
+                                                                      InvocationStatus.RUNNING_RECOVERY):  # fmt: skip
+            return current
+        return transition(self, invocation_id, status, runner_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MemOrchestrator, "_atomic_status_transition", keep_the_mark)
+
+
 LOOKALIKES = [
     pytest.param(_requeue_skipped_in(InvocationStatus.REROUTED), "call_keyed_drop", "liveness", id="PYN-001"),
     pytest.param(_pending_holders_ignored, "call_keyed", "exclusive-admission", id="PYN-005"),
@@ -164,6 +198,7 @@ LOOKALIKES = [
     pytest.param(_queue_loses_entries, "call_keyed", "liveness", id="PYN-007"),
     pytest.param(_requeue_skipped_in(InvocationStatus.RETRY), "call_retrying", "liveness", id="PYN-009"),
     pytest.param(_finished_holders_still_block, "call_keyed_drop", "drop-semantics", id="PYN-013"),
+    pytest.param(_recovered_invocations_not_released, "call_keyed", "liveness", id="PYN-014"),
 ]
 
 

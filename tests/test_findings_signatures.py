@@ -100,3 +100,21 @@ def test_pyn_013_matches_a_block_on_a_holder_that_let_go_inside_the_group():
     other_key = hist(enqueue("a", K, "k1"), enqueue("b", K, "k2"), status("a", K, "pending", "k1"), group_begin,
                      status("a", K, "killed", "k1"), status("b", K, "concurrency_controlled", "k2"), group_end)
     assert not BY_ID["PYN-013"](other_key)
+
+
+def test_pyn_014_matches_an_invocation_left_marked_by_a_sweeper_that_died_in_its_group():
+    sweep = {"kind": Kind.RECOVER.value, "worker": "r0"}
+    begin, end = {"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.GROUP_END.value}
+
+    def crash(worker: str) -> dict:
+        return {"kind": Kind.CRASH.value, "worker": worker, "fault": "kill"}
+
+    for marked in ("pending_recovery", "running_recovery"):
+        left = [enqueue("a", K, "k1"), status("a", K, "pending", "k1"), status("a", K, marked, "k1")]
+        assert BY_ID["PYN-014"](hist(*left[:2], sweep, begin, left[2], crash("r0"), end))
+        assert not BY_ID["PYN-014"](hist(*left[:2], sweep, begin, left[2], crash("r1"), end))  # another runner died
+        assert not BY_ID["PYN-014"](hist(*left[:2], sweep, left[2], crash("r0")))  # not inside a group
+        assert not BY_ID["PYN-014"](hist(*left[:2], begin, left[2], crash("r0"), end))  # no sweep in the group
+    rerouted = [enqueue("a", K, "k1"), status("a", K, "pending", "k1"), status("a", K, "pending_recovery", "k1"),
+                status("a", K, "rerouted", "k1")]
+    assert not BY_ID["PYN-014"](hist(*rerouted[:2], sweep, begin, *rerouted[2:], crash("r0"), end))  # it got out
