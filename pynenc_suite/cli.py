@@ -105,6 +105,15 @@ def _parser() -> argparse.ArgumentParser:
     _common(realtime)
     realtime.set_defaults(run=run_realtime)
 
+    explore = commands.add_parser("explore", help="every small group of concurrent operations, every preemption "
+                                  "placement up to a bound (deterministic, exhaustive)", usage=APP_USAGE,
+                                  description=APP_HELP)  # fmt: skip
+    explore.add_argument("--engine", default="memory", help="memory (default) or sqlite")
+    explore.add_argument("--size", type=int, default=3, help="operations per group (default 3)")
+    explore.add_argument("--bound", type=int, default=1, help="preemptions per interleaving (default 1)")
+    _common(explore)
+    explore.set_defaults(run=run_explore)
+
     replay = commands.add_parser("replay", help="replay a gate counterexample folder; 0 if it reproduces")
     replay.add_argument("folder", type=Path)
     replay.set_defaults(run=run_replay)
@@ -271,6 +280,14 @@ def run_realtime(args: argparse.Namespace, passthrough: list[str]) -> int:
         if value is not None:
             options.append(f"{flag}={value}")
     return _pytest("realtime", [*options, *passthrough])
+
+
+def run_explore(args: argparse.Namespace, passthrough: list[str]) -> int:
+    if args.size < 1 or args.bound < 0:
+        raise BadInput("explore: --size must be at least 1 and --bound at least 0")
+    options = [*_suite_options(args, _chosen(args, "explore")[0]), f"--pynenc-explore-size={args.size}",
+               f"--pynenc-explore-bound={args.bound}"]  # fmt: skip
+    return _pytest("explore", [*options, *_distribution(passthrough), *passthrough])
 
 
 def _distribution(passthrough: list[str]) -> list[str]:

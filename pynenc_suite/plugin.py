@@ -36,7 +36,7 @@ from pynenc_suite.verdicts import PropertyViolation
 HASH_SEED_AT_START = os.environ.get("PYTHONHASHSEED")
 SUITE_ERROR_STATUS = 3  # the suite itself failed: neither a pass nor a violated property
 
-TIERS = ("gate", "realtime")
+TIERS = ("gate", "realtime", "explore")
 
 profiles.register()
 
@@ -46,7 +46,9 @@ def suite_folders(tier: str) -> list[str]:
     from pynenc_suite import suite
 
     root = Path(suite.__file__).resolve().parent
-    return [str(root / "gate"), str(root / "keys")] if tier == "gate" else [str(root / "realtime")]
+    return {"gate": [str(root / "gate"), str(root / "keys")], "explore": [str(root / "explore")]}.get(
+        tier, [str(root / "realtime")]
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -87,6 +89,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="real-time tier: seed for drawing schedules (default: a fresh one, printed in the summary)")
     group.addoption("--pynenc-realtime-replay", default=None, metavar="SCHEDULE_FOLDER",
                     help="real-time tier: run one saved schedule again (a schedule-NNN folder of an earlier run)")
+    group.addoption("--pynenc-explore-size", type=int, default=3, metavar="N",
+                    help="explore tier: operations per group (every multiset of N operation kinds; default 3)")
+    group.addoption("--pynenc-explore-bound", type=int, default=1, metavar="N",
+                    help="explore tier: preemptions per interleaving, every placement tried, fewest first (default 1)")
     group.addoption("--pynenc-redis-url", default=None, metavar="URL",
                     help="real-time tier: use this Redis (redis://host:port) instead of starting redis-server "
                     "on a free loopback port")
@@ -109,6 +115,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pynenc_finding(id, raises=PropertyViolation, condition=True): reproduces "
                             "a recorded pynenc defect; a strict xfail expecting only ``raises``")
     config.addinivalue_line("markers", "pynenc_realtime: a test of the real-time tier (needs --pynenc-tier=realtime)")
+    config.addinivalue_line("markers", "pynenc_explore: a test of the exhaustive explore tier (needs --pynenc-tier=explore)")
     config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker (known without xdist too)")
     if not _runs_the_suite(config):
         return
@@ -152,15 +159,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Real-time tests run only in the real-time tier; a test marked with a finding is its strict xfail; the
     DeprecationWarnings pynenc's serializer raises at every call are not the suite's to report."""
     options = active_options()
-    realtime = options is not None and options.tier == "realtime"
+    tier = options.tier if options is not None else "gate"
     skip = pytest.mark.skip(reason="real-time tier: run with --pynenc-tier=realtime (pynenc-suite realtime)")
+    skip_explore = pytest.mark.skip(reason="explore tier: run with --pynenc-tier=explore (pynenc-suite explore)")
     quiet = pytest.mark.filterwarnings("ignore::DeprecationWarning")
     root = Path(suite_folders("gate")[0]).parent
     for item in items:
         if root in Path(str(item.path)).parents:
             item.add_marker(quiet)
-        if item.get_closest_marker("pynenc_realtime") and not realtime:
+        if item.get_closest_marker("pynenc_realtime") and tier != "realtime":
             item.add_marker(skip)
+        if item.get_closest_marker("pynenc_explore") and tier != "explore":
+            item.add_marker(skip_explore)
         finding = item.get_closest_marker("pynenc_finding")
         if finding is not None:
             item.add_marker(finding_xfail(*finding.args, **finding.kwargs))

@@ -38,6 +38,8 @@ class SuiteOptions:
     realtime_seed: int | None = None
     realtime_replay: str | None = None
     redis_url: str | None = None
+    explore_size: int = 3
+    explore_bound: int = 1
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> SuiteOptions:
@@ -55,6 +57,8 @@ class SuiteOptions:
             realtime_seed=config.getoption("--pynenc-realtime-seed"),
             realtime_replay=config.getoption("--pynenc-realtime-replay"),
             redis_url=config.getoption("--pynenc-redis-url"),
+            explore_size=config.getoption("--pynenc-explore-size"),
+            explore_bound=config.getoption("--pynenc-explore-bound"),
         )
 
 

@@ -11,14 +11,16 @@ from typing import Any
 
 import pytest
 
+from pynenc_suite.history.situations import SITUATIONS
 from pynenc_suite.tallies import EXAMPLES
 
 KEY_AUDIT = "pynenc_key_audit"
 REALTIME = "pynenc_realtime"
+EXPLORE = "pynenc_explore"
 SUITE_ERROR = "pynenc_suite_error"
 GOOD = ("one-key", "distinct-keys", "risk")
 
-_collected: dict[str, list[Any]] = {KEY_AUDIT: [], REALTIME: [], SUITE_ERROR: [], EXAMPLES: []}
+_collected: dict[str, list[Any]] = {KEY_AUDIT: [], REALTIME: [], EXPLORE: [], SUITE_ERROR: [], EXAMPLES: []}
 
 
 def collect(report: pytest.TestReport) -> None:
@@ -36,6 +38,8 @@ def write_summaries(terminal: pytest.TerminalReporter) -> None:
         _examples(terminal, _collected[EXAMPLES])
     if _collected[KEY_AUDIT]:
         _key_audit(terminal, _collected[KEY_AUDIT])
+    if _collected[EXPLORE]:
+        _explored(terminal, _collected[EXPLORE])
     if _collected[REALTIME]:
         terminal.section("real-time tier")
         for line in _collected[REALTIME]:
@@ -44,6 +48,26 @@ def write_summaries(terminal: pytest.TerminalReporter) -> None:
         terminal.section("pynenc-suite: the suite itself failed (not a property of pynenc)")
         for line in sorted(set(_collected[SUITE_ERROR])):
             terminal.write_line(line)
+
+
+def _explored(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
+    """Per task, the scenarios and interleavings the explore tier ran, and the known findings it met."""
+    write = terminal.write_line
+    terminal.section("interleavings explored")
+    known: dict[str, int] = {}
+    for r in rows:
+        for finding, n in r["known"].items():
+            known[finding] = known.get(finding, 0) + n
+    runs = sum(r["runs"] for r in rows)
+    seconds = sum(r["seconds"] for r in rows)
+    write(f"{len(rows)} scenarios, {runs} interleavings in {seconds:.0f} s of test time; "
+          f"interleavings showing a known finding without a candidate fix: "
+          + (", ".join(f"{f} {n}" for f, n in sorted(known.items())) or "none"))
+    write(f"{'task':18} {'scenarios':>9} {'interleavings':>13} {'most decision points':>20} {'seconds':>8}")
+    for task in sorted({r["task"] for r in rows}):
+        mine = [r for r in rows if r["task"] == task]
+        write(f"{task:18} {len(mine):>9} {sum(r['runs'] for r in mine):>13} "
+              f"{max(r['decisions'] for r in mine):>20} {sum(r['seconds'] for r in mine):>8.1f}")
 
 
 def _key_audit(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
@@ -76,6 +100,15 @@ def _examples(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
     findings = ", ".join(f"{f} {n}" for f, n in sorted(by_finding.items()))
     write(f"{len(rows)} properties: {judged} examples judged, {dropped} discarded as known findings"
           + (f" ({findings})" if findings else ""))
+    reached: dict[str, int] = {}
+    for r in rows:
+        for situation, n in r.get("situations", {}).items():
+            reached[situation] = reached.get(situation, 0) + n
+    never = [s for s in SITUATIONS if not reached.get(s)]
+    write("recovery's hard situations, judged examples that reached each: "
+          + ", ".join(f"{s} {reached.get(s, 0)}" for s in SITUATIONS))
+    if never:
+        write(f"never reached (a blind spot of this run): {', '.join(never)}")
     masked = [r for r in rows if r["discarded"]]
     if masked:
         write(f"{'property':60} {'judged':>6}  discarded")

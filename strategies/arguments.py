@@ -66,3 +66,12 @@ def _equal(a: Any, b: Any) -> bool:
 
 def kwargs_from(pools: dict[str, list[Any]]) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({name: st.sampled_from(values) for name, values in pools.items()})
+
+
+def simplest_kwargs(func: Callable[..., Any]) -> dict[str, Any]:
+    """The simplest valid arguments for ``func``: Hypothesis's minimal example of its pools, then of a call."""
+    from hypothesis import HealthCheck, find, settings
+
+    quiet = settings(database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    pools = find(parameter_pools(func), lambda p: True, settings=quiet)
+    return find(kwargs_from(pools), lambda k: True, settings=quiet)

@@ -109,6 +109,7 @@ class Interleaver:
 
     decide_everywhere: bool = False
     switches: list[str] = field(default_factory=list)  # what ran at each decision, for reports
+    decisions: list[int] = field(default_factory=list)  # decision points each group had (where a preemption could land)
     _cv: threading.Condition = field(default_factory=threading.Condition)
     _ops: dict[int, _Operation] = field(default_factory=dict)  # thread ident -> operation
     _current: int | None = None
@@ -178,6 +179,7 @@ class Interleaver:
                     stuck = next(op for op in ops if op.thread.ident == self._current)  # type: ignore[union-attr]
                     raise InterleavingStuck(f"{stuck.name} did not reach a yield point after {stuck.at}")
                 progress = len(self.switches)
+            self.decisions.append(self._group.decision)
             self._group = None
         for op in ops:
             if op.finished and op.thread is not None:

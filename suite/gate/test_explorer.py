@@ -11,7 +11,6 @@ recorded race (the findings registry's ``races``) is a strict xfail.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, find, settings
 
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
@@ -20,7 +19,7 @@ from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import race_finding
 from pynenc_suite.history.timeline import render
 from pynenc_suite.session import options, target_for
-from pynenc_suite.strategies.arguments import kwargs_from, parameter_pools
+from pynenc_suite.strategies.arguments import simplest_kwargs
 from pynenc_suite.strategies.steps import Crash, Enqueue, Iterate
 from pynenc_suite.verdicts import PropertyViolation
 
@@ -44,18 +43,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("race", params)
 
 
-def _one_call(target: Target, name: str) -> dict:
-    """The simplest valid arguments for the task (Hypothesis's minimal example of its pools)."""
-    quiet = settings(database=None, derandomize=True, suppress_health_check=list(HealthCheck))
-    under_test = target.under_test(name)
-    pools = find(parameter_pools(under_test.func), lambda p: True, settings=quiet)
-    return find(kwargs_from(pools), lambda k: True, settings=quiet)
-
-
 def test_no_race_within_two_preemptions(pynenc_target: Target, race: tuple[str, str]) -> None:
     target = pynenc_target
     name, rule = race
-    call = _one_call(target, name)
+    call = simplest_kwargs(target.under_test(name).func)
     enqueues = [Enqueue(0, name, call), Enqueue(1, name, call)]
     check = invariants.get(rule).check
     if rule == "registration-dedup":

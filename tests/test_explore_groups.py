@@ -1,0 +1,75 @@
+"""The explore tier's building blocks: the scenario catalogue and the interleaving search.
+
+The catalogue holds one scenario per multiset of operation kinds, each with a prefix that leaves
+every operation something to act on; the search tries every preemption set up to its bound over
+every decision point a run reached, fewest first; and the search finds a defect that lives only
+where a recovery sweep and a crash of the sweeping runner run together (PYN-014, on unmodified
+pynenc), and not with the candidate fixes on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from math import comb
+from pathlib import Path
+
+from pynenc_suite import invariants
+from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.deterministic.explore import interleavings
+from pynenc_suite.findings.registry import candidate_fixes
+from pynenc_suite.strategies.groups import KINDS, SPARE, scenarios
+from pynenc_suite.strategies.steps import Crash, Iterate, Poll, Recover, Start, Stop
+
+CALL = {"account_id": "a", "op": "x"}
+
+
+def test_one_scenario_per_multiset_of_operation_kinds() -> None:
+    for size in (1, 2, 3):
+        names = [s.name for s in scenarios("call_keyed", CALL, size)]
+        assert len(names) == len(set(names)) == comb(len(KINDS) + size - 1, size)
+
+
+def test_every_operation_has_something_to_act_on() -> None:
+    for scenario in scenarios("call_keyed", CALL, 3):
+        held = {step.runner for step in scenario.prefix if isinstance(step, Poll)}
+        for step in scenario.group:
+            if isinstance(step, Start):
+                assert step.runner in held, scenario.name  # a start has a PENDING invocation to run
+            if isinstance(step, Crash | Stop) and not any(isinstance(s, Poll | Start | Iterate | Recover) for s in scenario.group):
+                assert step.runner in held, scenario.name  # a lone strike hits a runner holding work
+        if any(isinstance(step, Recover) for step in scenario.group):
+            assert Crash(SPARE) in scenario.prefix  # a dead runner's work is ripe for the sweep
+        assert all(getattr(step, "runner", 0) != SPARE for step in scenario.group)
+
+
+def test_the_search_tries_every_preemption_set_over_every_decision_point_reached(target: Target) -> None:
+    scenario = next(s for s in scenarios("call_keyed", CALL, 2) if s.name == "poll+poll")
+    runs = list(interleavings(target, "call_keyed", scenario.prefix, scenario.group, scenario.runners, bound=2))
+    tried = [run.schedule.steps[-1].preemptions for run in runs]  # type: ignore[union-attr]
+    horizon = max(run.decisions for run in runs)
+    expected = [p for size in range(3) for p in itertools.combinations(range(horizon), size)]
+    assert sorted(tried, key=lambda p: (len(p), p)) == expected  # each once, fewest preemptions first
+    assert [len(p) for p in tried] == sorted(len(p) for p in tried)
+
+
+def _liveness_broken(target: Target, scenario_name: str) -> bool:
+    scenario = next(s for s in scenarios("call_keyed", CALL, 2) if s.name == scenario_name)
+    check = invariants.get("liveness").check
+    runs = interleavings(target, "call_keyed", scenario.prefix, scenario.group, scenario.runners, bound=1)
+    return any(check(run.history) for run in runs)
+
+
+def test_a_sweep_and_a_crash_of_its_runner_together_reach_pyn_014(target: Target) -> None:
+    assert _liveness_broken(target, "recover+crash")  # unmodified pynenc: left PENDING/RUNNING_RECOVERY
+    assert not _liveness_broken(target, "recover+recover")  # two sweeps at once lose nothing
+    with candidate_fixes():
+        assert not _liveness_broken(target, "recover+crash")
+
+
+def test_a_group_size_below_one_is_one_line_and_exit_2() -> None:
+    done = subprocess.run([sys.executable, "-m", "pynenc_suite", "explore", "--size", "0"],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip() == "pynenc-suite: explore: --size must be at least 1 and --bound at least 0"
