@@ -17,9 +17,13 @@ def recovery_horizon(max_pending_seconds: float, dead_after_seconds: float) -> f
     return max(max_pending_seconds, dead_after_seconds) + 1.0
 
 
+def dead_after_seconds(app: Any) -> float:
+    """Seconds without a heartbeat after which pynenc considers a runner dead."""
+    return float(app.conf.runner_considered_dead_after_minutes) * 60
+
+
 def app_recovery_horizon(app: Any) -> float:
-    conf = app.conf
-    return recovery_horizon(conf.max_pending_seconds, conf.runner_considered_dead_after_minutes * 60)
+    return recovery_horizon(app.conf.max_pending_seconds, dead_after_seconds(app))
 
 
 def act_as(app: Any, runner: RunnerContext) -> None:

@@ -127,18 +127,11 @@ def left_marked_by_a_dying_sweep(history: History) -> bool:
     pynenc's sweep marks every invocation it recovers, then reroutes them all; a sweeper that dies in between
     leaves them marked, a status no recovery looks at.
     """
-    sweepers: set[str] = set()  # runners whose sweep is an operation of the next group (announced before it)
-    died_sweeping = False
-    inside = False
-    for e in history:
-        if e.kind is Kind.RECOVER and not inside and e.worker:
-            sweepers.add(e.worker)
-        elif e.kind is Kind.GROUP_BEGIN:
-            inside = True
-        elif e.kind is Kind.GROUP_END:
-            inside, sweepers = False, set()
-        elif e.kind is Kind.CRASH and inside and e.worker in sweepers:
-            died_sweeping = True
+    died_sweeping = any(
+        e.kind is Kind.CRASH and e.worker in {s.worker for s in group if s.kind is Kind.RECOVER}
+        for group in _groups(history)
+        for e in group
+    )
     if not died_sweeping:
         return False
     last: dict[str, str] = {}

@@ -17,7 +17,9 @@ from pynenc_suite import artefacts, invariants, tallies
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
+from pynenc_suite.drivers.recovery import dead_after_seconds
 from pynenc_suite.findings.registry import candidate_fixes, gate_finding_in, gate_fixed
+from pynenc_suite.history import situations
 from pynenc_suite.history.timeline import render
 from pynenc_suite.session import options
 from pynenc_suite.strategies.schedules import schedules
@@ -56,7 +58,8 @@ def check_rule(
         tallies.discarded(test_id, known.id)
         note(f"example shows known finding {known.id}; discarded")
         assume(False)
-    tallies.judged(test_id)
+    max_pending = float(target.app.conf.max_pending_seconds)
+    tallies.judged(test_id, situations.reached(history, max_pending, dead_after_seconds(target.app)))
     violations = invariants.check(rule, history)
     if violations:
         if folder is None:

@@ -52,6 +52,7 @@ class Knobs:
     enqueue_many: bool = True  # EnqueueMany steps: task.parallelize, with and without common arguments
     max_batch: int = 2
     max_preemptions: int = 3
+    max_group: int = 3  # operations in one interleaved group (at least two; shrinking goes towards two)
     recovery_horizon: float = 601.0  # seconds after which dead runners' work is recoverable
     max_pending_seconds: float = 3.0
 
@@ -65,6 +66,38 @@ def _fault_steps(runners: int, knobs: Knobs) -> st.SearchStrategy[Step]:
         st.builds(Restart, r),
         st.builds(Advance, seconds),
         st.builds(Recover, r),
+    )
+
+
+def _recovery_edges(runners: int, knobs: Knobs, enqueue: st.SearchStrategy[Step]) -> st.SearchStrategy[tuple[Step, ...]]:
+    """A few steps that take recovery to one of its edges on purpose (each is rare as a chance sequence), each
+    with the enqueues it needs:
+
+    * a live runner's PENDING invocation outlives max pending seconds before a sweep;
+    * the dead-runner timeout passes while a live runner's body is in the provider, then a sweep;
+    * two runners die holding work before one sweep (two incarnations of one slot; of four calls, the second
+      finds one whose key the first does not hold, unless all four share a key);
+    * a runner dies holding work, then two sweeps, or a sweep and a crash of the sweeping runner, run as
+      one interleaved group, so the sweeps have something to mark when they contend or the crash lands.
+    """
+    r = st.integers(0, runners - 1)
+    other = r.map(lambda a: (a + 1) % runners)
+    overdue = knobs.max_pending_seconds + 1.0
+    horizon = knobs.recovery_horizon
+    preemptions = st.lists(st.integers(0, 24), max_size=2, unique=True).map(lambda p: tuple(sorted(p)))
+
+    def ripe(a: int) -> tuple[Step, ...]:
+        return (Poll(a), Crash(a), Restart(a), Advance(horizon))
+
+    return st.one_of(
+        st.builds(lambda e, a, b: (e, Poll(a), Advance(overdue), Recover(b)), enqueue, r, other),
+        st.builds(lambda e, a, b: (e, Poll(a), Start(a), Advance(horizon), Recover(b)), enqueue, r, other),
+        st.builds(lambda calls, a: (*calls, Poll(a), Crash(a), Restart(a), Poll(a), Crash(a), Restart(a),
+                                    Advance(horizon), Recover(a)), st.tuples(*[enqueue] * 4), r),  # fmt: skip
+        st.builds(lambda e, a, b, p: (e, *ripe(a), Together((Recover(b), Crash(b)), p)), enqueue, r, other,
+                  preemptions),  # fmt: skip
+        st.builds(lambda e, a, b, p: (e, *ripe(a), Together((Recover(a), Recover(b)), p)), enqueue, r, other,
+                  preemptions),  # fmt: skip
     )
 
 
@@ -114,10 +147,14 @@ def schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: Knobs = Knobs(
         preemptions = st.lists(st.integers(0, 24), max_size=knobs.max_preemptions, unique=True).map(
             lambda points: tuple(sorted(points))
         )
-        together = st.builds(Together, st.lists(concurrent, min_size=2, max_size=2).map(tuple), preemptions)
+        operations = st.lists(concurrent, min_size=2, max_size=max(2, knobs.max_group)).map(tuple)
+        together = st.builds(Together, operations, preemptions)
         # Half a branch: interleaved groups cost several threads each; the bounded exhaustive
         # explorer (suite/test_explorer.py) covers the interleavings systematically.
         branches.append(st.one_of(enqueue, together))
+    if knobs.faults:
+        # Half a branch: a short sequence that takes recovery to one of its edges (history/situations.py).
+        branches.append(st.one_of(enqueue, _recovery_edges(runners, knobs, enqueue)))
     if knobs.enqueue_many:
         # Half a branch: a batch enqueue is one more way in, not the main one (and on KEYS / ARGUMENTS
         # tasks with registration DISABLED it often shows PYN-008, whose examples the gate discards).
@@ -127,5 +164,6 @@ def schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: Knobs = Knobs(
     steps: list[Step] = []
     # Continue with probability 19/20 (mean length ~19); a 0 ends the schedule, which shrinks well.
     while len(steps) < knobs.max_steps and draw(st.integers(0, 19)) != 0:
-        steps.append(draw(step))
+        drawn = draw(step)
+        steps.extend(drawn if isinstance(drawn, tuple) else (drawn,))
     return Schedule(runners=runners, steps=tuple(steps))

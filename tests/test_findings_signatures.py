@@ -110,11 +110,12 @@ def test_pyn_014_matches_an_invocation_left_marked_by_a_sweeper_that_died_in_its
         return {"kind": Kind.CRASH.value, "worker": worker, "fault": "kill"}
 
     for marked in ("pending_recovery", "running_recovery"):
-        left = [enqueue("a", K, "k1"), status("a", K, "pending", "k1"), status("a", K, marked, "k1")]
-        assert BY_ID["PYN-014"](hist(*left[:2], sweep, begin, left[2], crash("r0"), end))
-        assert not BY_ID["PYN-014"](hist(*left[:2], sweep, begin, left[2], crash("r1"), end))  # another runner died
-        assert not BY_ID["PYN-014"](hist(*left[:2], sweep, left[2], crash("r0")))  # not inside a group
-        assert not BY_ID["PYN-014"](hist(*left[:2], begin, left[2], crash("r0"), end))  # no sweep in the group
-    rerouted = [enqueue("a", K, "k1"), status("a", K, "pending", "k1"), status("a", K, "pending_recovery", "k1"),
-                status("a", K, "rerouted", "k1")]
-    assert not BY_ID["PYN-014"](hist(*rerouted[:2], sweep, begin, *rerouted[2:], crash("r0"), end))  # it got out
+        held = [enqueue("a", K, "k1"), status("a", K, "pending", "k1")]
+        mark = status("a", K, marked, "k1")
+        assert BY_ID["PYN-014"](hist(*held, begin, sweep, mark, crash("r0"), end))
+        assert not BY_ID["PYN-014"](hist(*held, begin, sweep, mark, crash("r1"), end))  # another runner died
+        assert not BY_ID["PYN-014"](hist(*held, sweep, mark, crash("r0")))  # not inside a group
+        assert not BY_ID["PYN-014"](hist(*held, sweep, begin, mark, crash("r0"), end))  # the sweep ran before it
+    rerouted = [status("a", K, "pending_recovery", "k1"), status("a", K, "rerouted", "k1")]
+    held = [enqueue("a", K, "k1"), status("a", K, "pending", "k1")]
+    assert not BY_ID["PYN-014"](hist(*held, begin, sweep, *rerouted, crash("r0"), end))  # it got out

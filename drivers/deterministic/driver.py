@@ -258,9 +258,11 @@ class Driver:
         runner = self._live(step.runner)
         if runner is None:
             return None
-        self.recorder.emit(Kind.RECOVER, worker=runner.label)
 
         def sweep() -> None:
+            if not runner.alive:  # killed inside its group before the sweep began: it never ran
+                return
+            self.recorder.emit(Kind.RECOVER, worker=runner.label)  # inside a group: where the sweep began
             act_as(self.app, runner.ctx)
             sweep_once()
 
