@@ -13,6 +13,7 @@ from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.findings.registry import candidate_fixes, gate_fixed
 from pynenc_suite.session import ARTEFACTS_ENV
 from pynenc_suite.strategies.equal_keys import AccountRef, Plan
 from pynenc_suite.strategies.steps import Enqueue, Poll, Schedule, Stop, schedule_from_json, schedule_to_json
@@ -41,12 +42,15 @@ def test_failing_property_writes_an_artefact_that_replays_identically(
     (folder,) = [p.parent for p in tmp_path.rglob("schedule.json")]
     artefact = artefacts.load(folder)
     assert artefact.meta["rule"] == "no-overlap" and artefact.meta["violations"]
+    assert artefact.meta["fixes"] == [f.id for f in gate_fixed()]  # the gate ran with them; so does its replay
     for _ in range(3):
-        history = run_schedule(target, ["call_keyed"], artefact.schedule)
+        with candidate_fixes():
+            history = run_schedule(target, ["call_keyed"], artefact.schedule)
         assert json.dumps(history.to_json(), sort_keys=True) == json.dumps(artefact.history.to_json(), sort_keys=True)
         assert [str(v) for v in invariants.get("no-overlap").check(history)] == artefact.meta["violations"]
     monkeypatch.undo()  # the same schedule on the real pynenc: KEYS are enforced again
-    assert not invariants.get("no-overlap").check(run_schedule(target, ["call_keyed"], artefact.schedule))
+    with candidate_fixes():
+        assert not invariants.get("no-overlap").check(run_schedule(target, ["call_keyed"], artefact.schedule))
 
 
 def test_replay_command_reproduces_a_real_finding(target: Target, tmp_path: Path) -> None:

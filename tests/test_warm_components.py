@@ -21,7 +21,7 @@ from pynenc_suite.engines.session import component_slots, forget_warm_components
 from pynenc_suite.strategies.schedules import schedules
 
 TASKS = ("call_keyed", "call_keyed_drop", "refresh_once", "transfer", "call_retrying")
-RUNS = 12
+RUNS = 30
 
 
 def _history(target: Target, task: str, schedule) -> str:  # noqa: ANN001
