@@ -39,6 +39,11 @@ def _groups(history: History) -> Iterator[list[Event]]:
             inside.append(e)
 
 
+def _last_statuses(history: History) -> dict[str, str]:
+    """Each invocation's last recorded status."""
+    return {e.invocation_id: e.status or "" for e in history.of_kind(Kind.STATUS) if e.invocation_id}
+
+
 def admitted_together(history: History) -> bool:
     """Two invocations of one key admitted (PENDING, or RUNNING) inside one interleaved group.
 
@@ -113,11 +118,7 @@ def lost_after_crash_in_group(history: History) -> bool:
     """
     if not any(e.kind is Kind.CRASH for group in _groups(history) for e in group):
         return False
-    last: dict[str, str] = {}
-    for e in history.of_kind(Kind.STATUS):
-        if e.invocation_id:
-            last[e.invocation_id] = e.status or ""
-    return any(status in QUEUED for status in last.values())
+    return any(status in QUEUED for status in _last_statuses(history).values())
 
 
 def left_marked_by_a_dying_sweep(history: History) -> bool:
@@ -134,11 +135,7 @@ def left_marked_by_a_dying_sweep(history: History) -> bool:
     )
     if not died_sweeping:
         return False
-    last: dict[str, str] = {}
-    for e in history.of_kind(Kind.STATUS):
-        if e.invocation_id:
-            last[e.invocation_id] = e.status or ""
-    return any(status in RECOVERY for status in last.values())
+    return any(status in RECOVERY for status in _last_statuses(history).values())
 
 
 def admitted_past_batch_holder(history: History) -> bool:
