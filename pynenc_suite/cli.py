@@ -26,7 +26,7 @@ from pynenc_suite import profiles
 
 PASSED, FAILED, BAD_INPUT, SUITE_ERROR = 0, 1, 2, 3
 HASH_SEED = "0"
-APP_COMMANDS = ("gate", "realtime", "lock", "profile", "doctor", "matrix")
+APP_COMMANDS = ("gate", "realtime", "explore", "lock", "profile", "doctor", "matrix")
 APP_USAGE = "%(prog)s [APP] [options] [pytest options]"
 APP_HELP = "APP: the app as package.module:attribute, right after the command (default: the suite's reference app)"
 

@@ -10,6 +10,7 @@ pynenc), and not with the candidate fixes on.
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 import sys
 from math import comb
@@ -73,3 +74,17 @@ def test_a_group_size_below_one_is_one_line_and_exit_2() -> None:
                           cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.strip() == "pynenc-suite: explore: --size must be at least 1 and --bound at least 0"
+
+
+def test_a_team_app_is_explored_from_another_directory(tmp_path: Path) -> None:
+    """The app named after the command, found through PYTHONPATH only, run from a directory outside the checkout."""
+    root = Path(__file__).resolve().parent
+    done = subprocess.run(
+        [sys.executable, "-m", "pynenc_suite", "explore", "inventory_app.tasks:app", "--size", "1", "--bound", "0",
+         "-p", "no:xdist"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(root / "inventory_app" / "src")},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "tier=explore" in done.stdout and "app=inventory_app.tasks:app" in done.stdout
+    assert "interleavings explored" in done.stdout and "reserve" in done.stdout
