@@ -52,8 +52,9 @@ class _Switches:
 
 @contextmanager
 def decided_alone() -> Iterator[None]:
-    """One key decision: under the lock, and one indivisible step for the deterministic interleaver."""
-    with _KEY_DECISIONS, uninterruptible():
+    """One key decision: under the lock, and one indivisible step for the deterministic interleaver (which may
+    preempt just before it, outside the lock)."""
+    with uninterruptible("atomic-step"), _KEY_DECISIONS:
         yield
 
 

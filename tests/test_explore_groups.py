@@ -9,6 +9,7 @@ pynenc), and not with the candidate fixes on.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import subprocess
@@ -16,12 +17,16 @@ import sys
 from math import comb
 from pathlib import Path
 
+import pytest
+from pynenc.invocation.status import InvocationStatus
+
 from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.explore import interleavings
+from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.strategies.groups import KINDS, SPARE, scenarios
-from pynenc_suite.strategies.steps import Crash, Iterate, Poll, Recover, Start, Stop
+from pynenc_suite.strategies.steps import Advance, Crash, Enqueue, Iterate, Poll, Recover, Schedule, Start, Stop
 
 CALL = {"account_id": "a", "op": "x"}
 
@@ -88,3 +93,42 @@ def test_a_team_app_is_explored_from_another_directory(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "tier=explore" in done.stdout and "app=inventory_app.tasks:app" in done.stdout
     assert "interleavings explored" in done.stdout and "reserve" in done.stdout
+
+
+def _pending_recovery_takes_a_started_invocation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An injected regression of pynenc's graph: pending recovery may take an invocation that became RUNNING since
+    the sweep listed it as PENDING (RUNNING -> PENDING_RECOVERY allowed)."""
+    from pynenc.invocation import status as statuses
+
+    running = statuses._CONFIG.definitions[InvocationStatus.RUNNING]
+    wider = running.allowed_transitions | {InvocationStatus.PENDING_RECOVERY}
+    monkeypatch.setitem(statuses._CONFIG.definitions, InvocationStatus.RUNNING,
+                        dataclasses.replace(running, allowed_transitions=wider))  # fmt: skip
+
+
+def _broken(history: object) -> list[object]:
+    return invariants.check_all(history)  # type: ignore[arg-type]
+
+
+def test_a_sweep_contending_with_a_start_reaches_an_injected_race_only_interleaved(
+    target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recovery as a contender, at one of its edges: runner r0 holds an invocation PENDING past max pending
+    seconds (alive: it is about to start it) when r1's sweep runs. With the injected regression, the sweep lists
+    it, r0 starts it, and the sweep takes it anyway (RUNNING -> PENDING_RECOVERY, and the work is rerouted
+    while it runs). Run one after the other, in either
+    order, nothing breaks; on unmodified pynenc (with the candidate fixes) no interleaving breaks a rule."""
+    overdue = float(target.app.conf.max_pending_seconds) + 1.0
+    prefix = (Enqueue(0, "call_keyed", CALL), Poll(0), Advance(overdue))
+    group = (Recover(1), Start(0))
+    with candidate_fixes():
+        real = list(interleavings(target, "call_keyed", prefix, group, runners=2, bound=1))
+        assert real and not any(_broken(run.history) for run in real)
+        _pending_recovery_takes_a_started_invocation(monkeypatch)
+        for order in (group, group[::-1]):
+            assert not _broken(run_schedule(target, ["call_keyed"], Schedule(2, (*prefix, *order))))
+        found = [run for run in interleavings(target, "call_keyed", prefix, group, runners=2, bound=1)
+                 if _broken(run.history)]  # fmt: skip
+    assert found, "the interleaving that lets the sweep take a started invocation was not reached"
+    rules = {v.rule for v in _broken(found[0].history)}  # type: ignore[attr-defined]
+    assert {"legal-transitions", "reroute-preserves-work"} <= rules, rules

@@ -46,17 +46,23 @@ STUCK_AFTER = 20.0  # seconds for the running operation to reach its next yield 
 
 
 _uninterruptible = threading.local()
+_active: Interleaver | None = None  # the interleaver whose yield points are installed (one driver session at a time)
 
 
 @contextmanager
-def uninterruptible() -> Iterator[None]:
+def uninterruptible(label: str | None = None) -> Iterator[None]:
     """The calling thread runs the block with no yield point: the block is one indivisible step of its operation.
 
     For code that holds a real lock across several pynenc methods (a candidate fix's atomic section, as a
     database transaction would make it): yielding there would leave the other operations waiting on the lock,
     and a kill lands before or after the block, as a killed transaction commits entirely or not at all.
+    With a ``label``, the start of the block is a yield point (taken before the caller's lock): the step can
+    begin later than the code before it, as a transaction can, so preemptions still land before each step.
     """
-    _uninterruptible.depth = getattr(_uninterruptible, "depth", 0) + 1
+    depth = getattr(_uninterruptible, "depth", 0)
+    if label is not None and not depth and _active is not None:
+        _active.yield_point(label)
+    _uninterruptible.depth = depth + 1
     try:
         yield
     finally:
@@ -245,6 +251,7 @@ def _methods(component: Any) -> Iterator[str]:
 def yield_points(interleaver: Interleaver, *components: Any) -> Iterator[None]:
     """Make the pynenc methods of ``components`` where the interleaver decides yield points while the block
     runs (every method with ``decide_everywhere``; otherwise the state methods, as elsewhere nothing happens)."""
+    global _active
     installed: list[tuple[Any, str]] = []
     for component in components:
         prefix = type(component).__name__
@@ -260,8 +267,10 @@ def yield_points(interleaver: Interleaver, *components: Any) -> Iterator[None]:
 
             setattr(component, name, wrapper)
             installed.append((component, name))
+    previous, _active = _active, interleaver
     try:
         yield
     finally:
+        _active = previous
         for component, name in installed:
             component.__dict__.pop(name, None)
