@@ -24,9 +24,12 @@ from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.explore import interleavings
 from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.exploring import explore_scenario
 from pynenc_suite.findings.registry import candidate_fixes
-from pynenc_suite.strategies.groups import KINDS, SPARE, scenarios
+from pynenc_suite.replay import replay
+from pynenc_suite.strategies.groups import KINDS, SPARE, Scenario, scenarios
 from pynenc_suite.strategies.steps import Advance, Crash, Enqueue, Iterate, Poll, Recover, Schedule, Start, Stop
+from pynenc_suite.verdicts import PropertyViolation
 
 CALL = {"account_id": "a", "op": "x"}
 
@@ -132,3 +135,21 @@ def test_a_sweep_contending_with_a_start_reaches_an_injected_race_only_interleav
     assert found, "the interleaving that lets the sweep take a started invocation was not reached"
     rules = {v.rule for v in _broken(found[0].history)}  # type: ignore[attr-defined]
     assert {"legal-transitions", "reroute-preserves-work"} <= rules, rules
+
+
+def test_the_tier_saves_a_replayable_counterexample_of_an_injected_race(
+    target: Target, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """What the explore tier runs per scenario (exploring.explore_scenario): against the injected race it raises
+    PropertyViolation with a replay command, and the saved folder replays to the same violations; on pynenc with
+    the candidate fixes it returns its summary row."""
+    overdue = float(target.app.conf.max_pending_seconds) + 1.0
+    scenario = Scenario("recover+start", 2, (Enqueue(0, "call_keyed", CALL), Poll(0), Advance(overdue)),
+                        (Recover(1), Start(0)))  # fmt: skip
+    row = explore_scenario(target, "call_keyed", scenario, 1, tmp_path)
+    assert row["runs"] > 1 and row["decisions"] > 0 and row["known"] == {}
+    _pending_recovery_takes_a_started_invocation(monkeypatch)
+    with pytest.raises(PropertyViolation, match=r"recover\+start on call_keyed: .* broken after \d+ interleavings"):
+        explore_scenario(target, "call_keyed", scenario, 1, tmp_path)
+    (folder,) = [p.parent for p in tmp_path.rglob("schedule.json")]
+    assert replay(folder)
