@@ -24,6 +24,7 @@ FINDINGS.md is the prose; ``tests/test_findings_registry.py`` holds the two toge
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from pynenc_suite.findings.decision_fixes import (
     key_decisions_atomic,
     registration_atomic,
 )
-from pynenc_suite.findings.fixes import batch_calls_indexed, multithread_stop_keeps_heartbeats
+from pynenc_suite.findings.fixes import FixNoLongerApplies, batch_calls_indexed, multithread_stop_keeps_heartbeats
 from pynenc_suite.findings.gate_signatures import GateSignature
 from pynenc_suite.findings.realtime_signatures import RealtimeSignature
 from pynenc_suite.findings.recovery_fixes import recovery_reroutes_each_invocation_in_one_step
@@ -201,19 +202,49 @@ def by_id(finding_id: str) -> Finding:
 
 
 def gate_finding_in(history: History) -> Finding | None:
-    """The first recorded finding without a gate fix whose gate signature the history shows."""
-    return next((f for f in FINDINGS if f.gate is not None and f.gate_fix is None and f.gate(history)), None)
+    """The first recorded finding the gate does not run a candidate fix of, whose gate signature the history shows."""
+    fixed = fixed_in_gate()
+    return next((f for f in FINDINGS if f.gate is not None and f not in fixed and f.gate(history)), None)
 
 
 def gate_fixed() -> tuple[Finding, ...]:
+    """The findings that have a gate fix (whether or not it applies to the installed pynenc)."""
     return tuple(f for f in FINDINGS if f.gate_fix is not None)
+
+
+def fixed_in_gate() -> tuple[Finding, ...]:
+    """The findings the gate runs a candidate fix of: those whose fix applies to the installed pynenc.
+
+    A fix written against other pynenc code (an older or newer release) is left out, and examples showing
+    its finding are discarded by its gate signature instead, as for a finding without a fix."""
+    usable = _applicable_fixes()
+    return tuple(f for f in gate_fixed() if f.gate_fix in usable)
+
+
+def unfixed_in_gate() -> tuple[Finding, ...]:
+    """The findings whose gate fix does not apply to the installed pynenc (named in the run summary)."""
+    fixed = fixed_in_gate()
+    return tuple(f for f in gate_fixed() if f not in fixed)
+
+
+@functools.cache
+def _applicable_fixes() -> frozenset[Callable[[], AbstractContextManager[None]]]:
+    usable = set()
+    for fix in dict.fromkeys(f.gate_fix for f in gate_fixed()):
+        assert fix is not None
+        try:
+            with fix():
+                usable.add(fix)
+        except FixNoLongerApplies:
+            continue
+    return frozenset(usable)
 
 
 @contextmanager
 def candidate_fixes() -> Iterator[None]:
-    """The block runs on pynenc with every gate fix applied (FixNoLongerApplies if one no longer fits)."""
+    """The block runs on pynenc with every gate fix that applies to it (:func:`fixed_in_gate`)."""
     with ExitStack() as stack:
-        for fix in dict.fromkeys(f.gate_fix for f in gate_fixed()):  # one pynenc change may fix several findings
+        for fix in dict.fromkeys(f.gate_fix for f in fixed_in_gate()):  # one pynenc change may fix several findings
             assert fix is not None
             stack.enter_context(fix())
         yield

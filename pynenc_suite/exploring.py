@@ -14,7 +14,7 @@ from pathlib import Path
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.explore import interleavings
-from pynenc_suite.findings.registry import candidate_fixes, gate_finding_in, gate_fixed
+from pynenc_suite.findings.registry import candidate_fixes, fixed_in_gate, gate_finding_in
 from pynenc_suite.history.timeline import render
 from pynenc_suite.strategies.groups import Scenario
 from pynenc_suite.verdicts import PropertyViolation
@@ -42,7 +42,7 @@ def explore_scenario(target: Target, task: str, scenario: Scenario, bound: int, 
             folder = artefacts.save(
                 artefacts.folder_for(artefacts_root, f"explore-{task}-{scenario.name}"), run.schedule, run.history,
                 app=target.spec, engine=target.engine, task=task, rule=rule,
-                violations=[v for v in violations if v.rule == rule], fixes=[f.id for f in gate_fixed()],
+                violations=[v for v in violations if v.rule == rule], fixes=[f.id for f in fixed_in_gate()],
             )  # fmt: skip
             raise PropertyViolation(
                 f"{scenario.name} on {task}: {rule} broken after {runs} interleavings:\n{run.schedule!r}\n"

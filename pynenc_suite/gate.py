@@ -18,7 +18,7 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
 from pynenc_suite.drivers.recovery import dead_after_seconds
-from pynenc_suite.findings.registry import candidate_fixes, gate_finding_in, gate_fixed
+from pynenc_suite.findings.registry import candidate_fixes, fixed_in_gate, gate_finding_in
 from pynenc_suite.history import situations
 from pynenc_suite.history.timeline import render
 from pynenc_suite.session import options
@@ -74,7 +74,7 @@ def check_rule(
             rule=rule,
             violations=violations,
             configured=target.configured.get(task_name),
-            fixes=[f.id for f in gate_fixed()],
+            fixes=[f.id for f in fixed_in_gate()],
         )
         raise PropertyViolation(
             f"{len(violations)} violation(s) of {rule} on {task_name}:\n"

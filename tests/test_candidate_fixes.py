@@ -4,8 +4,8 @@ and lets the gate see a new regression with the fixed finding's symptom instead 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -87,7 +87,7 @@ def test_a_recovery_fix_for_code_that_changed_fails_loudly_naming_its_finding(mo
 
     monkeypatch.setattr(core_tasks.recover_running_invocations, "func", changed)
     with pytest.raises(FixNoLongerApplies, match=r"^PYN-014: the candidate fix patches recover_running_invocations.func"), \
-            candidate_fixes():  # fmt: skip
+            every_gate_fix():  # fmt: skip
         pass
     assert core_tasks.recover_running_invocations.func is changed
 
@@ -101,9 +101,50 @@ def test_a_fix_for_code_that_changed_fails_loudly_naming_its_finding(
 
     monkeypatch.setattr(BaseOrchestrator, method, changed)
     expected = rf"^{finding}: the candidate fix patches BaseOrchestrator.{method}, which differs"
-    with pytest.raises(FixNoLongerApplies, match=expected), candidate_fixes():
+    with pytest.raises(FixNoLongerApplies, match=expected), every_gate_fix():
         pass
     assert vars(BaseOrchestrator)[method] is changed  # nothing is left patched by the fixes entered before it
+
+
+@pytest.fixture()
+def fixes_checked_afresh() -> Iterator[None]:
+    registry._applicable_fixes.cache_clear()
+    yield
+    registry._applicable_fixes.cache_clear()
+
+
+@pytest.mark.usefixtures("fixes_checked_afresh")
+def test_a_fix_that_no_longer_applies_is_left_out_and_its_finding_discarded_by_signature(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a pynenc release whose code a fix was not written for (an older one, in ``pynenc-suite versions``),
+    the gate runs the other fixes and discards that finding's examples by its signature, naming it."""
+    assert [f.id for f in registry.fixed_in_gate()] == [f.id for f in gate_fixed()]
+
+    def changed() -> None:
+        return None
+
+    monkeypatch.setattr(core_tasks.recover_running_invocations, "func", changed)
+    registry._applicable_fixes.cache_clear()
+    assert [f.id for f in registry.unfixed_in_gate()] == ["PYN-014"]
+    assert "PYN-014" not in [f.id for f in registry.fixed_in_gate()]
+    route_call = vars(BaseOrchestrator)["route_call"]
+    with candidate_fixes():  # the other fixes still apply; PYN-014's is not entered
+        assert core_tasks.recover_running_invocations.func is changed
+        assert vars(BaseOrchestrator)["route_call"] is not route_call  # PYN-006's fix
+    pyn014 = registry.by_id("PYN-014")
+    folder = ARTEFACTS / pyn014.artefacts[0]
+    shown = artefacts.load(folder).history
+    assert registry.gate_finding_in(shown) is pyn014
+
+
+@contextmanager
+def every_gate_fix() -> Iterator[None]:
+    """Every gate fix entered, whether or not it applies (one that does not raises FixNoLongerApplies)."""
+    with ExitStack() as stack:
+        for fix in dict.fromkeys(f.gate_fix for f in gate_fixed()):
+            stack.enter_context(fix())  # type: ignore[misc]
+        yield
 
 
 def _batch_invocations_not_indexed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,7 @@ from pynenc.call import PreSerializedCall
 from pynenc_suite.drivers.deterministic.clock import VirtualClock
 from pynenc_suite.drivers.deterministic.ids import sequential_invocation_ids
 from pynenc_suite.drivers.deterministic.interleave import Interleaver, OperationKilled, yield_points
+from pynenc_suite.drivers.deterministic.releases import invocations_to_run
 from pynenc_suite.drivers.deterministic.runners import RunnerFacade, SimRunner
 from pynenc_suite.drivers.deterministic.workers import Execution, Workers, in_thread
 from pynenc_suite.drivers.recovery import act_as, app_recovery_horizon, sweep_once
@@ -178,13 +179,7 @@ class Driver:
         runner = self._live(step.runner)
         if runner is None:
             return
-        queues = tuple(self.app.broker.conf.queues)
-        got = self.app.orchestrator.get_invocations_to_run(
-            step.max_invocations,
-            runner.ctx,
-            queue_provider=lambda: queues,
-            on_queue_retrieved=lambda _queue: None,
-        )
+        got = invocations_to_run(self.app, step.max_invocations, runner.ctx)
         try:
             for invocation in got:
                 runner.held.append(invocation)
