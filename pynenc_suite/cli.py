@@ -26,7 +26,7 @@ from pynenc_suite import profiles
 
 PASSED, FAILED, BAD_INPUT, SUITE_ERROR = 0, 1, 2, 3
 HASH_SEED = "0"
-APP_COMMANDS = ("gate", "realtime", "explore", "lock", "profile", "doctor", "matrix")
+APP_COMMANDS = ("gate", "realtime", "explore", "lock", "profile", "doctor", "matrix", "versions")
 APP_USAGE = "%(prog)s [APP] [options] [pytest options]"
 APP_HELP = "APP: the app as package.module:attribute, right after the command (default: the suite's reference app)"
 
@@ -186,6 +186,18 @@ def _parser() -> argparse.ArgumentParser:
     phases.add_argument("--engine", default="memory", help="memory (default) or sqlite")
     phases.add_argument("--examples", type=int, default=60, help="schedules drawn per task (default 60)")
     phases.set_defaults(run=run_profile)
+
+    versions = commands.add_parser("versions", help="the gate on every pynenc release from 0.3.0 on: which releases "
+                                   "each finding affects", usage="pynenc-suite versions [APP] [options] [pytest options]")
+    versions.add_argument("--releases", default=None, metavar="R[,R...]",
+                          help="pynenc releases to run (default: every release on PyPI from 0.3.0 on)")
+    versions.add_argument("--write", type=Path, default=None, metavar="FILE",
+                          help="also write the table into FILE between its markers (FINDINGS.md)")
+    versions.add_argument("--hypothesis-profile", "--profile", default=None, choices=profiles.NAMES,
+                          help="examples per property in each release's gate (default: the gate's default)")
+    versions.add_argument("--artefacts", default=None, metavar="DIR",
+                          help="where releases are installed and each gate's log is kept (.pynenc-suite/versions)")
+    versions.set_defaults(run=run_versions)
 
     bench = commands.add_parser("bench", help="the explorer's speed against direct pynenc calls")
     bench.add_argument("--rounds", type=int, default=200)
@@ -498,6 +510,45 @@ def run_profile(args: argparse.Namespace, passthrough: list[str]) -> int:
     for row in profile(target, args.examples):
         print(row.line(), flush=True)
     return 0
+
+
+def run_versions(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite.findings.registry import FINDINGS
+    from pynenc_suite.versions import install, table
+    from pynenc_suite.versions.run import ChildGateFailed, gate_on_release
+
+    try:
+        releases = args.releases.split(",") if args.releases else install.releases_on_pypi()
+        if args.write is not None and not args.write.exists():
+            raise BadInput(f"versions: {args.write} does not exist")
+        root = Path(args.artefacts or ".pynenc-suite").resolve() / "versions"
+        root.mkdir(parents=True, exist_ok=True)
+        child = [*([args.app] if args.app else []), *(["--hypothesis-profile", args.hypothesis_profile]
+                                                       if args.hypothesis_profile else []), *passthrough]
+        results = []
+        for release in releases:
+            result, seconds = gate_on_release(release, root, child)
+            affected = [f for f, v in result.findings.items() if v.verdict == "affected"]
+            print(f"pynenc {release}: {result.properties_passed} properties passed, "
+                  f"{len(result.properties_failed)} failed; affected by {', '.join(affected) or 'no finding'} "
+                  f"({seconds:.0f} s; log {root / f'pynenc-{release}.log'})", flush=True)
+            results.append(result)
+    except install.CannotInstall as error:
+        raise BadInput(str(error)) from None
+    except ChildGateFailed as error:
+        print(f"pynenc-suite: {error}", file=sys.stderr)
+        return SUITE_ERROR
+    command = " ".join(["pynenc-suite versions", f"--releases {','.join(releases)}",
+                        *([f"--hypothesis-profile {args.hypothesis_profile}"] if args.hypothesis_profile else [])])
+    text = table.render(results, [f.id for f in FINDINGS], command)
+    print(text)
+    if args.write is not None:
+        try:
+            table.write_between_markers(args.write, text)
+        except table.NoTableMarkers as error:
+            raise BadInput(str(error)) from None
+    failed = any(r.properties_failed or r.suite_errors for r in results)
+    return FAILED if failed else PASSED
 
 
 def run_bench(args: argparse.Namespace, passthrough: list[str]) -> int:
