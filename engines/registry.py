@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pynenc_suite.engines import redis_server
+from pynenc_suite.engines.plugins import unusable_reason
 
 StateConfig = Callable[[Path, int, str], dict[str, Any]]
 
@@ -56,10 +57,13 @@ class Engine:
     name: str
     components: Mapping[str, str]
     state: StateConfig
-    in_process: bool  # the gate can run an app on it inside its one process
+    in_process: bool  # the gate can run an app on it inside its one process (a server, if any, started for it)
     shared: bool  # separate runner processes can share its state (the real-time tier)
     server: Server | None = None  # a server must run (started on a loopback port, or named by URL)
     extra: str = ""  # the optional dependencies it needs: pip install pynenc-suite[extra]
+    # Added in one process under the deterministic driver: there one operation runs at a time, so a poll that
+    # blocks waiting for a message (Redis BLPOP) waits for one nobody can send; it returns at once instead.
+    in_process_config: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def drops_connections(self) -> bool:
@@ -85,7 +89,7 @@ ENGINES: dict[str, Engine] = {
             "redis",
             _components("Redis"),
             lambda folder, run, url: {"redis_url": f"{url.rstrip('/')}/{run}"},
-            in_process=False,
+            in_process=True,
             shared=True,
             server=Server(
                 start=redis_server.redis_server,
@@ -93,11 +97,19 @@ ENGINES: dict[str, Engine] = {
                 drop=lambda config: redis_server.drop_connections(config["redis_url"]),
             ),
             extra="redis",
+            in_process_config={"queue_timeout_sec": 0.001},
         ),
     )
 }
 
-DEFAULT_FOR_TIER = {"gate": "memory", "realtime": "sqlite", "explore": "memory"}
+DEFAULT_FOR_TIER = {"gate": "memory", "realtime": "sqlite", "explore": "memory"}  # explore and gate: also redis
+
+
+def same_decision_points(recorded: str, running: str) -> bool:
+    """Whether a schedule recorded on engine ``recorded`` replays to the same history on ``running``: the
+    interleaver's decision points are pynenc's methods on every engine, and also each Redis command on Redis, so
+    a group's preemption indices mean the same thing only within those two families."""
+    return (recorded == "redis") == (running == "redis")
 
 
 def get(name: str) -> Engine:
@@ -115,4 +127,7 @@ def engine_for_tier(name: str | None, tier: str) -> Engine:
     if tier == "realtime" and not engine.shared:
         usable = ", ".join(e.name for e in ENGINES.values() if e.shared)
         raise EngineError(f"engine {engine.name!r} keeps its state in one process; the real-time tier runs on {usable}")
+    reason = unusable_reason(engine.name)
+    if reason is not None:
+        raise EngineError(reason)
     return engine

@@ -13,7 +13,7 @@ import itertools
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,8 +70,24 @@ def _warm_for(app: Any, engine: Engine) -> _Warm:
     if key not in _warm:
         folder = tempfile.mkdtemp(prefix="pynenc-suite-")
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        _warm[key] = _Warm(engine.config(Path(folder), 1), {name: None for name in component_slots(app)})
+        url = _process_server(engine) if engine.server is not None else ""
+        config = {**engine.config(Path(folder), 1, url), **engine.in_process_config}
+        _warm[key] = _Warm(config, {name: None for name in component_slots(app)})
     return _warm[key]
+
+
+_servers: dict[str, str] = {}
+
+
+def _process_server(engine: Engine) -> str:
+    """The URL of this process's own server for ``engine``: started on first use, stopped when the process exits
+    (each xdist worker has its own, so no two workers share state)."""
+    assert engine.server is not None
+    if engine.name not in _servers:
+        stack = ExitStack()
+        _servers[engine.name] = stack.enter_context(engine.server.start())
+        atexit.register(stack.close)
+    return _servers[engine.name]
 
 
 def forget_warm_components() -> None:

@@ -22,6 +22,7 @@ from pynenc.call import PreSerializedCall
 from pynenc_suite.drivers.deterministic.clock import VirtualClock
 from pynenc_suite.drivers.deterministic.ids import sequential_invocation_ids
 from pynenc_suite.drivers.deterministic.interleave import Interleaver, OperationKilled, yield_points
+from pynenc_suite.drivers.deterministic.redis_commands import command_yield_points
 from pynenc_suite.drivers.deterministic.releases import invocations_to_run
 from pynenc_suite.drivers.deterministic.runners import RunnerFacade, SimRunner
 from pynenc_suite.drivers.deterministic.workers import Execution, Workers, in_thread
@@ -89,6 +90,7 @@ class Driver:
             stack.callback(lambda: self.workers.abandon([e for r in self.runners for e in r.running]))
             app = self.app
             stack.enter_context(yield_points(self.interleaver, app.orchestrator, app.broker, app.state_backend))
+            stack.enter_context(command_yield_points(self.interleaver))
             stack.enter_context(self.recorder.observing(self.app.orchestrator))
             stack.enter_context(self._observing_routes())
             self._heartbeat()
