@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from pynenc_suite.history.model import Event, History, Kind, Mode
-from pynenc_suite.history.status_graph import BLOCKED, HOLDS_KEY, QUEUED, RECOVERY
+from pynenc_suite.history.status_graph import BLOCKED, HOLDS_KEY, QUEUED, RECOVERY, is_allowed
 
 GateSignature = Callable[[History], bool]
 
@@ -163,4 +163,23 @@ def admitted_past_batch_holder(history: History) -> bool:
             holding[e.invocation_id] = slot
         else:
             holding.pop(e.invocation_id, None)
+    return False
+
+
+def transition_written_over_another(history: History) -> bool:
+    """Inside an interleaved group, one worker wrote an invocation's status over the status another worker had
+    just written, by a transition pynenc's graph does not allow (``running -> pending_recovery``).
+
+    pynenc-redis reads a status, validates the transition, then writes it; a write landing in between is
+    overwritten instead of refusing the second transition.
+    """
+    for group in _groups(history):
+        last: dict[str, Event] = {}
+        for e in group:
+            if e.kind is not Kind.STATUS or not e.invocation_id:
+                continue
+            before = last.get(e.invocation_id)
+            if before is not None and before.worker != e.worker and not is_allowed(before.status, e.status or ""):
+                return True
+            last[e.invocation_id] = e
     return False

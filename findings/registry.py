@@ -41,6 +41,7 @@ from pynenc_suite.findings.fixes import FixNoLongerApplies, batch_calls_indexed,
 from pynenc_suite.findings.gate_signatures import GateSignature
 from pynenc_suite.findings.realtime_signatures import RealtimeSignature
 from pynenc_suite.findings.recovery_fixes import recovery_reroutes_each_invocation_in_one_step
+from pynenc_suite.findings.redis_fixes import redis_status_transition_checked
 from pynenc_suite.history.model import History, Violation
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
@@ -185,6 +186,16 @@ FINDINGS: tuple[Finding, ...] = (
         gate=gate.left_marked_by_a_dying_sweep,
         artefacts=("PYN-014", "PYN-014b"),
         gate_fix=recovery_reroutes_each_invocation_in_one_step,
+    ),
+    Finding(
+        "PYN-015",
+        "pynenc-redis: a status transition is validated against a record read earlier and written without "
+        "checking it is still that record, so a transition landing in between is overwritten (a started "
+        "invocation taken by pending recovery, left in two status sets and blocking its own key)",
+        rules=("legal-transitions", "liveness", "no-stale-locks"),
+        gate=gate.transition_written_over_another,
+        artefacts=("PYN-015",),
+        gate_fix=redis_status_transition_checked,
     ),
 )
 

@@ -119,3 +119,18 @@ def test_pyn_014_matches_an_invocation_left_marked_by_a_sweeper_that_died_in_its
     rerouted = [status("a", K, "pending_recovery", "k1"), status("a", K, "rerouted", "k1")]
     held = [enqueue("a", K, "k1"), status("a", K, "pending", "k1")]
     assert not BY_ID["PYN-014"](hist(*held, begin, sweep, *rerouted, crash("r0"), end))  # it got out
+
+
+def test_pyn_015_matches_a_status_written_over_another_workers_inside_a_group():
+    begin, end = {"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.GROUP_END.value}
+    held = [enqueue("a", K, "k1"), status("a", K, "pending", "k1", "r0")]
+    started = status("a", K, "running", "k1", "r0")
+    overwritten = status("a", K, "pending_recovery", "k1", "r1")
+    assert BY_ID["PYN-015"](hist(*held, begin, started, overwritten, end))
+    assert not BY_ID["PYN-015"](hist(*held, started, overwritten))  # not inside a group: no race explains it
+    own = status("a", K, "pending_recovery", "k1", "r0")
+    assert not BY_ID["PYN-015"](hist(*held, begin, started, own, end))  # one worker's own illegal step
+    recovered = [status("a", K, "pending_recovery", "k1", "r1"), status("a", K, "rerouted", "k1", "r1")]
+    assert not BY_ID["PYN-015"](hist(*held, begin, *recovered, end))  # a legal recovery by another worker
+    killed = status("a", K, "killed", "k1", "r1")
+    assert not BY_ID["PYN-015"](hist(*held, begin, started, killed, end))  # running -> killed is allowed
