@@ -1,0 +1,74 @@
+"""Recovery's edges, reached on purpose, catch a regression that lives only there.
+
+The injected regression: running recovery judges a runner dead by how long its
+invocation has been RUNNING instead of by its heartbeats.  It shows only when the
+dead-runner timeout passes while a live runner's body is still in the provider
+(the situation ``dead-after-while-a-body-runs``): the sweep then takes a running
+invocation from a live runner, and the work runs twice.  The gate's schedules reach
+that situation on purpose (``strategies/schedules.py``, ``_recovery_edges``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pynenc.invocation.status import InvocationStatus
+from pynenc.orchestrator.mem_orchestrator import MemOrchestrator
+
+from pynenc_suite import artefacts, invariants
+from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.recovery import dead_after_seconds
+from pynenc_suite.findings.registry import candidate_fixes
+from pynenc_suite.history.situations import reached
+from pynenc_suite.strategies.steps import Advance, Enqueue, Finish, Poll, Recover, Schedule, Start
+from tests.detection import detect
+
+CALL = {"account_id": "a", "op": "x"}
+
+
+def _running_recovery_by_age(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Injected: an invocation RUNNING for longer than the dead-runner timeout is recovered, heartbeats or not."""
+
+    def by_age(self: MemOrchestrator, timeout_seconds: float) -> Any:
+        cutoff = datetime.now(UTC) - timedelta(seconds=timeout_seconds)
+        for invocation_id in list(self.status_index.get(InvocationStatus.RUNNING, set())):
+            record = self.invocation_status_record.get(invocation_id)
+            if record is not None and record.timestamp < cutoff:
+                yield invocation_id
+
+    monkeypatch.setattr(MemOrchestrator, "_get_running_invocations_for_recovery", by_age)
+
+
+def _broken(target: Target, *steps: Any) -> set[str]:
+    with candidate_fixes():
+        history = run_schedule(target, ["call_keyed"], Schedule(2, steps))
+    return {v.rule for v in invariants.check_all(history)}
+
+
+def test_the_regression_shows_only_when_dead_after_passes_during_a_body(
+    target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    past = dead_after_seconds(target.app) + 1.0
+    during = (Enqueue(0, "call_keyed", CALL), Poll(0), Start(0), Advance(past), Recover(1))
+    after = (Enqueue(0, "call_keyed", CALL), Poll(0), Start(0), Finish(0), Advance(past), Recover(1))
+    assert not _broken(target, *during) and not _broken(target, *after)  # unmodified pynenc: heartbeats count
+    _running_recovery_by_age(monkeypatch)
+    assert not _broken(target, *after)  # the body answered before the timeout passed: nothing to take
+    assert "reroute-preserves-work" in _broken(target, *during)
+
+
+def test_the_gate_catches_it_in_a_schedule_that_reaches_the_edge(
+    target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _running_recovery_by_age(monkeypatch)
+    found = detect(target, "call_keyed", "reroute-preserves-work")
+    assert found.caught, "the gate's budget never reached the dead-runner timeout during a body"
+    folder = Path(found.message.split("schedule and history: ")[1].split("/\n")[0])
+    history = artefacts.load(folder).history
+    max_pending = float(target.app.conf.max_pending_seconds)
+    assert "dead-after-while-a-body-runs" in reached(history, max_pending, dead_after_seconds(target.app))
+    print(f"\ncaught after {found.examples_to_first_failure} examples")
