@@ -8,7 +8,10 @@ to act on, so no operation is empty:
 * a runner whose group operation is a start has polled one of them first (it holds it PENDING);
 * with a recovery sweep in the group, the work of a dead runner is ripe for recovery: a spare
   runner polled and started the key's call, crashed, and the clock passed the recovery horizon,
-  so the sweep reroutes a RUNNING invocation while the other operations poll and start.
+  so the sweep reroutes a RUNNING invocation while the other operations poll and iterate;
+* with a sweep and a start, the sweep contends with the start instead: the starter (alive, its
+  heartbeats going on) holds a PENDING invocation past max pending seconds, which the sweep may
+  take while the starter starts it (a dead runner would hold the key and leave nothing to start).
 
 Runner operations get runners 0, 1, 2 in order; a crash or stop strikes runner 0, so it lands
 inside the first runner operation's work (at any of its yield points), or, when it is the only
@@ -70,11 +73,17 @@ def scenarios(task: str, call: dict[str, Any], size: int = 3, recovery_horizon: 
     for kinds in itertools.combinations_with_replacement(KINDS, size):
         group, starters = _group(kinds, task, call)
         prefix: list[Step] = [Enqueue(0, task, call), Enqueue(1, task, call)]
-        if "recover" in kinds:
-            prefix += [Poll(SPARE), Start(SPARE), Crash(SPARE), Advance(recovery_horizon)]
-            prefix.append(Enqueue(0, task, call))  # the key's call the dead runner took is replaced in the queue
         striking = {"crash", "stop"} & set(kinds)
         if striking and not any(k in kinds for k in ("poll", "start", "iterate", "recover")):
             starters.add(0)  # the struck runner holds work from the prefix
-        prefix += [Poll(runner) for runner in sorted(starters)]
+        if "recover" in kinds and starters:
+            # The sweep contends with a start for the invocation the starter holds: the starter stays alive
+            # (its heartbeats go on) while its PENDING invocation outlives max pending seconds.
+            prefix += [Poll(runner) for runner in sorted(starters)]
+            prefix.append(Advance(recovery_horizon))
+        else:
+            if "recover" in kinds:
+                prefix += [Poll(SPARE), Start(SPARE), Crash(SPARE), Advance(recovery_horizon)]
+                prefix.append(Enqueue(0, task, call))  # the key's call the dead runner took is replaced in the queue
+            prefix += [Poll(runner) for runner in sorted(starters)]
         yield Scenario("+".join(kinds), SPARE + 1, tuple(prefix), group)

@@ -49,7 +49,13 @@ def test_every_operation_has_something_to_act_on() -> None:
             if isinstance(step, Crash | Stop) and not any(isinstance(s, Poll | Start | Iterate | Recover) for s in scenario.group):
                 assert step.runner in held, scenario.name  # a lone strike hits a runner holding work
         if any(isinstance(step, Recover) for step in scenario.group):
-            assert Crash(SPARE) in scenario.prefix  # a dead runner's work is ripe for the sweep
+            if any(isinstance(step, Start) for step in scenario.group):  # the sweep may take what a start holds
+                assert Advance(601.0) in scenario.prefix and Crash(SPARE) not in scenario.prefix
+                assert scenario.prefix.index(Advance(601.0)) > max(
+                    i for i, step in enumerate(scenario.prefix) if isinstance(step, Poll)
+                ), scenario.name  # held PENDING past max pending seconds when the sweep comes
+            else:
+                assert Crash(SPARE) in scenario.prefix  # a dead runner's work is ripe for the sweep
         assert all(getattr(step, "runner", 0) != SPARE for step in scenario.group)
 
 

@@ -19,13 +19,18 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.explore import interleavings
 from pynenc_suite.drivers.deterministic.redis_commands import methods_only
 from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.recovery import app_recovery_horizon
+from pynenc_suite.exploring import explore_scenario
+from pynenc_suite.findings import registry
 from pynenc_suite.findings.registry import ARTEFACTS, artefact_folders, by_id, candidate_fixes
 from pynenc_suite.history.timeline import render
+from pynenc_suite.strategies.groups import scenarios
 from pynenc_suite.strategies.steps import Together
 from pynenc_suite.verdicts import PropertyViolation, require
 
 pytestmark = pytest.mark.pynenc_explore
 
+CALL = {"account_id": "a", "op": "x"}
 REDIS_ARTEFACTS = [(f, folder) for f, folder in artefact_folders() if artefacts.load(folder).meta["engine"] == "redis"]
 
 
@@ -82,3 +87,19 @@ def test_the_status_race_is_reached_only_between_redis_commands(on_redis: Target
     with candidate_fixes():
         tried, broken = _broken_interleavings(on_redis, bound=2)
     assert tried and not broken, (tried, broken)
+
+
+def test_the_tiers_own_scenario_meets_pyn_015_on_unmodified_pynenc(
+    on_redis: Target, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The explore tier's ``start+recover`` scenario (a live runner's PENDING invocation past max pending seconds
+    when a sweep comes) reaches PYN-015 on its own: on pynenc as installed, interleavings show its signature (the
+    sweep reroutes the invocation between the start's GET and its EXEC, which then writes RUNNING over
+    REROUTED); with every candidate fix, none breaks a rule."""
+    scenario = next(s for s in scenarios("call_keyed", CALL, 2, app_recovery_horizon(on_redis.app))
+                    if s.name == "start+recover")  # fmt: skip
+    with_fixes = explore_scenario(on_redis, "call_keyed", scenario, 1, tmp_path)
+    assert not with_fixes["known"], with_fixes
+    monkeypatch.setattr(registry, "fixed_in_gate", lambda: ())
+    unmodified = explore_scenario(on_redis, "call_keyed", scenario, 1, tmp_path)
+    assert unmodified["known"].get("PYN-015"), unmodified
