@@ -1,11 +1,12 @@
 """``pynenc-suite``: the gate, the real-time tier, replays and re-judging, from a team's own repository.
 
-    pynenc-suite gate mypkg.tasks:app [--engine sqlite] [--hypothesis-profile ci] [-- PYTEST_ARGS]
+    pynenc-suite gate mypkg.tasks:app [--engine sqlite|redis] [--hypothesis-profile ci] [-- PYTEST_ARGS]
     pynenc-suite realtime mypkg.tasks:app --engine redis [--budget 600]
     pynenc-suite replay .pynenc-suite/failures/<test id>
     pynenc-suite rejudge .pynenc-suite/realtime/<engine>-<time>
     pynenc-suite profile [APP] [--engine sqlite]
     pynenc-suite bench
+    pynenc-suite versions [APP] [--releases 0.3.0,0.3.1,0.4.0] [--write FINDINGS.md]
 
 Exit status: 0 the suite passed, 1 a property failed (or a replay did not
 reproduce), 2 bad input (one line on stderr), 3 the suite itself failed.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
 
     gate = commands.add_parser("gate", help="every property, the key audit and the explorer on an app (deterministic)",
                                usage=APP_USAGE, description=APP_HELP)
-    gate.add_argument("--engine", default=None, help="memory (default) or sqlite: where pynenc keeps its state")
+    gate.add_argument("--engine", default=None, help="memory (default), sqlite, or redis (a redis-server started "
+                      "on a loopback port; pynenc-redis needs pynenc<0.4): where pynenc keeps its state")
     gate.add_argument("--lock", type=Path, default=None, metavar="FILE",
                       help="the policy lock to compare the app with first (default: pynenc-policies.lock, if any)")
     gate.add_argument("--require-lock", action="store_true", help="a missing policy lock is a failure")
@@ -108,7 +111,8 @@ def _parser() -> argparse.ArgumentParser:
     explore = commands.add_parser("explore", help="every small group of concurrent operations, every preemption "
                                   "placement up to a bound (deterministic, exhaustive)", usage=APP_USAGE,
                                   description=APP_HELP)  # fmt: skip
-    explore.add_argument("--engine", default="memory", help="memory (default) or sqlite")
+    explore.add_argument("--engine", default="memory", help="memory (default), sqlite, or redis (decisions also "
+                         "between Redis commands; pynenc-redis needs pynenc<0.4)")
     explore.add_argument("--size", type=int, default=3, help="operations per group (default 3)")
     explore.add_argument("--bound", type=int, default=1, help="preemptions per interleaving (default 1)")
     _common(explore)
@@ -195,6 +199,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="also write the table into FILE between its markers (FINDINGS.md)")
     versions.add_argument("--hypothesis-profile", "--profile", default=None, choices=profiles.NAMES,
                           help="examples per property in each release's gate (default: the gate's default)")
+    versions.add_argument("--no-redis", dest="redis", action="store_false",
+                          help="skip the Redis tests (run by default where redis-server is on PATH)")
     versions.add_argument("--artefacts", default=None, metavar="DIR",
                           help="where releases are installed and each gate's log is kept (.pynenc-suite/versions)")
     versions.set_defaults(run=run_versions)
@@ -527,11 +533,13 @@ def run_versions(args: argparse.Namespace, passthrough: list[str]) -> int:
                                                        if args.hypothesis_profile else []), *passthrough]
         results = []
         for release in releases:
-            result, seconds = gate_on_release(release, root, child)
+            result, seconds = gate_on_release(release, root, child, args.redis and shutil.which("redis-server") is not None)
             affected = [f for f, v in result.findings.items() if v.verdict == "affected"]
             print(f"pynenc {release}: {result.properties_passed} properties passed, "
                   f"{len(result.properties_failed)} failed; affected by {', '.join(affected) or 'no finding'} "
                   f"({seconds:.0f} s; log {root / f'pynenc-{release}.log'})", flush=True)
+            for note in result.notes:
+                print(f"  {note}", flush=True)
             results.append(result)
     except install.CannotInstall as error:
         raise BadInput(str(error)) from None

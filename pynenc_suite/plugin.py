@@ -61,7 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "realtime: pynenc's own runners in separate processes with real kills")
     group.addoption("--pynenc-engine", default=None, choices=sorted(ENGINES),
                     help="where pynenc keeps its state: memory (gate default), sqlite (real-time default), redis "
-                    "(real time only)")
+                    "(a redis-server started on a loopback port; pynenc-redis runs with pynenc<0.4)")
     group.addoption("--pynenc-profile", default=None, choices=profiles.NAMES,
                     help="examples per property: ci (100, derandomized; the default when CI=true), dev (100, "
                     "random; the default), nightly (2000), smoke (8); or $PYNENC_SUITE_PROFILE")

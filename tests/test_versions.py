@@ -54,6 +54,16 @@ def test_a_reproduction_that_cannot_run_or_none_at_all_is_not_measured() -> None
     assert result.findings["PYN-004"].verdict == NOT_MEASURED  # nothing of it ran
 
 
+def test_a_reproduction_skipped_for_want_of_its_engine_is_not_measured_and_says_why() -> None:
+    result = judge("0.4.0", [_row("test_redis_commands.py::test_a_redis_finding_is_fixed[PYN-002]", "skipped",
+                                  "PYN-002")], FINDINGS)  # fmt: skip
+    assert result.findings["PYN-002"].verdict == NOT_MEASURED and result.findings["PYN-002"].skipped == 1
+    result.notes.append("Redis tests not run: pynenc-suite: pynenc-redis 0.3.0 cannot run with pynenc 0.4.0")
+    text = table.render([result], ["PYN-002"], "pynenc-suite versions --releases 0.4.0")
+    assert "| PYN-002 | not measured (its reproductions need Redis, which does not run with this release) |" in text
+    assert "- pynenc 0.4.0: Redis tests not run: pynenc-suite: pynenc-redis 0.3.0 cannot run" in text
+
+
 def test_a_property_failing_on_a_release_is_a_regression_of_that_release() -> None:
     rows = [
         _row("test_properties.py::test_property[t-liveness]", "passed"),
@@ -99,7 +109,7 @@ def test_versions_tells_a_finding_of_one_release_from_its_absence_in_another(tmp
     findings.write_text(f"{table.BEGIN}\n{table.END}\n")
     done = subprocess.run(
         [sys.executable, "-m", "pynenc_suite", "versions", "--releases", "0.3.1,0.4.0", "--write", str(findings),
-         "-p", "no:xdist", "-k", "broker_can_be_built or (committed_finding_is_fixed and PYN-009)"],
+         "--no-redis", "-p", "no:xdist", "-k", "broker_can_be_built or (committed_finding_is_fixed and PYN-009)"],
         cwd=elsewhere, env={**os.environ}, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

@@ -25,6 +25,8 @@ def _cell(result: ReleaseResult, finding: str) -> str:
         return f"absent ({verdict.kept} reproduction(s) keep the rule)"
     if verdict.errors:
         return f"not measured ({len(verdict.errors)} reproduction(s) could not run)"
+    if verdict.skipped:
+        return "not measured (its reproductions need Redis, which does not run with this release)"
     return "not measured (no reproduction in the gate)"
 
 
@@ -35,7 +37,8 @@ def render(results: list[ReleaseResult], findings: list[str], command: str) -> s
         f"Measured by `{command}`: each release installed on its own, the gate run on it (each finding's committed "
         "reproductions as strict xfails, every property). **affected**: a reproduction still breaks its rule, or a "
         "gate example showed the finding's signature; absent: every reproduction keeps its rule and no example "
-        "showed it; not measured: the gate has no reproduction of it (real-time findings) or it could not run.",
+        "showed it; not measured: the gate has no reproduction of it (real-time findings) or it could not run. "
+        "The Redis findings are measured by the explore tier's Redis tests where pynenc-redis runs.",
         "",
         "| finding | " + " | ".join(f"pynenc {r}" for r in releases) + " |",
         "|---|" + "---|" * len(releases),
@@ -48,7 +51,7 @@ def render(results: list[ReleaseResult], findings: list[str], command: str) -> s
     lines.append("| failed (a regression of that release) | "
                  + " | ".join(str(len(r.properties_failed)) for r in results) + " |")  # fmt: skip
     for result in results:
-        for failure in result.properties_failed + result.suite_errors:
+        for failure in result.properties_failed + result.suite_errors + result.notes:
             lines.append(f"\n- pynenc {result.release}: {failure}")
     return "\n".join(lines)
 

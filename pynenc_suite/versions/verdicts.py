@@ -27,6 +27,7 @@ class FindingVerdict:
     verdict: str
     reproduced: int = 0  # strict xfails that held
     kept: int = 0  # strict xfails that passed (the rule held)
+    skipped: int = 0  # reproductions that need what this run did not have (another engine)
     discarded: int = 0  # gate examples that showed it
     errors: list[str] = field(default_factory=list)  # reproductions that failed some other way
 
@@ -38,6 +39,7 @@ class ReleaseResult:
     properties_passed: int
     properties_failed: list[str]  # "item: first line"
     suite_errors: list[str]  # items (not reproductions) that failed or errored outside a property
+    notes: list[str] = field(default_factory=list)  # what was not run on this release, and why
 
 
 def judge(release: str, rows: list[dict[str, Any]], finding_ids: list[str]) -> ReleaseResult:
@@ -52,13 +54,15 @@ def judge(release: str, rows: list[dict[str, Any]], finding_ids: list[str]) -> R
         reproduced = sum(row["outcome"] == "xfailed" for row in own)
         kept = sum(row["outcome"] in ("xpassed", "passed") for row in own)
         errors = [f"{row['item']}: {row['message']}" for row in own if row["outcome"] == "failed"]
+        skipped = sum(row["outcome"] == "skipped" for row in own)
         if reproduced or discarded[finding]:
             verdict = AFFECTED
         elif kept and not errors:
             verdict = ABSENT
         else:
             verdict = NOT_MEASURED
-        findings[finding] = FindingVerdict(verdict, reproduced, kept, discarded[finding], errors)
+        findings[finding] = FindingVerdict(verdict, reproduced=reproduced, kept=kept, skipped=skipped,
+                                           discarded=discarded[finding], errors=errors)
     properties = [row for row in rows if "test_property[" in row["item"] and row.get("finding") is None]
     failed = [f"{row['item']}: {row['message']}" for row in properties if row["outcome"] == "failed"]
     others = [
