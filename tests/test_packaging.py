@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOT_INSTALLED = {"tests", ".ci", ".tox", ".git", "docs", "build", "dist"}
+NOT_INSTALLED = {"tests", ".ci", ".tox", ".git", "docs", "build", "dist", ".pynenc-suite"}  # .pynenc-suite: run output
 
 
 def _setuptools() -> dict:
