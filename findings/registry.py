@@ -223,19 +223,36 @@ def gate_fixed() -> tuple[Finding, ...]:
     return tuple(f for f in FINDINGS if f.gate_fix is not None)
 
 
+_fixes_on = True
+
+
+def use_candidate_fixes(on: bool) -> None:
+    """Whether the gate and the explore tier run with the candidate fixes (``--without-fixes`` turns them off:
+    pynenc as installed, every finding's examples discarded by its signature)."""
+    global _fixes_on
+    _fixes_on = on
+
+
+def candidate_fixes_on() -> bool:
+    return _fixes_on
+
+
 def fixed_in_gate() -> tuple[Finding, ...]:
     """The findings the gate runs a candidate fix of: those whose fix applies to the installed pynenc.
 
     A fix written against other pynenc code (an older or newer release) is left out, and examples showing
-    its finding are discarded by its gate signature instead, as for a finding without a fix."""
+    its finding are discarded by its gate signature instead, as for a finding without a fix.  None with
+    the fixes turned off (:func:`use_candidate_fixes`)."""
+    if not _fixes_on:
+        return ()
     usable = _applicable_fixes()
     return tuple(f for f in gate_fixed() if f.gate_fix in usable)
 
 
 def unfixed_in_gate() -> tuple[Finding, ...]:
     """The findings whose gate fix does not apply to the installed pynenc (named in the run summary)."""
-    fixed = fixed_in_gate()
-    return tuple(f for f in gate_fixed() if f not in fixed)
+    usable = _applicable_fixes()
+    return tuple(f for f in gate_fixed() if f.gate_fix not in usable)
 
 
 @functools.cache

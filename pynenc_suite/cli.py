@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     gate.add_argument("--require-lock", action="store_true", help="a missing policy lock is a failure")
     gate.add_argument("--policy-seed", type=int, default=0, metavar="N",
                       help="seed of the schedules a policy change's consequences are measured on (default 0)")
+    gate.add_argument("--without-fixes", action="store_true",
+                      help="run pynenc as installed, without the candidate fixes of recorded findings")
     _common(gate)
     gate.set_defaults(run=run_gate)
 
@@ -115,6 +117,8 @@ def _parser() -> argparse.ArgumentParser:
                          "between Redis commands; pynenc-redis needs pynenc<0.4)")
     explore.add_argument("--size", type=int, default=3, help="operations per group (default 3)")
     explore.add_argument("--bound", type=int, default=1, help="preemptions per interleaving (default 1)")
+    explore.add_argument("--without-fixes", action="store_true",
+                         help="run pynenc as installed, without the candidate fixes of recorded findings")
     _common(explore)
     explore.set_defaults(run=run_explore)
 
@@ -257,6 +261,8 @@ def _suite_options(args: argparse.Namespace, chosen: Any) -> list[str]:
         options.append(f"--pynenc-artefacts={Path(args.artefacts).resolve()}")
     if args.hypothesis_profile:
         options.append(f"--pynenc-profile={args.hypothesis_profile}")
+    if getattr(args, "without_fixes", False):
+        options.append("--pynenc-without-fixes")
     return options
 
 

@@ -27,7 +27,7 @@ from hypothesis import settings
 from pynenc_suite import profiles, tallies
 from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.engines.registry import ENGINES, EngineError, engine_for_tier
-from pynenc_suite.findings.registry import by_id
+from pynenc_suite.findings.registry import by_id, use_candidate_fixes
 from pynenc_suite.session import SuiteOptions, active_options, set_options, target_for
 from pynenc_suite.summaries import SUITE_ERROR, collect, suite_errors, write_summaries
 from pynenc_suite.verdicts import PropertyViolation
@@ -93,6 +93,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="explore tier: operations per group (every multiset of N operation kinds; default 3)")
     group.addoption("--pynenc-explore-bound", type=int, default=1, metavar="N",
                     help="explore tier: preemptions per interleaving, every placement tried, fewest first (default 1)")
+    group.addoption("--pynenc-without-fixes", action="store_true", default=False,
+                    help="gate and explore tiers: run pynenc as installed, without the candidate fixes of recorded "
+                    "findings (every finding's examples are then discarded by its signature)")
     group.addoption("--pynenc-redis-url", default=None, metavar="URL",
                     help="real-time tier: use this Redis (redis://host:port) instead of starting redis-server "
                     "on a free loopback port")
@@ -131,6 +134,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         options = SuiteOptions.from_config(config)
         engine_for_tier(options.engine, options.tier)
+        use_candidate_fixes(options.fixes)
         if not hasattr(config, "workerinput"):  # the controller validates; xdist workers load lazily
             target = target_for(options)
             if options.tier == "gate":

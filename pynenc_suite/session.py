@@ -40,6 +40,7 @@ class SuiteOptions:
     redis_url: str | None = None
     explore_size: int = 3
     explore_bound: int = 1
+    fixes: bool = True  # the candidate fixes of recorded findings (off: --pynenc-without-fixes)
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> SuiteOptions:
@@ -59,6 +60,7 @@ class SuiteOptions:
             redis_url=config.getoption("--pynenc-redis-url"),
             explore_size=config.getoption("--pynenc-explore-size"),
             explore_bound=config.getoption("--pynenc-explore-bound"),
+            fixes=not config.getoption("--pynenc-without-fixes"),
         )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pynenc_suite.findings.registry import unfixed_in_gate
+from pynenc_suite.findings.registry import candidate_fixes_on, unfixed_in_gate
 from pynenc_suite.history.situations import SITUATIONS
 from pynenc_suite.tallies import EXAMPLES
 
@@ -103,7 +103,10 @@ def _examples(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
     write(f"{len(rows)} properties: {judged} examples judged, {dropped} discarded as known findings"
           + (f" ({findings})" if findings else ""))
     unfixed = unfixed_in_gate()
-    if unfixed:
+    if not candidate_fixes_on():
+        write("candidate fixes off (--without-fixes): pynenc as installed; examples showing any recorded finding "
+              "are discarded by its signature")
+    elif unfixed:
         write(f"candidate fixes written for other pynenc code, not applied to pynenc {version('pynenc')}: "
               f"{', '.join(f.id for f in unfixed)}; examples showing them are discarded by their signatures")
     reached: dict[str, int] = {}

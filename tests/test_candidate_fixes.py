@@ -276,3 +276,21 @@ def test_a_section_run_uninterruptible_is_one_step_of_its_operation(atomic: bool
 
     interleaver.run_group([("a", None, a), ("b", None, b)], preemptions=[1])
     assert ran == expected
+
+
+def test_without_fixes_the_gate_runs_pynenc_as_installed_and_discards_every_finding_by_signature() -> None:
+    """``--without-fixes``: no candidate fix is applied, and a fixed finding's examples are discarded by its
+    signature (as on a release its fix was not written for)."""
+    pyn014 = registry.by_id("PYN-014")
+    shown = artefacts.load(ARTEFACTS / pyn014.artefacts[0]).history
+    assert registry.gate_finding_in(shown) is None  # the gate runs PYN-014's fix: its examples are judged
+    route_call = vars(BaseOrchestrator)["route_call"]
+    registry.use_candidate_fixes(False)
+    try:
+        assert registry.fixed_in_gate() == ()
+        assert registry.gate_finding_in(shown) is pyn014
+        with candidate_fixes():
+            assert vars(BaseOrchestrator)["route_call"] is route_call  # nothing patched
+    finally:
+        registry.use_candidate_fixes(True)
+    assert [f.id for f in registry.fixed_in_gate()] == [f.id for f in gate_fixed()]
