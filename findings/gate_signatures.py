@@ -183,3 +183,23 @@ def transition_written_over_another(history: History) -> bool:
                 return True
             last[e.invocation_id] = e
     return False
+
+
+def recovered_from_a_live_runner(history: History) -> bool:
+    """Inside an interleaved group, a recovery sweep marked RUNNING_RECOVERY an invocation whose last RUNNING was
+    written by another runner that had not died or stopped: the sweep acted on a list of a dead runner's
+    invocations that a second sweep had already recovered and a live runner had started again.
+    """
+    gone = {e.worker for e in history if e.kind in (Kind.CRASH, Kind.STOP) and e.worker}
+    for group in _groups(history):
+        running_by: dict[str, str] = {}
+        for e in group:
+            if e.kind is not Kind.STATUS or not e.invocation_id:
+                continue
+            if e.status == "running" and e.worker:
+                running_by[e.invocation_id] = e.worker
+            elif e.status == "running_recovery":
+                owner = running_by.get(e.invocation_id)
+                if owner is not None and owner != e.worker and owner not in gone:
+                    return True
+    return False

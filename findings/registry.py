@@ -197,6 +197,14 @@ FINDINGS: tuple[Finding, ...] = (
         artefacts=("PYN-015",),
         gate_fix=redis_status_transition_checked,
     ),
+    Finding(
+        "PYN-016",
+        "two running-recovery sweeps list one dead runner's RUNNING invocation; after one recovers it and a live "
+        "runner starts it, the other marks it RUNNING_RECOVERY from its stale list and reroutes it while it runs",
+        rules=("reroute-preserves-work",),
+        gate=gate.recovered_from_a_live_runner,
+        artefacts=("PYN-016",),
+    ),
 )
 
 BY_ID: dict[str, Finding] = {finding.id: finding for finding in FINDINGS}

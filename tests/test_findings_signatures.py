@@ -134,3 +134,17 @@ def test_pyn_015_matches_a_status_written_over_another_workers_inside_a_group():
     assert not BY_ID["PYN-015"](hist(*held, begin, *recovered, end))  # a legal recovery by another worker
     killed = status("a", K, "killed", "k1", "r1")
     assert not BY_ID["PYN-015"](hist(*held, begin, started, killed, end))  # running -> killed is allowed
+
+
+def test_pyn_016_matches_running_recovery_of_an_invocation_a_live_runner_started_inside_a_group():
+    begin, end = {"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.GROUP_END.value}
+    dead = [enqueue("a", K, "k1"), status("a", K, "pending", "k1", "r3"), status("a", K, "running", "k1", "r3"),
+            {"kind": Kind.CRASH.value, "worker": "r3", "fault": "kill"}]  # fmt: skip
+    first = [status("a", K, "running_recovery", "k1", "r2"), status("a", K, "rerouted", "k1", "r2")]
+    restarted = [status("a", K, "pending", "k1", "r0"), status("a", K, "running", "k1", "r0")]
+    stale = status("a", K, "running_recovery", "k1", "r1")
+    assert BY_ID["PYN-016"](hist(*dead, begin, *first, *restarted, stale, end))
+    assert not BY_ID["PYN-016"](hist(*dead, *first, *restarted, stale))  # not inside a group
+    assert not BY_ID["PYN-016"](hist(*dead, begin, *first, end))  # the dead runner's invocation recovered once
+    stopped = {"kind": Kind.STOP.value, "worker": "r0", "fault": "stop"}
+    assert not BY_ID["PYN-016"](hist(*dead, begin, *first, *restarted, stopped, stale, end))  # its runner stopped
