@@ -15,7 +15,7 @@ import pytest
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import run_schedule
-from pynenc_suite.drivers.keys.audit import KeyedArgument, add_process_keys, audit
+from pynenc_suite.drivers.keys.audit import AuditRow, KeyedArgument, add_process_keys, audit
 from pynenc_suite.engines.registry import same_decision_points
 from pynenc_suite.findings.registry import FINDINGS, Finding, artefact_folders
 from pynenc_suite.history.model import Mode
@@ -111,10 +111,10 @@ def test_distinct_keys_are_never_blocked_by_each_other(reference: Target, cls_na
     require(not violations, lambda: render(history, violations))
 
 
-_PROCESS_ROWS: dict[str, dict[str, object]] = {}
+_PROCESS_ROWS: dict[str, dict[str, AuditRow]] = {}
 
 
-def _keyed_in_processes(target: Target) -> dict[str, object]:
+def _keyed_in_processes(target: Target) -> dict[str, AuditRow]:
     """Every process class's audit row with its keys from one set of processes (one per hash seed), once."""
     if target.spec not in _PROCESS_ROWS:
         keyed = KeyedArgument("call_keyed", "account_id", Mode.KEYS)
@@ -131,4 +131,4 @@ def test_keys_are_the_same_in_every_process(reference: Target, cls_name: str) ->
     """The same account id gets the same key in processes started with different hash seeds (the audit's
     cross-process check, on the class whatever the app's declared type)."""
     row = _keyed_in_processes(reference)[cls_name]
-    require(row.process_stable is not False, lambda: f"{cls_name}: keys by process {row.process_keys}")  # type: ignore[attr-defined]
+    require(row.process_stable is not False, lambda: f"{cls_name}: keys by process {row.process_keys}")
