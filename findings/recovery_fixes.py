@@ -1,16 +1,25 @@
-"""Candidate fix of pynenc's recovery sweep (PYN-014): each invocation is marked and rerouted in one step.
+"""Candidate fix of pynenc's recovery sweeps (PYN-014, PYN-016): each invocation is checked, marked and
+rerouted in one step.
 
-pynenc's recovery tasks first mark every invocation they recover (PENDING_RECOVERY or
-RUNNING_RECOVERY), then reroute them all.  A runner that dies in between leaves the marked
-invocations in a status no recovery looks at.  The change a pull request would make: mark,
-reroute and route each invocation as one transaction of the state store (here: under the key
-lock, one indivisible step for the deterministic interleaver), so a sweep that dies leaves each
-invocation either untouched (recoverable by the next sweep) or back in its queue.
+pynenc's recovery tasks list the invocations to recover, mark each one (PENDING_RECOVERY or
+RUNNING_RECOVERY), then reroute them all.  Two windows follow from that:
+
+* PYN-014: a runner that dies between marking and rerouting leaves the marked invocations in a
+  status no recovery looks at;
+* PYN-016: the list is stale by the time an invocation is marked.  Another sweep may have
+  recovered it and a live runner started it again; the stale sweep then marks it and reroutes
+  it while its body runs (RUNNING -> RUNNING_RECOVERY is allowed whoever owns it).
+
+The change a pull request would make: for each listed invocation, as one transaction of the
+state store (here: under the key lock, one indivisible step for the deterministic interleaver),
+check that it is still one the sweep recovers, then mark, reroute and route it.  A sweep that
+dies leaves each invocation either untouched (recoverable by the next sweep) or back in its
+queue, and a sweep never takes an invocation someone else has taken since it listed it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -19,17 +28,20 @@ from pynenc_suite.findings.fixes import replaced
 
 PENDING_DIGEST = "442066ef659903f6"
 RUNNING_DIGEST = "e0f587f4175b98f4"
+FINDINGS = "PYN-014, PYN-016"
 
 
-def _sweep(recoverable: Callable[[Any], Iterator[str]], marked: str, what: str) -> Callable[[], None]:
+def _sweep(recoverable: Callable[[Any], Iterable[str]], marked: str, what: str) -> Callable[[], None]:
     def recover_each_in_one_step() -> None:
         from pynenc import core_tasks
         from pynenc.invocation.status import InvocationStatus
 
         app, runner_ctx = core_tasks.get_app_and_runner_ctx()
         for invocation_id in list(recoverable(app)):
-            app.logger.info(f"Recovering {what} invocation:{invocation_id}")
             with decided_alone():
+                if invocation_id not in set(recoverable(app)):
+                    continue  # recovered (and maybe started again) since the list was read
+                app.logger.info(f"Recovering {what} invocation:{invocation_id}")
                 app.orchestrator.set_invocation_status(invocation_id, InvocationStatus(marked), runner_ctx)
                 app.orchestrator.reroute_invocations({invocation_id}, runner_ctx)
 
@@ -37,8 +49,9 @@ def _sweep(recoverable: Callable[[Any], Iterator[str]], marked: str, what: str) 
 
 
 @contextmanager
-def recovery_reroutes_each_invocation_in_one_step() -> Iterator[None]:
-    """PYN-014: pynenc's pending and running recovery mark and reroute each invocation in one step."""
+def recovery_sweeps_check_mark_and_reroute_in_one_step() -> Iterator[None]:
+    """PYN-014, PYN-016: pynenc's pending and running recovery check that each listed invocation is still
+    recoverable, mark it and reroute it, in one step."""
     from pynenc import core_tasks
 
     pending = _sweep(lambda app: app.orchestrator.get_pending_invocations_for_recovery(), "pending_recovery",
@@ -46,6 +59,6 @@ def recovery_reroutes_each_invocation_in_one_step() -> Iterator[None]:
     running = _sweep(lambda app: app.orchestrator.get_running_invocations_for_recovery(), "running_recovery",
                      "running (inactive runner)")  # fmt: skip
     with ExitStack() as stack:
-        stack.enter_context(replaced("PYN-014", core_tasks.recover_pending_invocations, "func", PENDING_DIGEST, pending))
-        stack.enter_context(replaced("PYN-014", core_tasks.recover_running_invocations, "func", RUNNING_DIGEST, running))
+        stack.enter_context(replaced(FINDINGS, core_tasks.recover_pending_invocations, "func", PENDING_DIGEST, pending))
+        stack.enter_context(replaced(FINDINGS, core_tasks.recover_running_invocations, "func", RUNNING_DIGEST, running))
         yield

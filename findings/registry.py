@@ -40,7 +40,7 @@ from pynenc_suite.findings.decision_fixes import (
 from pynenc_suite.findings.fixes import FixNoLongerApplies, batch_calls_indexed, multithread_stop_keeps_heartbeats
 from pynenc_suite.findings.gate_signatures import GateSignature
 from pynenc_suite.findings.realtime_signatures import RealtimeSignature
-from pynenc_suite.findings.recovery_fixes import recovery_reroutes_each_invocation_in_one_step
+from pynenc_suite.findings.recovery_fixes import recovery_sweeps_check_mark_and_reroute_in_one_step
 from pynenc_suite.findings.redis_fixes import redis_status_transition_checked
 from pynenc_suite.history.model import History, Violation
 
@@ -185,7 +185,7 @@ FINDINGS: tuple[Finding, ...] = (
         rules=("liveness",),
         gate=gate.left_marked_by_a_dying_sweep,
         artefacts=("PYN-014", "PYN-014b"),
-        gate_fix=recovery_reroutes_each_invocation_in_one_step,
+        gate_fix=recovery_sweeps_check_mark_and_reroute_in_one_step,
     ),
     Finding(
         "PYN-015",
@@ -204,6 +204,7 @@ FINDINGS: tuple[Finding, ...] = (
         rules=("reroute-preserves-work",),
         gate=gate.recovered_from_a_live_runner,
         artefacts=("PYN-016",),
+        gate_fix=recovery_sweeps_check_mark_and_reroute_in_one_step,
     ),
 )
 

@@ -25,7 +25,7 @@ from pynenc_suite.findings import registry
 from pynenc_suite.findings.fixes import FixNoLongerApplies
 from pynenc_suite.findings.registry import ARTEFACTS, candidate_fixes, gate_fixed
 from tests.detection import detect
-from tests.regressions import registered_invocations_unseen
+from tests.regressions import registered_invocations_unseen, running_recovery_by_age
 
 FIXED_ARTEFACTS = [  # Redis counterexamples replay in the explore tier on Redis (suite/explore/test_redis_commands.py)
     pytest.param(finding, ARTEFACTS / name, id=name)
@@ -37,7 +37,7 @@ FIXED_ARTEFACTS = [  # Redis counterexamples replay in the explore tier on Redis
 
 def test_every_gate_fix_has_a_reproduction_to_pass() -> None:
     assert [f.id for f in gate_fixed()] == ["PYN-001", "PYN-005", "PYN-006", "PYN-008", "PYN-009", "PYN-013", "PYN-014",
-                                          "PYN-015"]
+                                          "PYN-015", "PYN-016"]
     assert all(f.artefacts and f.gate is not None for f in gate_fixed())
 
 
@@ -45,7 +45,7 @@ def test_only_the_finding_without_a_sound_fix_keeps_its_filter() -> None:
     """PYN-007 needs the broker to hand an invocation over and the state store to record it in one step; the
     in-process change that would do so would also remove the window the gate's crashes land in."""
     filtered = [f.id for f in registry.FINDINGS if f.gate is not None and f.gate_fix is None]
-    assert filtered == ["PYN-007", "PYN-016"]  # PYN-016: found last, its fix not yet written
+    assert filtered == ["PYN-007"]
 
 
 @pytest.mark.parametrize(("finding", "folder"), FIXED_ARTEFACTS)
@@ -90,7 +90,7 @@ def test_a_recovery_fix_for_code_that_changed_fails_loudly_naming_its_finding(mo
         return None
 
     monkeypatch.setattr(core_tasks.recover_running_invocations, "func", changed)
-    with pytest.raises(FixNoLongerApplies, match=r"^PYN-014: the candidate fix patches recover_running_invocations.func"), \
+    with pytest.raises(FixNoLongerApplies, match=r"^PYN-014, PYN-016: the candidate fix patches recover_running_invocations.func"), \
             every_gate_fix():  # fmt: skip
         pass
     assert core_tasks.recover_running_invocations.func is changed
@@ -130,10 +130,10 @@ def test_a_fix_that_no_longer_applies_is_left_out_and_its_finding_discarded_by_s
 
     monkeypatch.setattr(core_tasks.recover_running_invocations, "func", changed)
     registry._applicable_fixes.cache_clear()
-    assert [f.id for f in registry.unfixed_in_gate()] == ["PYN-014"]
-    assert "PYN-014" not in [f.id for f in registry.fixed_in_gate()]
+    assert [f.id for f in registry.unfixed_in_gate()] == ["PYN-014", "PYN-016"]  # one change fixes both
+    assert not {"PYN-014", "PYN-016"} & {f.id for f in registry.fixed_in_gate()}
     route_call = vars(BaseOrchestrator)["route_call"]
-    with candidate_fixes():  # the other fixes still apply; PYN-014's is not entered
+    with candidate_fixes():  # the other fixes still apply; the sweeps' is not entered
         assert core_tasks.recover_running_invocations.func is changed
         assert vars(BaseOrchestrator)["route_call"] is not route_call  # PYN-006's fix
     pyn014 = registry.by_id("PYN-014")
@@ -244,6 +244,7 @@ LOOKALIKES = [
     pytest.param(_requeue_skipped_in(InvocationStatus.RETRY), "call_retrying", "liveness", id="PYN-009"),
     pytest.param(_finished_holders_still_block, "call_keyed_drop", "drop-semantics", id="PYN-013"),
     pytest.param(_recovered_invocations_not_released, "call_keyed", "liveness", id="PYN-014"),
+    pytest.param(running_recovery_by_age, "call_keyed", "reroute-preserves-work", id="PYN-016"),
 ]
 
 

@@ -10,13 +10,10 @@ that situation on purpose (``strategies/schedules.py``, ``_recovery_edges``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pynenc.invocation.status import InvocationStatus
-from pynenc.orchestrator.mem_orchestrator import MemOrchestrator
 
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
@@ -26,21 +23,9 @@ from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.history.situations import reached
 from pynenc_suite.strategies.steps import Advance, Enqueue, Finish, Poll, Recover, Schedule, Start
 from tests.detection import detect
+from tests.regressions import running_recovery_by_age
 
 CALL = {"account_id": "a", "op": "x"}
-
-
-def _running_recovery_by_age(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Injected: an invocation RUNNING for longer than the dead-runner timeout is recovered, heartbeats or not."""
-
-    def by_age(self: MemOrchestrator, timeout_seconds: float) -> Any:
-        cutoff = datetime.now(UTC) - timedelta(seconds=timeout_seconds)
-        for invocation_id in list(self.status_index.get(InvocationStatus.RUNNING, set())):
-            record = self.invocation_status_record.get(invocation_id)
-            if record is not None and record.timestamp < cutoff:
-                yield invocation_id
-
-    monkeypatch.setattr(MemOrchestrator, "_get_running_invocations_for_recovery", by_age)
 
 
 def _broken(target: Target, *steps: Any) -> set[str]:
@@ -56,7 +41,7 @@ def test_the_regression_shows_only_when_dead_after_passes_during_a_body(
     during = (Enqueue(0, "call_keyed", CALL), Poll(0), Start(0), Advance(past), Recover(1))
     after = (Enqueue(0, "call_keyed", CALL), Poll(0), Start(0), Finish(0), Advance(past), Recover(1))
     assert not _broken(target, *during) and not _broken(target, *after)  # unmodified pynenc: heartbeats count
-    _running_recovery_by_age(monkeypatch)
+    running_recovery_by_age(monkeypatch)
     assert not _broken(target, *after)  # the body answered before the timeout passed: nothing to take
     assert "reroute-preserves-work" in _broken(target, *during)
 
@@ -64,7 +49,7 @@ def test_the_regression_shows_only_when_dead_after_passes_during_a_body(
 def test_the_gate_catches_it_in_a_schedule_that_reaches_the_edge(
     target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _running_recovery_by_age(monkeypatch)
+    running_recovery_by_age(monkeypatch)
     found = detect(target, "call_keyed", "reroute-preserves-work")
     assert found.caught, "the gate's budget never reached the dead-runner timeout during a body"
     folder = Path(found.message.split("schedule and history: ")[1].split("/\n")[0])
