@@ -9,11 +9,8 @@ names with ``--redis-url``.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -21,24 +18,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pynenc_suite.engines.server import EngineUnavailable
+from pynenc_suite.engines.server import EngineUnavailable, dies_with, free_port
 
 DATABASES = 4096
 START_TIMEOUT = 10.0
 # Redis checks blocked clients' timeouts on its timer: at the default 10 Hz an empty BLPOP with pynenc's
 # 0.1 s timeout returns up to 0.1 s late, and the deterministic driver's 1 ms polls take 100 ms; at 500 Hz, 3 ms.
 HZ = 500
-PR_SET_PDEATHSIG = 1
 
 
 class RedisUnavailable(EngineUnavailable):
     """No usable Redis; ``str()`` is the one-line reason and what to do."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def check_reachable(url: str, timeout: float = 3.0) -> None:
@@ -79,7 +69,7 @@ def redis_server(binary: str = "redis-server") -> Iterator[str]:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_terminate_with(os.getpid()),
+            preexec_fn=dies_with(os.getpid()),
         )
         url = f"redis://127.0.0.1:{port}"
         try:
@@ -103,26 +93,6 @@ def drop_connections(url: str) -> int:
         return int(client.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"))
     finally:
         client.close()
-
-
-def _terminate_with(parent: int):
-    """A ``preexec_fn`` that has the kernel SIGTERM the server when ``parent`` dies.
-
-    The fixture's ``finally`` stops the server on every ordinary exit; this covers a test
-    process that is SIGKILLed (a CI timeout, a user's kill -9), which would otherwise leave
-    a ``redis-server`` listening.  Outside Linux it does nothing.
-    """
-
-    def arrange() -> None:
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        except (OSError, AttributeError):
-            return
-        if os.getppid() != parent:
-            os._exit(1)
-
-    return arrange
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pynenc_suite.engines import redis_server
+from pynenc_suite.engines import rabbitmq_server, redis_server
 from pynenc_suite.engines.plugins import unusable_reason
 
 StateConfig = Callable[[Path, int, str], dict[str, Any]]
@@ -43,6 +43,15 @@ def _components(prefix: str) -> dict[str, str]:
         "client_data_store_cls": f"{prefix}ClientDataStore",
         "trigger_cls": f"{prefix}Trigger",
     }
+
+
+def _rabbitmq_state(folder: Path, run: int, url: str) -> dict[str, Any]:
+    """A new SQLite file and a queue of its own on the RabbitMQ at ``url``; a server that goes away is an error
+    within a second, not retried for minutes (pynenc-rabbitmq retries forever by default)."""
+    host, port = rabbitmq_server.host_and_port(url)
+    return {"sqlite_db_path": str(folder / f"run-{run}.sqlite3"), "rabbitmq_host": host, "rabbitmq_port": port,
+            "rabbitmq_queue_prefix": f"pynenc_suite_run_{run}", "rabbitmq_connection_attempts": 1,
+            "rabbitmq_retry_max_attempts": 2, "rabbitmq_retry_initial_delay": 0.2}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,15 @@ ENGINES: dict[str, Engine] = {
             ),
             extra="redis",
             in_process_config={"queue_timeout_sec": 0.001},
+        ),
+        Engine(
+            "rabbitmq",  # pynenc-rabbitmq brings a broker only: the rest of the state is SQLite's
+            {**_components("SQLite"), "broker_cls": "RabbitMqBroker"},
+            lambda folder, run, url: _rabbitmq_state(folder, run, url),
+            in_process=True,
+            shared=True,
+            server=Server(start=rabbitmq_server.rabbitmq_server, check=rabbitmq_server.check_reachable),
+            extra="rabbitmq",
         ),
     )
 }

@@ -206,6 +206,11 @@ FINDINGS: tuple[Finding, ...] = (
         artefacts=("PYN-016",),
         gate_fix=recovery_sweeps_check_mark_and_reroute_in_one_step,
     ),
+    Finding(
+        "PYN-017",
+        "pynenc-rabbitmq 0.1.6 cannot build its broker on pynenc 0.4",
+        rules=(),
+    ),
 )
 
 BY_ID: dict[str, Finding] = {finding.id: finding for finding in FINDINGS}

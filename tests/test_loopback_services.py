@@ -1,8 +1,8 @@
-"""The real-time tier's own services: the loopback provider and the redis-server fixture.
+"""The suite's own services: the loopback provider, and the redis-server and RabbitMQ nodes it starts.
 
 The provider must tell a caller that died mid-call (its socket closed) from a
 call that was answered, because the overlap checker's intervals end where the
-caller stopped existing.  Redis problems a user can cause give one line.
+caller stopped existing.  Server problems a user can cause give one line.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pynenc_suite.engines.rabbitmq_server import PACKAGE_SCRIPT as RABBITMQ_SCRIPT
+from pynenc_suite.engines.rabbitmq_server import RabbitMqUnavailable, rabbitmq_server
+from pynenc_suite.engines.rabbitmq_server import check_reachable as rabbitmq_check_reachable
 from pynenc_suite.engines.redis_server import RedisUnavailable, check_reachable, redis_server
 from pynenc_suite.provider.client import INVOCATION_HEADER, PGID_HEADER, PID_HEADER, RUNNER_HEADER
 from pynenc_suite.provider.loopback import LoopbackProvider
@@ -138,3 +141,59 @@ def _accepts(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.5)
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_missing_rabbitmq_server_says_what_to_install() -> None:
+    with pytest.raises(RabbitMqUnavailable) as error, rabbitmq_server(binary="no-such-rabbitmq-server"):
+        pass
+    assert "\n" not in str(error.value) and "apt-get install rabbitmq-server" in str(error.value)
+
+
+def test_unreachable_rabbitmq_is_one_line() -> None:
+    with pytest.raises(RabbitMqUnavailable) as error:
+        rabbitmq_check_reachable("amqp://127.0.0.1:9", timeout=0.5)
+    assert "\n" not in str(error.value) and "127.0.0.1:9" in str(error.value)
+
+
+def _listening(pids: set[int]) -> set[str]:
+    """Local addresses of the listening TCP sockets of ``pids`` (``ss -ltnp``)."""
+    table = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, check=True).stdout
+    return {line.split()[3] for line in table.splitlines() if any(f"pid={pid}," in line for pid in pids)}
+
+
+def _descendants(root: int) -> set[int]:
+    found, frontier = {root}, [root]
+    while frontier:
+        children = Path(f"/proc/{frontier.pop()}/task")
+        for task in children.glob("*/children") if children.exists() else ():
+            for child in map(int, task.read_text().split()):
+                if child not in found:
+                    found.add(child)
+                    frontier.append(child)
+    return found
+
+
+@pytest.mark.skipif(not Path(RABBITMQ_SCRIPT).exists() or shutil.which("ss") is None,
+                    reason="rabbitmq-server (or ss) is not installed")  # fmt: skip
+def test_a_rabbitmq_node_listens_on_loopback_only_and_goes_when_the_test_process_is_killed(tmp_path) -> None:
+    """Its AMQP port, Erlang distribution port and epmd bind 127.0.0.1 (or ::1); a SIGKILLed session leaves none."""
+    script = tmp_path / "hold.py"
+    script.write_text(
+        "import os, sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+        "from pynenc_suite.engines.rabbitmq_server import rabbitmq_server\n"
+        "with rabbitmq_server() as url:\n"
+        "    print(url.rsplit(':', 1)[1], flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    holder = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    port = int(holder.stdout.readline())
+    addresses = _listening(_descendants(holder.pid) - {holder.pid})
+    assert f"127.0.0.1:{port}" in addresses and len(addresses) >= 2, addresses  # AMQP and the distribution port
+    assert all(a.startswith(("127.0.0.1:", "[::1]:")) for a in addresses), addresses
+    holder.kill()
+    holder.wait()
+    deadline = time.monotonic() + 30
+    while _accepts(port):
+        assert time.monotonic() < deadline, f"the RabbitMQ node still listens on {port} after its parent was killed"
+        time.sleep(0.2)
