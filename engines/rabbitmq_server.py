@@ -18,13 +18,12 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pynenc_suite.engines.server import EngineUnavailable, dies_with, free_port
+from pynenc_suite.engines.server import EngineUnavailable, dies_with, free_port, wait_until_up
 
 PACKAGE_SCRIPT = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 START_TIMEOUT = 90.0
@@ -104,7 +103,8 @@ def rabbitmq_server(binary: str | None = None) -> Iterator[str]:
                                        preexec_fn=dies_with(os.getpid()))  # fmt: skip
         url = f"amqp://127.0.0.1:{amqp}"
         try:
-            _wait_until_up(url, process, log)
+            wait_until_up("rabbitmq-server", url, process, log, lambda u: check_reachable(u, timeout=0.5), START_TIMEOUT,
+                          RabbitMqUnavailable)  # fmt: skip
             yield url
         finally:
             _stop(process)
@@ -132,17 +132,3 @@ def _stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             continue
 
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if process.poll() is not None:
-            tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
-            raise RabbitMqUnavailable(f"rabbitmq-server exited with status {process.returncode}: {' '.join(tail)}")
-        try:
-            check_reachable(url, timeout=0.5)
-            return
-        except RabbitMqUnavailable:
-            if time.monotonic() > deadline:
-                raise RabbitMqUnavailable(f"rabbitmq-server did not answer on {url} within {START_TIMEOUT:.0f}s") from None
-            time.sleep(0.1)

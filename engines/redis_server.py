@@ -13,12 +13,11 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pynenc_suite.engines.server import EngineUnavailable, dies_with, free_port
+from pynenc_suite.engines.server import EngineUnavailable, dies_with, free_port, wait_until_up
 
 DATABASES = 4096
 START_TIMEOUT = 10.0
@@ -73,7 +72,8 @@ def redis_server(binary: str = "redis-server") -> Iterator[str]:
         )
         url = f"redis://127.0.0.1:{port}"
         try:
-            _wait_until_up(url, process, log)
+            wait_until_up("redis-server", url, process, log, lambda u: check_reachable(u, timeout=0.5), START_TIMEOUT,
+                          RedisUnavailable)  # fmt: skip
             yield url
         finally:
             process.terminate()
@@ -94,17 +94,3 @@ def drop_connections(url: str) -> int:
     finally:
         client.close()
 
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if process.poll() is not None:
-            tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
-            raise RedisUnavailable(f"redis-server exited with status {process.returncode}: {' '.join(tail)}")
-        try:
-            check_reachable(url, timeout=0.5)
-            return
-        except RedisUnavailable:
-            if time.monotonic() > deadline:
-                raise RedisUnavailable(f"redis-server did not answer on {url} within {START_TIMEOUT:.0f}s") from None
-            time.sleep(0.05)

@@ -7,7 +7,10 @@ import ctypes
 import os
 import signal
 import socket
+import subprocess
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 
@@ -40,3 +43,21 @@ def dies_with(parent: int) -> Callable[[], None]:
             os._exit(1)
 
     return arrange
+
+
+def wait_until_up(name: str, url: str, process: subprocess.Popen, log: Path, check: Callable[[str], None],
+                  timeout: float, unavailable: type[EngineUnavailable]) -> None:  # fmt: skip
+    """Return once ``check(url)`` passes; raise ``unavailable`` (one line) if the server exits or does not answer
+    within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+            raise unavailable(f"{name} exited with status {process.returncode}: {' '.join(tail)}")
+        try:
+            check(url)
+            return
+        except EngineUnavailable:
+            if time.monotonic() > deadline:
+                raise unavailable(f"{name} did not answer on {url} within {timeout:.0f}s") from None
+            time.sleep(0.05)

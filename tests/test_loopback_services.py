@@ -115,26 +115,35 @@ def test_an_untimed_traceback_takes_the_time_of_the_next_log_line() -> None:
     assert last == (5.0, "InvocationStatusTransitionError(at the end)")
 
 
-@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
-def test_redis_server_goes_when_the_test_process_is_killed(tmp_path) -> None:
-    """A SIGKILLed test session must not leave a redis-server listening on the machine."""
+def _held_server(tmp_path: Path, module: str, function: str) -> tuple[subprocess.Popen, int]:
+    """A child process that starts ``module.function()``'s server and holds it; its port."""
     script = tmp_path / "hold.py"
     script.write_text(
         "import sys, time\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
-        "from pynenc_suite.engines.redis_server import redis_server\n"
-        "with redis_server() as url:\n"
+        f"from pynenc_suite.engines.{module} import {function}\n"
+        f"with {function}() as url:\n"
         "    print(url.rsplit(':', 1)[1], flush=True)\n"
         "    time.sleep(120)\n"
     )
     holder = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    port = int(holder.stdout.readline())
+    return holder, int(holder.stdout.readline())  # type: ignore[union-attr]
+
+
+def _gone_after_its_parent_is_killed(holder: subprocess.Popen, port: int, within: float) -> None:
     holder.kill()
     holder.wait()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + within
     while _accepts(port):
-        assert time.monotonic() < deadline, f"redis-server still listening on {port} after its parent was killed"
+        assert time.monotonic() < deadline, f"a server still listens on {port} after its parent was killed"
         time.sleep(0.1)
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+def test_redis_server_goes_when_the_test_process_is_killed(tmp_path) -> None:
+    """A SIGKILLed test session must not leave a redis-server listening on the machine."""
+    holder, port = _held_server(tmp_path, "redis_server", "redis_server")
+    _gone_after_its_parent_is_killed(holder, port, within=10)
 
 
 def _accepts(port: int) -> bool:
@@ -177,23 +186,8 @@ def _descendants(root: int) -> set[int]:
                     reason="rabbitmq-server (or ss) is not installed")  # fmt: skip
 def test_a_rabbitmq_node_listens_on_loopback_only_and_goes_when_the_test_process_is_killed(tmp_path) -> None:
     """Its AMQP port, Erlang distribution port and epmd bind 127.0.0.1 (or ::1); a SIGKILLed session leaves none."""
-    script = tmp_path / "hold.py"
-    script.write_text(
-        "import os, sys, time\n"
-        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
-        "from pynenc_suite.engines.rabbitmq_server import rabbitmq_server\n"
-        "with rabbitmq_server() as url:\n"
-        "    print(url.rsplit(':', 1)[1], flush=True)\n"
-        "    time.sleep(120)\n"
-    )
-    holder = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    port = int(holder.stdout.readline())
+    holder, port = _held_server(tmp_path, "rabbitmq_server", "rabbitmq_server")
     addresses = _listening(_descendants(holder.pid) - {holder.pid})
     assert f"127.0.0.1:{port}" in addresses and len(addresses) >= 2, addresses  # AMQP and the distribution port
     assert all(a.startswith(("127.0.0.1:", "[::1]:")) for a in addresses), addresses
-    holder.kill()
-    holder.wait()
-    deadline = time.monotonic() + 30
-    while _accepts(port):
-        assert time.monotonic() < deadline, f"the RabbitMQ node still listens on {port} after its parent was killed"
-        time.sleep(0.2)
+    _gone_after_its_parent_is_killed(holder, port, within=30)
