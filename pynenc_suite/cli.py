@@ -7,6 +7,7 @@
     pynenc-suite profile [APP] [--engine sqlite]
     pynenc-suite bench
     pynenc-suite versions [APP] [--releases 0.3.0,0.3.1,0.4.0] [--write FINDINGS.md]
+    pynenc-suite reach [APP] [--engines memory,sqlite] [--write docs/figures.md]
 
 Exit status: 0 the suite passed, 1 a property failed (or a replay did not
 reproduce), 2 bad input (one line on stderr), 3 the suite itself failed.
@@ -28,7 +29,7 @@ from pynenc_suite import profiles
 
 PASSED, FAILED, BAD_INPUT, SUITE_ERROR = 0, 1, 2, 3
 HASH_SEED = "0"
-APP_COMMANDS = ("gate", "realtime", "explore", "lock", "profile", "doctor", "matrix", "versions")
+APP_COMMANDS = ("gate", "realtime", "explore", "lock", "profile", "doctor", "matrix", "versions", "reach")
 APP_USAGE = "%(prog)s [APP] [options] [pytest options]"
 APP_HELP = "APP: the app as package.module:attribute, right after the command (default: the suite's reference app)"
 
@@ -208,6 +209,24 @@ def _parser() -> argparse.ArgumentParser:
     versions.add_argument("--artefacts", default=None, metavar="DIR",
                           help="where releases are installed and each gate's log is kept (.pynenc-suite/versions)")
     versions.set_defaults(run=run_versions)
+
+    reach = commands.add_parser("reach", help="which branches of pynenc's concurrency code the gate reaches, beside "
+                                "pynenc's own tests", usage="pynenc-suite reach [APP] [options]")
+    reach.add_argument("--engines", default="memory,sqlite", metavar="E[,E...]",
+                       help="the engines the gate runs on, its reach added up (default memory,sqlite)")
+    reach.add_argument("--hypothesis-profile", "--profile", default="ci", choices=profiles.NAMES,
+                       help="examples per property in the gate on memory (default ci; other engines: engine)")
+    reach.add_argument("--no-pynenc-tests", dest="pynenc_tests", action="store_false",
+                       help="measure the gate only (pynenc's tests need pytest-asyncio, psutil, requests)")
+    reach.add_argument("--workers", "-n", default=None, help="xdist workers per run (default: up to 2)")
+    reach.add_argument("--top", type=int, default=15, help="functions listed among the gate's gaps (default 15)")
+    reach.add_argument("--write", type=Path, default=None, metavar="FILE",
+                       help="also write the tables into FILE between its reach markers (docs/figures.md)")
+    reach.add_argument("--artefacts", default=None, metavar="DIR",
+                       help="where the coverage data and each run's log go (.pynenc-suite/reach)")
+    reach.add_argument("--reuse", action="store_true",
+                       help="measure only what the last run in the artefacts folder did not (re-render its tables)")
+    reach.set_defaults(run=run_reach)
 
     bench = commands.add_parser("bench", help="the explorer's speed against direct pynenc calls")
     bench.add_argument("--rounds", type=int, default=200)
@@ -563,6 +582,34 @@ def run_versions(args: argparse.Namespace, passthrough: list[str]) -> int:
             raise BadInput(str(error)) from None
     failed = any(r.properties_failed or r.suite_errors for r in results)
     return FAILED if failed else PASSED
+
+
+def run_reach(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite.engines.registry import EngineError, engine_for_tier
+    from pynenc_suite.markers import NoMarkers
+    from pynenc_suite.reach.measure import CannotMeasure
+    from pynenc_suite.reach.run import default_workers, reach, write
+
+    if passthrough:
+        raise BadInput(f"reach: unknown arguments {' '.join(passthrough)}")
+    engines = args.engines.split(",")
+    try:
+        for engine in engines:
+            engine_for_tier(engine, "gate")
+        if args.write is not None and not args.write.exists():
+            raise BadInput(f"reach: {args.write} does not exist")
+        root = Path(args.artefacts or ".pynenc-suite").resolve() / "reach"
+        text, runs = reach(args.app, engines, args.hypothesis_profile, root, args.workers or default_workers(),
+                           args.pynenc_tests, args.top, args.reuse)  # fmt: skip
+        print(text)
+        if args.write is not None:
+            write(args.write, text)
+    except (EngineError, CannotMeasure, NoMarkers) as error:
+        raise BadInput(str(error)) from None
+    gate_failed = [r for r in runs if r.name.startswith("gate") and r.exit_code != 0]
+    for run in gate_failed:
+        print(f"pynenc-suite: {run.name} failed under coverage ({run.summary}); see {run.log}", file=sys.stderr)
+    return SUITE_ERROR if gate_failed else PASSED
 
 
 def run_bench(args: argparse.Namespace, passthrough: list[str]) -> int:
