@@ -44,7 +44,7 @@ def reach(app: str | None, engines: list[str], profile: str | None, root: Path, 
     _save(root, runs)
     gate_report = measure.report(gate_data)
     rows, gaps = compare.reach_by_module(gate_report, tests_report), compare.gaps(gate_report, tests_report)
-    return table.render(rows, gaps, _how(app, engines, profile, runs), top), runs
+    return table.render(rows, gaps, _how(app, engines, profile, runs, pynenc_tests), top), runs
 
 
 def _recorded(root: Path) -> dict[str, measure.Run]:
@@ -58,15 +58,17 @@ def _save(root: Path, runs: list[measure.Run]) -> None:
     (root / RUNS).write_text(json.dumps([{**asdict(run), "log": str(run.log)} for run in runs], indent=1))
 
 
-def _how(app: str | None, engines: list[str], profile: str | None, runs: list[measure.Run]) -> str:
+def _how(app: str | None, engines: list[str], profile: str | None, runs: list[measure.Run], pynenc_tests: bool) -> str:
     command = " ".join(["pynenc-suite reach", *([app] if app else []), f"--engines {','.join(engines)}",
-                        *([f"--hypothesis-profile {profile}"] if profile else [])])  # fmt: skip
+                        *([f"--hypothesis-profile {profile}"] if profile else []),
+                        *([] if pynenc_tests else ["--no-pynenc-tests"])])  # fmt: skip
     profiles = ", ".join(f"{e}: {profile if e == 'memory' else ENGINE_PROFILE} profile" for e in engines)
     measured = "; ".join(f"{r.name}: {r.seconds:.0f} s, {r.summary}" for r in runs)
     where = ", ".join(f"`{prefix}`" for _name, prefix in areas.AREAS)
     return (f"Measured by `{command}` on pynenc {version('pynenc')} ({measured}). Branches (coverage.py arcs) of "
             f"{where}: taken by the gate ({profiles}; pynenc as installed, no candidate fix), and by pynenc's own "
-            "tests (`pynenc_tests`, shipped in its wheel, without the web monitor's).")
+            + ("tests (`pynenc_tests`, shipped in its wheel, without the web monitor's)." if pynenc_tests
+               else "tests (not measured here: --no-pynenc-tests)."))  # fmt: skip
 
 
 def write(path: Path, text: str) -> None:
