@@ -4,7 +4,8 @@ The catalogue holds one scenario per multiset of operation kinds, each with a pr
 every operation something to act on; the search tries every preemption set up to its bound over
 every decision point a run reached, fewest first; and the search finds a defect that lives only
 where a recovery sweep and a crash of the sweeping runner run together (PYN-014, on unmodified
-pynenc), and not with the candidate fixes on.
+pynenc), and not with the candidate fixes on, and one that lives only in a group of three: two
+running-recovery sweeps beside a live runner (PYN-016), which no pair of them reaches.
 """
 
 from __future__ import annotations
@@ -159,3 +160,23 @@ def test_the_tier_saves_a_replayable_counterexample_of_an_injected_race(
         explore_scenario(target, "call_keyed", scenario, 1, tmp_path)
     (folder,) = [p.parent for p in tmp_path.rglob("schedule.json")]
     assert replay(folder)
+
+
+def _first_broken(target: Target, size: int, name: str, rule: str) -> object | None:
+    """The first interleaving (up to two preemptions) of catalogue scenario ``name`` that breaks ``rule``."""
+    scenario = next(s for s in scenarios("call_keyed", CALL, size) if s.name == name)
+    check = invariants.get(rule).check
+    runs = interleavings(target, "call_keyed", scenario.prefix, scenario.group, scenario.runners, bound=2)
+    return next((run for run in runs if check(run.history)), None)
+
+
+def test_two_sweeps_and_a_runner_reach_pyn_016_and_no_pair_of_them_does(target: Target) -> None:
+    """Groups of three as a capability: on unmodified pynenc, a runner iterating beside two running-recovery
+    sweeps has its work done twice (PYN-016); no pair of those operations, with up to two preemptions, does."""
+    from pynenc_suite.findings.registry import by_id
+
+    for pair in ("iterate+recover", "recover+recover"):
+        assert _first_broken(target, 2, pair, "reroute-preserves-work") is None, pair
+    found = _first_broken(target, 3, "iterate+recover+recover", "reroute-preserves-work")
+    assert found is not None, "two sweeps and a runner did not reach PYN-016"
+    assert by_id("PYN-016").gate(found.history)  # type: ignore[attr-defined, misc]
