@@ -25,7 +25,7 @@ from pynenc_suite.findings import registry
 from pynenc_suite.findings.fixes import FixNoLongerApplies
 from pynenc_suite.findings.registry import ARTEFACTS, candidate_fixes, gate_fixed
 from tests.detection import detect
-from tests.regressions import registered_invocations_unseen, running_recovery_by_age
+from tests.regressions import registered_invocations_unseen
 
 FIXED_ARTEFACTS = [  # Redis counterexamples replay in the explore tier on Redis (suite/explore/test_redis_commands.py)
     pytest.param(finding, ARTEFACTS / name, id=name)
@@ -244,8 +244,9 @@ LOOKALIKES = [
     pytest.param(_requeue_skipped_in(InvocationStatus.RETRY), "call_retrying", "liveness", id="PYN-009"),
     pytest.param(_finished_holders_still_block, "call_keyed_drop", "drop-semantics", id="PYN-013"),
     pytest.param(_recovered_invocations_not_released, "call_keyed", "liveness", id="PYN-014"),
-    pytest.param(running_recovery_by_age, "call_keyed", "reroute-preserves-work", id="PYN-016"),
 ]
+# PYN-016's lookalike (running recovery judging a runner by its invocation's age) is caught with every fix on in
+# tests/test_recovery_edges.py, which runs the same detection and also checks the edge its counterexample reaches.
 
 
 @pytest.mark.parametrize(("inject", "task", "rule"), LOOKALIKES)

@@ -49,6 +49,8 @@ def test_the_regression_shows_only_when_dead_after_passes_during_a_body(
 def test_the_gate_catches_it_in_a_schedule_that_reaches_the_edge(
     target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """With every candidate fix on, as in the gate: the regression has PYN-016's symptom (work taken from a live
+    runner), so this is also PYN-016's lookalike, caught although PYN-016's fix is among them."""
     running_recovery_by_age(monkeypatch)
     found = detect(target, "call_keyed", "reroute-preserves-work")
     assert found.caught, "the gate's budget never reached the dead-runner timeout during a body"
