@@ -107,8 +107,8 @@ def rabbitmq_server(binary: str | None = None) -> Iterator[str]:
                           RabbitMqUnavailable)  # fmt: skip
             yield url
         finally:
-            _stop(process)
-            _stop(names)
+            _stop(process, group=True)
+            _stop(names, group=False)
 
 
 def _epmd() -> str:
@@ -119,11 +119,15 @@ def _epmd() -> str:
     return str(found)
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM the process (for the node: its process group, the wrapper and the Erlang VM), then SIGKILL."""
+def _stop(process: subprocess.Popen, group: bool) -> None:
+    """SIGTERM the process (with ``group``, its whole process group: the node's wrapper and Erlang VM), then
+    SIGKILL if it has not gone."""
     for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
         try:
-            os.killpg(process.pid, sig) if os.getpgid(process.pid) == process.pid else process.send_signal(sig)
+            if group:
+                os.killpg(process.pid, sig)
+            else:
+                process.send_signal(sig)
         except ProcessLookupError:
             break
         try:
