@@ -53,24 +53,25 @@ def explorer(target: Target, rounds: int) -> None:
     )
 
 
-def best_of(repeats: int, body: Callable[[], None]) -> float:
-    times = []
+def best_of_alternating(repeats: int, *bodies: Callable[[], None]) -> list[float]:
+    """Each body's best time of ``repeats`` runs, the bodies taking turns (A/B/A/B...), so a change of the
+    machine's speed during the measurement weighs on both alike."""
+    best = [float("inf")] * len(bodies)
     for _ in range(repeats):
-        start = time.perf_counter()
-        body()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for index, body in enumerate(bodies):
+            start = time.perf_counter()
+            body()
+            best[index] = min(best[index], time.perf_counter() - start)
+    return best
 
 
 def bench(rounds: int = 200, repeats: int = 5) -> None:
     target = load()
     direct(target, 5)  # warm up imports and caches
     explorer(target, 5)
-    plain = best_of(repeats, lambda: direct(target, rounds))
-    explored = best_of(repeats, lambda: explorer(target, rounds))
+    plain, explored = best_of_alternating(repeats, lambda: direct(target, rounds), lambda: explorer(target, rounds))
     ops = OPS_PER_ROUND * rounds
-    print(f"rounds={rounds} pynenc operations per run={ops} (best of {repeats})")
+    print(f"rounds={rounds} pynenc operations per run={ops} (best of {repeats}, direct and explorer taking turns)")
     print(f"direct pynenc : {plain:8.3f} s  {ops / plain:9.0f} ops/s")
     print(f"explorer      : {explored:8.3f} s  {ops / explored:9.0f} ops/s")
     print(f"overhead ratio: {explored / plain:.2f}x (explorer time / direct time)")
-

@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from pynenc_suite.drivers.deterministic.lanes import LANES, Lane, LanePool
+
 # Called while pynenc holds a per-invocation lock: yielding there would deadlock the other operations.
 NEVER_YIELD = frozenset({"_interanl_atomic_status_transition", "_get_invocation_lock"})
 # Yield points where a preemption may happen by default: the methods that read or write the shared
@@ -85,7 +87,7 @@ class InterleavingStuck(RuntimeError):
 class _Operation:
     index: int
     name: str
-    thread: threading.Thread | None = None
+    lane: Lane
     at: str = "start"  # the yield point it waits at
     finished: bool = False
     parked: bool = False
@@ -102,23 +104,31 @@ class _Group:
     switch_at: frozenset[int]
     decision: int = 0
     running: _Operation | None = None
+    driver: threading.Lock = field(default_factory=lambda: _held_lock())  # released when control comes back
+
+
+def _held_lock() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
 
 
 @dataclass
 class Interleaver:
     """Cooperative scheduler for one group of operations at a time.
 
-    The operation that reaches a yield point picks who continues (itself, unless this decision is a
-    preemption), so control changes threads only where the schedule switches operations; the
-    driver's thread waits until every operation has finished or parked.
+    Each operation runs in a lane (:mod:`.lanes`) and holds the control while it runs.  The operation that
+    reaches a yield point picks who continues (itself, unless this decision is a preemption) and, only if
+    that is another, releases that one's baton and waits on its own: control changes threads only where
+    the schedule switches operations, and each change wakes one thread.  When no operation can continue
+    (each has finished or parked), the control goes back to the driver's thread.
     """
 
     decide_everywhere: bool = False
     switches: list[str] = field(default_factory=list)  # what ran at each decision, for reports
     decisions: list[int] = field(default_factory=list)  # decision points each group had (where a preemption could land)
-    _cv: threading.Condition = field(default_factory=threading.Condition)
-    _ops: dict[int, _Operation] = field(default_factory=dict)  # thread ident -> operation
-    _current: int | None = None
+    lanes: LanePool = field(default_factory=lambda: LANES)
+    _ops: dict[int, _Operation] = field(default_factory=dict)  # lane thread ident -> its operation, while in the group
     _group: _Group | None = None
 
     def decides_at(self, method: str) -> bool:
@@ -129,36 +139,34 @@ class Interleaver:
     def yield_point(self, label: str) -> None:
         if getattr(_uninterruptible, "depth", 0):
             return  # inside an atomic section: the section is one step
-        me = threading.get_ident()
-        op = self._ops.get(me)
+        op = self._ops.get(threading.get_ident())
         if op is None:
             return  # not an interleaved operation (driver thread, or outside a group)
-        with self._cv:
-            op.at = label
-            if self._pick_next() is not op:
-                self._cv.notify_all()
-                self._cv.wait_for(lambda: self._current == me)
-            if op.killed:
-                raise OperationKilled(f"{op.name} killed at {label}")
+        op.at = label
+        chosen = self._pick_next()
+        if chosen is not op:
+            self._hand_to(chosen)
+            op.lane.baton.acquire()  # until this operation is chosen again
+        if op.killed:
+            raise OperationKilled(f"{op.name} killed at {label}")
 
     def kill(self, owner: int) -> None:
         """Every operation of runner ``owner`` stops at its next yield point (its runner died)."""
-        with self._cv:
-            for op in self._ops.values():
-                if op.owner == owner:
-                    op.killed = True
+        for op in list(self._ops.values()):
+            if op.owner == owner:
+                op.killed = True
 
     def park(self) -> None:
-        """The calling operation blocks outside pynenc (in the provider): it stops being runnable."""
-        me = threading.get_ident()
-        op = self._ops.get(me)
+        """The calling operation blocks outside pynenc (in the provider): it leaves the group for good.
+
+        From now on it is an ordinary worker, released by the driver (or by a stop in the group); when
+        it returns, it no longer takes part in the group's decisions.
+        """
+        op = self._ops.pop(threading.get_ident(), None)
         if op is None:
             return
-        with self._cv:
-            op.parked = True
-            del self._ops[me]  # from now on it is an ordinary worker, released by the driver
-            self._pick_next()
-            self._cv.notify_all()
+        op.parked = True
+        self._hand_to(self._pick_next())
 
     # -- running a group ---------------------------------------------------------
     def run_group(
@@ -166,41 +174,39 @@ class Interleaver:
     ) -> list[_Operation]:
         """Run ``(name, owner, body)`` operations interleaved, switching at the given decision points."""
         ops: list[_Operation] = []
-        started = threading.Barrier(len(operations) + 1)
         for index, (name, owner, body) in enumerate(operations):
-            op = _Operation(index, name, owner=owner)
-            op.thread = threading.Thread(target=self._body, args=(op, body, started), daemon=True)
+            op = _Operation(index, name, self.lanes.take(), owner=owner)
+            op.lane.load(functools.partial(self._body, op, body))
+            self._ops[op.lane.ident] = op
             ops.append(op)
-            op.thread.start()
-        started.wait()  # every operation is registered and waiting at "start"
-        with self._cv:
-            self._group = _Group(ops, frozenset(preemptions))
-            self._pick_next()
-            self._cv.notify_all()
-            progress = -1
-            while self._current is not None:
-                if not self._cv.wait_for(lambda: self._current is None, timeout=STUCK_AFTER) and progress == len(
-                    self.switches
-                ):
-                    stuck = next(op for op in ops if op.thread.ident == self._current)  # type: ignore[union-attr]
-                    raise InterleavingStuck(f"{stuck.name} did not reach a yield point after {stuck.at}")
-                progress = len(self.switches)
-            self.decisions.append(self._group.decision)
-            self._group = None
-        for op in ops:
-            if op.finished and op.thread is not None:
-                op.thread.join()
+        group = self._group = _Group(ops, frozenset(preemptions))
+        self._hand_to(self._pick_next())  # every operation waits at "start"
+        progress = -1
+        while not group.driver.acquire(timeout=STUCK_AFTER):
+            if progress == len(self.switches):
+                stuck = group.running
+                raise InterleavingStuck(f"{stuck.name if stuck else '?'} did not reach a yield point after "
+                                        f"{stuck.at if stuck else '?'}")  # fmt: skip
+            progress = len(self.switches)
+        self.decisions.append(group.decision)
+        self._group = None
         return ops
 
+    def _hand_to(self, chosen: _Operation | None) -> None:
+        """Give the control to ``chosen`` (its lane starts or resumes), or back to the driver when None."""
+        if chosen is not None:
+            chosen.lane.baton.release()
+        elif self._group is not None:
+            self._group.driver.release()
+
     def _pick_next(self) -> _Operation | None:
-        """Choose who continues (under the lock): the running operation, unless this decision is a
+        """Choose who continues: the running operation, unless this decision is a
         preemption or it cannot continue; then the next runnable one in round-robin order."""
         group = self._group
         if group is None:
             return None
         runnable = [op for op in group.ops if not op.finished and not op.parked]
         if not runnable:
-            self._current = None
             return None
         running = group.running
         pick = running if running in runnable else None
@@ -212,26 +218,17 @@ class Interleaver:
         pick = pick or runnable[0]
         group.running = pick
         self.switches.append(f"{pick.name}@{pick.at}")
-        self._current = pick.thread.ident  # type: ignore[union-attr]
         return pick
 
-    def _body(self, op: _Operation, body: Callable[[], None], started: threading.Barrier) -> None:
-        me = threading.get_ident()
-        with self._cv:
-            self._ops[me] = op
-        started.wait()
-        with self._cv:
-            self._cv.wait_for(lambda: self._current == me)
+    def _body(self, op: _Operation, body: Callable[[], None]) -> None:
         try:
             body()
         except BaseException as error:  # noqa: BLE001 - reported to the driver
             op.error = error
         finally:
-            with self._cv:
-                op.finished = True
-                self._ops.pop(me, None)
-                self._pick_next()
-                self._cv.notify_all()
+            op.finished = True
+            if self._ops.pop(threading.get_ident(), None) is not None:  # still in the group: its turn ends here
+                self._hand_to(self._pick_next())
 
 
 def _methods(component: Any) -> Iterator[str]:

@@ -15,14 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pynenc_suite.drivers.deterministic.interleave import Interleaver, OperationKilled
+from pynenc_suite.drivers.deterministic.lanes import LANES, SETTLE_TIMEOUT, DriverStuck
 from pynenc_suite.provider.calls import CallRecord
 from pynenc_suite.provider.memory import CallAborted
 
-SETTLE_TIMEOUT = 30.0  # a worker that neither parks nor returns in this long is a driver bug
-
-
-class DriverStuck(RuntimeError):
-    """A worker thread neither parked in the provider nor returned: the driver, not pynenc, is broken."""
+__all__ = ["DriverStuck", "Execution", "Workers", "in_thread"]
 
 
 @dataclass
@@ -48,13 +45,14 @@ class Workers:
 
     def start(self, execution: Execution) -> bool:
         """Run it in a new thread until it parks or returns; True if it is now in flight."""
-        threading.Thread(target=self.work, args=(execution,), daemon=True).start()
+        LANES.start(lambda: self.work(execution))
         wait(execution.settled)
         return not execution.done.is_set()
 
     def work(self, execution: Execution) -> None:
-        """Run the invocation in the calling thread (a new worker, or an interleaved operation's)."""
-        self._by_thread[threading.get_ident()] = execution
+        """Run the invocation in the calling thread (a lane of its own, or an interleaved operation's)."""
+        me = threading.get_ident()
+        self._by_thread[me] = execution
         try:
             execution.invocation.run(execution.runner.ctx)
         except (CallAborted, OperationKilled):
@@ -62,6 +60,7 @@ class Workers:
         except Exception:  # noqa: BLE001 - pynenc already recorded the failure; run() re-raises it
             pass
         finally:
+            del self._by_thread[me]  # the lane may run something else next
             execution.done.set()
             execution.settled.set()
 
@@ -104,19 +103,5 @@ def wait(event: threading.Event) -> None:
 
 
 def in_thread(target: Callable[[], None]) -> None:
-    """Run ``target`` in a fresh thread and wait for it; its exception is re-raised here."""
-    done = threading.Event()
-    failure: list[BaseException] = []
-
-    def body() -> None:
-        try:
-            target()
-        except BaseException as error:  # noqa: BLE001 - re-raised in the driver's thread
-            failure.append(error)
-        finally:
-            done.set()
-
-    threading.Thread(target=body, daemon=True).start()
-    wait(done)
-    if failure:
-        raise failure[0]
+    """Run ``target`` in a thread of its own (a lane) and wait for it; its exception is re-raised here."""
+    LANES.call(target)
