@@ -1,14 +1,23 @@
-"""Regressions injected into pynenc by more than one test module (each patched with ``monkeypatch``)."""
+"""Regressions injected into pynenc by the tests (each patched with ``monkeypatch``, never in site-packages).
+
+:data:`DETECTION_ROWS` names the regressions of the detection-power table: each with the (task, rule)
+properties that must catch it, in the order the test tries them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pynenc.conf.config_task import ConfigTask
+from pynenc.exceptions import InvocationStatusTransitionError
 from pynenc.invocation.status import InvocationStatus
+from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 from pynenc.orchestrator.mem_orchestrator import MemOrchestrator
+from pynenc.runner.base_runner import BaseRunner
 
 
 def registered_invocations_unseen(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,3 +47,70 @@ def running_recovery_by_age(monkeypatch: pytest.MonkeyPatch) -> None:
                 yield invocation_id
 
     monkeypatch.setattr(MemOrchestrator, "_get_running_invocations_for_recovery", by_age)
+
+
+def keys_not_enforced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither the poll's candidate check nor the start's authorisation looks at the key."""
+    monkeypatch.setattr(BaseOrchestrator, "_is_authorize_by_concurrency_control", lambda self, inv, statuses: True)
+
+
+def admission_check_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The poll admits every invocation; only the start-time check is left."""
+    monkeypatch.setattr(BaseOrchestrator, "is_candidate_to_run_by_concurrency_control", lambda self, inv: True)
+
+
+def reroute_flag_inverted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pynenc reads every task's reroute_on_concurrency_control as its opposite."""
+    declared = ConfigTask.__dict__["reroute_on_concurrency_control"]
+    monkeypatch.setattr(
+        ConfigTask, "reroute_on_concurrency_control", property(lambda conf: not declared.__get__(conf, ConfigTask))
+    )
+
+
+def _never(*args: object, **kwargs: object) -> Iterator[str]:
+    return iter(())
+
+
+def recovery_never_reroutes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both recovery queries return nothing."""
+    monkeypatch.setattr(BaseOrchestrator, "get_running_invocations_for_recovery", _never)
+    monkeypatch.setattr(MemOrchestrator, "get_pending_invocations_for_recovery", _never)
+
+
+def stop_without_reroute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pynenc's ``_kill_and_reroute`` without its reroute: the kill, with the same tolerance of a status that can
+    no longer be killed (an invocation that finished or was rerouted meanwhile)."""
+
+    def kill_without_reroute(self: BaseRunner, invocation_id: object, runner_ctx: object = None) -> None:
+        try:
+            self.app.orchestrator.set_invocation_status(
+                invocation_id, InvocationStatus.KILLED, runner_ctx or self.runner_context  # type: ignore[arg-type]
+            )
+        except InvocationStatusTransitionError:
+            pass
+
+    monkeypatch.setattr(BaseRunner, "_kill_and_reroute", kill_without_reroute)
+
+
+@dataclass(frozen=True)
+class DetectionRow:
+    """One row of the detection-power table: a regression and the properties that must catch it."""
+
+    name: str
+    inject: Callable[[pytest.MonkeyPatch], None]
+    properties: tuple[tuple[str, str], ...]  # (task, rule), each judged on its own
+
+
+DETECTION_ROWS = (
+    DetectionRow("KEYS not enforced", keys_not_enforced, (("call_keyed", "no-overlap"), ("call_keyed_drop", "no-overlap"))),
+    DetectionRow("admission check skipped", admission_check_skipped,
+                 (("call_keyed", "exclusive-admission"), ("sync_all", "exclusive-admission"))),  # fmt: skip
+    DetectionRow("reroute flag inverted", reroute_flag_inverted,
+                 (("call_keyed", "drop-semantics"), ("call_keyed_drop", "drop-semantics"),
+                  ("call_keyed", "reroute-preserves-work"))),  # fmt: skip
+    DetectionRow("registration dedup disabled", registered_invocations_unseen, (("refresh_once", "registration-dedup"),)),
+    DetectionRow("recovery never reroutes", recovery_never_reroutes,
+                 (("call_keyed", "no-stale-locks"), ("call_keyed", "liveness"))),  # fmt: skip
+    DetectionRow("stopping runner does not reroute", stop_without_reroute,
+                 (("call_keyed", "no-stale-locks"), ("call_keyed", "reroute-preserves-work"))),  # fmt: skip
+)

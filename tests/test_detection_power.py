@@ -8,13 +8,7 @@ catches the regression and prints how many examples it took
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from pynenc.conf.config_task import ConfigTask
-from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
-from pynenc.orchestrator.mem_orchestrator import MemOrchestrator
-from pynenc.runner.base_runner import BaseRunner
 
 from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
@@ -22,7 +16,14 @@ from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.strategies.steps import Enqueue, Poll, Schedule
 from tests.detection import detect
-from tests.regressions import registered_invocations_unseen
+from tests.regressions import (
+    admission_check_skipped,
+    keys_not_enforced,
+    recovery_never_reroutes,
+    registered_invocations_unseen,
+    reroute_flag_inverted,
+    stop_without_reroute,
+)
 
 
 def _assert_caught(target: Target, task: str, rule: str, *more_tasks: str) -> None:
@@ -38,12 +39,12 @@ def _assert_caught(target: Target, task: str, rule: str, *more_tasks: str) -> No
 
 
 def test_keys_not_enforced_is_caught_by_no_overlap(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(BaseOrchestrator, "_is_authorize_by_concurrency_control", lambda self, inv, statuses: True)
+    keys_not_enforced(monkeypatch)
     _assert_caught(target, "call_keyed", "no-overlap")
 
 
 def test_keys_not_enforced_is_caught_for_drop_policy(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(BaseOrchestrator, "_is_authorize_by_concurrency_control", lambda self, inv, statuses: True)
+    keys_not_enforced(monkeypatch)
     _assert_caught(target, "call_keyed_drop", "no-overlap")
 
 
@@ -52,7 +53,7 @@ def test_admission_check_skipped_is_caught_by_exclusive_admission(
 ) -> None:
     """Two same-key invocations both admitted (PENDING); the start-time check still saves the provider, so
     no-overlap alone does not see it within the budget, but exclusion judged where pynenc decides it does."""
-    monkeypatch.setattr(BaseOrchestrator, "is_candidate_to_run_by_concurrency_control", lambda self, inv: True)
+    admission_check_skipped(monkeypatch)
     _assert_caught(target, "call_keyed", "exclusive-admission")
     _assert_caught(target, "sync_all", "exclusive-admission")
 
@@ -66,29 +67,21 @@ def test_both_admitted_is_caught_in_a_schedule_without_interleaving(
     schedule = Schedule(2, (Enqueue(0, "call_keyed", call), Enqueue(1, "call_keyed", call), Poll(0), Poll(1)))
     with candidate_fixes():
         assert invariants.check("exclusive-admission", run_schedule(target, ["call_keyed"], schedule)) == []
-    monkeypatch.setattr(BaseOrchestrator, "is_candidate_to_run_by_concurrency_control", lambda self, inv: True)
+    admission_check_skipped(monkeypatch)
     with candidate_fixes():
         history = run_schedule(target, ["call_keyed"], schedule)
     assert [v.code for v in invariants.check("exclusive-admission", history)]
     assert invariants.check("no-overlap", history) == []
 
 
-def _invert_reroute_flag(monkeypatch: pytest.MonkeyPatch) -> None:
-    """pynenc reads every task's reroute_on_concurrency_control as its opposite."""
-    declared = ConfigTask.__dict__["reroute_on_concurrency_control"]
-    monkeypatch.setattr(
-        ConfigTask, "reroute_on_concurrency_control", property(lambda conf: not declared.__get__(conf, ConfigTask))
-    )
-
-
 def test_reroute_flag_inverted_is_caught_by_drop_semantics(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
-    _invert_reroute_flag(monkeypatch)
+    reroute_flag_inverted(monkeypatch)
     _assert_caught(target, "call_keyed", "drop-semantics")
     _assert_caught(target, "call_keyed_drop", "drop-semantics")
 
 
 def test_reroute_flag_inverted_loses_work(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
-    _invert_reroute_flag(monkeypatch)
+    reroute_flag_inverted(monkeypatch)
     _assert_caught(target, "call_keyed", "reroute-preserves-work")
 
 
@@ -98,23 +91,13 @@ def test_registration_dedup_disabled_is_caught(target: Target, monkeypatch: pyte
     _assert_caught(target, "refresh_once", "registration-dedup")
 
 
-def _never(*args: object, **kwargs: object) -> Iterator[str]:
-    return iter(())
-
-
 def test_recovery_that_never_reroutes_is_caught(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(BaseOrchestrator, "get_running_invocations_for_recovery", _never)
-    monkeypatch.setattr(MemOrchestrator, "get_pending_invocations_for_recovery", _never)
+    recovery_never_reroutes(monkeypatch)
     _assert_caught(target, "call_keyed", "no-stale-locks")
     _assert_caught(target, "call_keyed", "liveness")
 
 
 def test_stopping_runner_that_does_not_reroute_is_caught(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pynenc.invocation.status import InvocationStatus
-
-    def kill_without_reroute(self: BaseRunner, invocation_id: object, runner_ctx: object = None) -> None:
-        self.app.orchestrator.set_invocation_status(invocation_id, InvocationStatus.KILLED, runner_ctx or self.runner_context)
-
-    monkeypatch.setattr(BaseRunner, "_kill_and_reroute", kill_without_reroute)
+    stop_without_reroute(monkeypatch)
     _assert_caught(target, "call_keyed", "no-stale-locks", "transfer", "call_retrying")
     _assert_caught(target, "call_keyed", "reroute-preserves-work", "transfer", "call_retrying")
