@@ -30,6 +30,8 @@ def detect(target: Target, task: str, rule: str, max_examples: int = 100) -> Det
     """
     count = {"n": 0, "first": None}
 
+    # Not shared with hit_rate below: Hypothesis seeds a derandomized run from this function's source,
+    # decorators included, so rewording these lines re-draws every count of the detection table.
     @settings(
         max_examples=max_examples,
         derandomize=True,
