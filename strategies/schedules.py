@@ -1,14 +1,17 @@
 """Hypothesis strategies for schedules: producers enqueue, runners poll/start/finish, the nemesis strikes.
 
 Weights favour work (enqueue, poll, start, finish) over faults, and keys come
-from small pools, so same-key invocations meet often.  Every generated schedule
+from small pools, so same-key invocations meet often.  Short sequences drawn as
+one step take the schedule to situations that are rare by chance: two calls of
+one key before the concurrency control, a runner stopping mid-call, recovery's
+edges.  Every generated schedule
 is valid in any prefix or sub-sequence, which keeps Hypothesis's shrinking
 effective: a failure shrinks to the few steps that matter.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hypothesis import strategies as st
@@ -101,6 +104,48 @@ def _recovery_edges(runners: int, knobs: Knobs, enqueue: st.SearchStrategy[Step]
     )
 
 
+def _contention_edges(
+    runners: int, knobs: Knobs, enqueue: st.SearchStrategy[Step]
+) -> st.SearchStrategy[tuple[Step, ...]]:
+    """A few steps that put two calls of one key in front of the concurrency control on purpose (by
+    chance they need the same drawn arguments twice, then the right runner steps in the right order):
+
+    * two producers make the same call, two runners each poll and start one: the second start must be
+      refused (running concurrency) or never admitted (the poll's candidate check);
+    * the same two calls, then both runners iterate as one interleaved group: the two polls and starts
+      race at pynenc's yield points;
+    * a runner takes a call and stops gracefully while its body is in the provider: the stop must
+      reroute the call (and free its key), as pynenc's runners do on shutdown.
+
+    The runners involved may be restarted first, in case an earlier fault killed them (a restart of a live
+    runner does nothing), so the edge is reached wherever in the schedule it is drawn; whether to restart is
+    drawn, so a counterexample that does not need the restart shrinks without it.
+    """
+    r = st.integers(0, runners - 1)
+    other = r.map(lambda a: (a + 1) % runners)
+    preemptions = st.lists(st.integers(0, 24), max_size=knobs.max_preemptions, unique=True).map(
+        lambda p: tuple(sorted(p))
+    )
+
+    def up(revive: bool, *slots: int) -> tuple[Step, ...]:  # runners that died earlier come back first
+        return tuple(Restart(slot) for slot in dict.fromkeys(slots)) if revive and knobs.faults else ()
+
+    def twice(e: Any) -> tuple[Step, Step]:  # an Enqueue, made again by the other producer
+        return e, replace(e, producer=(e.producer + 1) % knobs.max_producers)
+
+    same_key = enqueue.map(twice)
+    revive = st.booleans()  # drawn, so a restart the failure does not need shrinks away
+    edges = [st.builds(lambda calls, a, b, v: (*calls, *up(v, a, b), Poll(a), Poll(b), Start(a), Start(b)),
+                       same_key, r, other, revive)]  # fmt: skip
+    if knobs.interleave:
+        edges.append(st.builds(lambda calls, a, b, v, p: (*calls, *up(v, a, b), Together((Iterate(a), Iterate(b)), p)),
+                               same_key, r, other, revive, preemptions))  # fmt: skip
+    if knobs.faults:
+        edges.append(st.builds(lambda e, a, v, w: (e, *up(v, a), Poll(a), Start(a), Stop(a), *up(w, a)), enqueue, r,
+                               revive, revive))  # fmt: skip
+    return st.one_of(edges)
+
+
 @st.composite
 def _enqueue_many(draw: st.DrawFn, tasks: list[TaskUnderTest], pools: dict[str, dict[str, list[Any]]],
                   knobs: Knobs) -> EnqueueMany:
@@ -155,6 +200,8 @@ def schedules(draw: st.DrawFn, tasks: list[TaskUnderTest], knobs: Knobs = Knobs(
     if knobs.faults:
         # Half a branch: a short sequence that takes recovery to one of its edges (history/situations.py).
         branches.append(st.one_of(enqueue, _recovery_edges(runners, knobs, enqueue)))
+    # Half a branch: two calls of one key meet the concurrency control, or a runner stops mid-call.
+    branches.append(st.one_of(enqueue, _contention_edges(runners, knobs, enqueue)))
     if knobs.enqueue_many:
         # Half a branch: a batch enqueue is one more way in, not the main one (and on KEYS / ARGUMENTS
         # tasks with registration DISABLED it often shows PYN-008, whose examples the gate discards).

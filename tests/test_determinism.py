@@ -76,9 +76,9 @@ from tests.test_determinism import _draws, _load_noise
 from pathlib import Path
 profiles.register()
 target = load("tests.apps.loose_signatures:app")
-before = _draws(target, "untyped", "ci", 60)
+before = _draws(target, "untyped", "ci", 100)
 _load_noise(Path(sys.argv[1]), "noise_unpinned")
-print("same" if _draws(target, "untyped", "ci", 60) == before else "different")
+print("same" if _draws(target, "untyped", "ci", 100) == before else "different")
 """
 
 

@@ -22,17 +22,20 @@ from pynenc_suite.strategies.schedules import schedules
 
 TASKS = ("call_keyed", "call_keyed_drop", "refresh_once", "transfer", "call_retrying")
 RUNS = 30
+# A broken purge shows only in a run that ends with an invocation unfinished (leftover final invocations
+# block nothing, and the next run's sequential ids overwrite them), which some runs in every few dozen do.
+RUNS_TO_SHOW_LEFTOVERS = 60
 
 
 def _history(target: Target, task: str, schedule) -> str:  # noqa: ANN001
     return json.dumps(run_schedule(target, [task], schedule).to_json(), sort_keys=True)
 
 
-def _warm_and_cold(target: Target, engine: str) -> tuple[list[str], list[str]]:
+def _warm_and_cold(target: Target, engine: str, runs: int = RUNS) -> tuple[list[str], list[str]]:
     on_engine = dataclasses.replace(target, engine=engine)
     drawn: list[tuple[str, object]] = []
 
-    @settings(max_examples=RUNS, database=None, derandomize=True, deadline=None,
+    @settings(max_examples=runs, database=None, derandomize=True, deadline=None,
               suppress_health_check=list(HealthCheck))  # fmt: skip
     @given(st.data())
     def draw(data: st.DataObject) -> None:
@@ -60,7 +63,7 @@ def test_the_comparison_sees_state_a_purge_leaves(target: Target, monkeypatch: p
     from pynenc.orchestrator.mem_orchestrator import MemOrchestrator
 
     monkeypatch.setattr(MemOrchestrator, "purge", lambda self: None)
-    warm, cold = _warm_and_cold(target, "memory")
+    warm, cold = _warm_and_cold(target, "memory", RUNS_TO_SHOW_LEFTOVERS)
     assert warm != cold
 
 
