@@ -22,10 +22,11 @@ from pynenc.call import PreSerializedCall
 from pynenc_suite.drivers.deterministic.clock import VirtualClock
 from pynenc_suite.drivers.deterministic.ids import sequential_invocation_ids
 from pynenc_suite.drivers.deterministic.interleave import Interleaver, OperationKilled, yield_points
+from pynenc_suite.drivers.deterministic.lanes import LANES
 from pynenc_suite.drivers.deterministic.redis_commands import command_yield_points
 from pynenc_suite.drivers.deterministic.releases import invocations_to_run
 from pynenc_suite.drivers.deterministic.runners import RunnerFacade, SimRunner
-from pynenc_suite.drivers.deterministic.workers import Execution, Workers, in_thread
+from pynenc_suite.drivers.deterministic.workers import Execution, Workers
 from pynenc_suite.drivers.recovery import act_as, app_recovery_horizon, sweep_once
 from pynenc_suite.history.model import ErrorSite, Fault, History, Kind, TaskPolicy
 from pynenc_suite.history.status_graph import FINAL
@@ -248,7 +249,7 @@ class Driver:
     def _recover(self, step: Recover) -> None:
         sweep = self._sweep(step)
         if sweep is not None:
-            in_thread(sweep)
+            LANES.call(sweep)  # in a thread of its own, as a runner's core task runs
 
     def _sweep(self, step: Recover) -> Callable[[], None] | None:
         """pynenc's core recovery tasks as run by a live runner (called in a fresh thread)."""

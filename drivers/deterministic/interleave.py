@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynenc_suite.drivers.deterministic.lanes import LANES, Lane, LanePool
+from pynenc_suite.drivers.deterministic.lanes import LANES, Lane
 
 # Called while pynenc holds a per-invocation lock: yielding there would deadlock the other operations.
 NEVER_YIELD = frozenset({"_interanl_atomic_status_transition", "_get_invocation_lock"})
@@ -96,6 +96,12 @@ class _Operation:
     error: BaseException | None = None
 
 
+def _held_lock() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
 @dataclass
 class _Group:
     """The group being run: its operations, where to preempt, and how far the decisions have come."""
@@ -104,13 +110,7 @@ class _Group:
     switch_at: frozenset[int]
     decision: int = 0
     running: _Operation | None = None
-    driver: threading.Lock = field(default_factory=lambda: _held_lock())  # released when control comes back
-
-
-def _held_lock() -> threading.Lock:
-    lock = threading.Lock()
-    lock.acquire()
-    return lock
+    driver: threading.Lock = field(default_factory=_held_lock)  # released when control comes back
 
 
 @dataclass
@@ -127,7 +127,6 @@ class Interleaver:
     decide_everywhere: bool = False
     switches: list[str] = field(default_factory=list)  # what ran at each decision, for reports
     decisions: list[int] = field(default_factory=list)  # decision points each group had (where a preemption could land)
-    lanes: LanePool = field(default_factory=lambda: LANES)
     _ops: dict[int, _Operation] = field(default_factory=dict)  # lane thread ident -> its operation, while in the group
     _group: _Group | None = None
 
@@ -175,7 +174,7 @@ class Interleaver:
         """Run ``(name, owner, body)`` operations interleaved, switching at the given decision points."""
         ops: list[_Operation] = []
         for index, (name, owner, body) in enumerate(operations):
-            op = _Operation(index, name, self.lanes.take(), owner=owner)
+            op = _Operation(index, name, LANES.take(), owner=owner)
             op.lane.load(functools.partial(self._body, op, body))
             self._ops[op.lane.ident] = op
             ops.append(op)

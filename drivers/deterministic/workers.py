@@ -10,7 +10,6 @@ as when a process dies).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,7 @@ from pynenc_suite.drivers.deterministic.lanes import LANES, SETTLE_TIMEOUT, Driv
 from pynenc_suite.provider.calls import CallRecord
 from pynenc_suite.provider.memory import CallAborted
 
-__all__ = ["DriverStuck", "Execution", "Workers", "in_thread"]
+__all__ = ["DriverStuck", "Execution", "Workers"]
 
 
 @dataclass
@@ -101,7 +100,3 @@ def wait(event: threading.Event) -> None:
     if not event.wait(SETTLE_TIMEOUT):
         raise DriverStuck(f"worker did not settle within {SETTLE_TIMEOUT}s")
 
-
-def in_thread(target: Callable[[], None]) -> None:
-    """Run ``target`` in a thread of its own (a lane) and wait for it; its exception is re-raised here."""
-    LANES.call(target)
