@@ -19,6 +19,7 @@ from typing import Any
 
 from pynenc.call import PreSerializedCall
 
+from pynenc_suite.drivers.deterministic.affinity import on_one_cpu
 from pynenc_suite.drivers.deterministic.clock import VirtualClock
 from pynenc_suite.drivers.deterministic.ids import sequential_invocation_ids
 from pynenc_suite.drivers.deterministic.interleave import Interleaver, OperationKilled, yield_points
@@ -82,8 +83,10 @@ class Driver:
     # -- lifecycle ----------------------------------------------------------
     @contextmanager
     def session(self) -> Iterator[Driver]:
-        """Clean app, frozen clock, sequential ids, provider served, statuses observed."""
+        """Clean app, frozen clock, sequential ids, provider served, statuses observed; the driver's threads
+        share one CPU (only one of them runs at a time)."""
         with ExitStack() as stack:
+            stack.enter_context(on_one_cpu(LANES.native_ids))
             stack.enter_context(self.clock)
             stack.enter_context(sequential_invocation_ids())
             stack.enter_context(self.provider.serve())

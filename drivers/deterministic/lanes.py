@@ -52,6 +52,10 @@ class Lane:
     def ident(self) -> int:
         return self._thread.ident  # type: ignore[return-value]  # started in __init__
 
+    @property
+    def native_id(self) -> int:
+        return self._thread.native_id  # type: ignore[return-value]  # started in __init__
+
     def load(self, body: Callable[[], None]) -> None:
         """The next body this lane runs, when its baton is released."""
         self._body = body
@@ -74,12 +78,19 @@ class LanePool:
 
     def __init__(self) -> None:
         self._idle: list[Lane] = []
+        self._all: list[Lane] = []
 
     def take(self) -> Lane:
         try:
             return self._idle.pop()
         except IndexError:
-            return Lane(self)
+            lane = Lane(self)
+            self._all.append(lane)
+            return lane
+
+    def native_ids(self) -> list[int]:
+        """The OS thread ids of every lane, busy or idle."""
+        return [lane.native_id for lane in self._all]
 
     def put_back(self, lane: Lane) -> None:
         self._idle.append(lane)
