@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -10,6 +11,7 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.affinity import current_cpu, on_one_cpu
 from pynenc_suite.drivers.deterministic.driver import Driver
 from pynenc_suite.drivers.deterministic.lanes import LANES, LanePool
+from pynenc_suite.drivers.deterministic.run import driver_for
 
 pytestmark = pytest.mark.skipif(
     current_cpu() is None or len(os.sched_getaffinity(0)) < 2,
@@ -34,6 +36,15 @@ def test_lanes_and_caller_run_on_the_callers_cpu_and_get_their_affinity_back() -
     assert created_inside == inside
     assert os.sched_getaffinity(0) == before
     assert all(os.sched_getaffinity(ident) == before for ident in pool.native_ids())
+
+
+def test_a_driver_session_on_memory_holds_its_threads_on_one_cpu_and_one_on_sqlite_leaves_them(target: Target) -> None:
+    before = os.sched_getaffinity(0)
+    free = Driver(target.app, {"call_keyed": target.tasks["call_keyed"]}, runners=1, one_cpu=False)
+    with free.session():
+        assert os.sched_getaffinity(0) == before
+    assert driver_for(target, ["call_keyed"], 1).one_cpu
+    assert not driver_for(replace(target, engine="sqlite"), ["call_keyed"], 1).one_cpu
 
 
 def test_a_driver_session_holds_its_threads_on_one_cpu(target: Target) -> None:

@@ -65,8 +65,10 @@ class Driver:
         runners: int,
         keys: KeyIdentity | None = None,
         policies: dict[str, TaskPolicy] | None = None,
+        one_cpu: bool = True,
     ) -> None:
         self.app = app
+        self.one_cpu = one_cpu  # keep the driver's threads on one CPU while a run lasts (.affinity)
         self.tasks = tasks
         self.clock = VirtualClock()
         self.recorder = Recorder(self.clock.now, keys, policies)
@@ -84,9 +86,10 @@ class Driver:
     @contextmanager
     def session(self) -> Iterator[Driver]:
         """Clean app, frozen clock, sequential ids, provider served, statuses observed; the driver's threads
-        share one CPU (only one of them runs at a time)."""
+        share one CPU if ``one_cpu`` (only one of them runs at a time)."""
         with ExitStack() as stack:
-            stack.enter_context(on_one_cpu(LANES.native_ids))
+            if self.one_cpu:
+                stack.enter_context(on_one_cpu(LANES.native_ids))
             stack.enter_context(self.clock)
             stack.enter_context(sequential_invocation_ids())
             stack.enter_context(self.provider.serve())

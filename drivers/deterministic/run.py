@@ -35,6 +35,7 @@ def driver_for(target: Target, task_names: list[str], runners: int, keys: KeyIde
         runners=runners,
         keys=keys or KeyIdentity(target.normalisers),
         policies=target.policies,
+        one_cpu=engine_named(target.engine).one_cpu,
     )
 
 
