@@ -50,7 +50,7 @@ def test_a_driver_session_on_memory_holds_its_threads_on_one_cpu_and_one_on_sqli
 def test_a_driver_session_holds_its_threads_on_one_cpu(target: Target) -> None:
     before = os.sched_getaffinity(0)
     LANES.call(lambda: None)
-    driver = Driver(target.app, {"call_keyed": target.tasks["call_keyed"]}, runners=1, policies=target.policies)
+    driver = Driver(target.app, {"call_keyed": target.tasks["call_keyed"]}, runners=1, one_cpu=True)
     with driver.session():
         inside = os.sched_getaffinity(0)
         lanes_inside = {frozenset(os.sched_getaffinity(ident)) for ident in LANES.native_ids()}

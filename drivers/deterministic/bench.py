@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pynenc.runner.runner_context import RunnerContext
 
 from pynenc_suite.apps.target import Target, load
-from pynenc_suite.drivers.deterministic.driver import Driver
+from pynenc_suite.drivers.deterministic.run import driver_for
 from pynenc_suite.provider.memory import Provider
 from pynenc_suite.strategies.steps import Enqueue, Finish, Iterate, Schedule, Step, Together
 
@@ -48,9 +48,7 @@ def explorer(target: Target, rounds: int) -> None:
             Finish(0),
             Finish(1),
         ]
-    Driver(target.app, {"call_keyed": target.tasks["call_keyed"]}, runners=2, policies=target.policies).run(
-        Schedule(2, tuple(steps)), drain=False
-    )
+    driver_for(target, ["call_keyed"], runners=2).run(Schedule(2, tuple(steps)), drain=False)
 
 
 def best_of_alternating(repeats: int, *bodies: Callable[[], None]) -> list[float]:

@@ -65,7 +65,7 @@ class Driver:
         runners: int,
         keys: KeyIdentity | None = None,
         policies: dict[str, TaskPolicy] | None = None,
-        one_cpu: bool = True,
+        one_cpu: bool = False,
     ) -> None:
         self.app = app
         self.one_cpu = one_cpu  # keep the driver's threads on one CPU while a run lasts (.affinity)
