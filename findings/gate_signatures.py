@@ -39,9 +39,14 @@ def _groups(history: History) -> Iterator[list[Event]]:
             inside.append(e)
 
 
+def _last_status_events(history: History) -> dict[str, Event]:
+    """Each invocation's last status event."""
+    return {e.invocation_id: e for e in history.of_kind(Kind.STATUS) if e.invocation_id}
+
+
 def _last_statuses(history: History) -> dict[str, str]:
     """Each invocation's last recorded status."""
-    return {e.invocation_id: e.status or "" for e in history.of_kind(Kind.STATUS) if e.invocation_id}
+    return {invocation: e.status or "" for invocation, e in _last_status_events(history).items()}
 
 
 def admitted_together(history: History) -> bool:
@@ -114,11 +119,17 @@ def lost_after_crash_in_group(history: History) -> bool:
 
     Between ``retrieve_invocation`` and the status that follows (PENDING, or CONCURRENCY_CONTROLLED
     then REROUTED and back in the queue) an invocation is in no queue; a runner that dies there
-    leaves it REGISTERED, REROUTED or CONCURRENCY_CONTROLLED, statuses no recovery looks at.
+    leaves it REGISTERED, REROUTED or CONCURRENCY_CONTROLLED, statuses no recovery looks at.  A RETRY
+    invocation waits in the queue the same way, and is lost the same way; it matches only when its
+    RETRY was written before the crash (one written after it came from a live runner, not this window).
     """
-    if not any(e.kind is Kind.CRASH for group in _groups(history) for e in group):
+    crashes = [e.seq for group in _groups(history) for e in group if e.kind is Kind.CRASH]
+    if not crashes:
         return False
-    return any(status in QUEUED for status in _last_statuses(history).values())
+    last = _last_status_events(history)
+    return any(
+        e.status in QUEUED or (e.status == "retry" and e.seq < max(crashes)) for e in last.values()
+    )
 
 
 def left_marked_by_a_dying_sweep(history: History) -> bool:

@@ -129,7 +129,7 @@ FINDINGS: tuple[Finding, ...] = (
         rules=("liveness", "no-stale-locks"),
         gate=gate.lost_after_crash_in_group,
         realtime_broad=(realtime.lost_to_a_kill,),
-        artefacts=("PYN-007", "PYN-007b"),
+        artefacts=("PYN-007", "PYN-007b", "PYN-007c"),
         races=("liveness",),
     ),
     Finding(

@@ -81,6 +81,19 @@ def test_pyn_007_matches_work_lost_off_the_queue_after_a_crash_in_a_group():
     assert not BY_ID["PYN-007"](no_crash)
 
 
+def test_pyn_007_matches_a_retry_lost_off_the_queue_only_when_its_retry_came_before_the_crash():
+    crash = [{"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.CRASH.value, "worker": "r0", "fault": "kill"},
+             {"kind": Kind.GROUP_END.value}]
+    failed_once = [*enqueue("b", K, "k1"), status("b", K, "pending", "k1"), status("b", K, "running", "k1"),
+                   status("b", K, "retry", "k1")]
+    assert BY_ID["PYN-007"](hist(failed_once, crash))  # retried, taken off the queue by the runner that died
+    retried_after = hist(enqueue("b", K, "k1"), status("b", K, "pending", "k1"), status("b", K, "running", "k1"),
+                         crash, status("b", K, "retry", "k1", worker="r0.2"))
+    assert not BY_ID["PYN-007"](retried_after)  # a live runner wrote RETRY after the crash: not this window
+    assert not BY_ID["PYN-007"](hist(failed_once, crash[1]))  # a crash between operations takes nothing off a queue
+    assert not BY_ID["PYN-007"](hist(failed_once))
+
+
 def test_pyn_013_matches_a_block_on_a_holder_that_let_go_inside_the_group():
     group_begin, group_end = {"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.GROUP_END.value}
     stale = hist(enqueue("a", K, "k1"), enqueue("b", K, "k1"), status("a", K, "pending", "k1"), group_begin,
