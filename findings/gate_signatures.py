@@ -123,12 +123,11 @@ def lost_after_crash_in_group(history: History) -> bool:
     invocation waits in the queue the same way, and is lost the same way; it matches only when its
     RETRY was written before the crash (one written after it came from a live runner, not this window).
     """
-    crashes = [e.seq for group in _groups(history) for e in group if e.kind is Kind.CRASH]
-    if not crashes:
+    last_crash = max((e.seq for group in _groups(history) for e in group if e.kind is Kind.CRASH), default=None)
+    if last_crash is None:
         return False
-    last = _last_status_events(history)
     return any(
-        e.status in QUEUED or (e.status == "retry" and e.seq < max(crashes)) for e in last.values()
+        e.status in QUEUED or (e.status == "retry" and e.seq < last_crash) for e in _last_status_events(history).values()
     )
 
 

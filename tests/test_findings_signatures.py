@@ -10,6 +10,9 @@ from tests.histories import enqueue, full, hist, runs, status
 
 K, S = "call_keyed", "call_serial"
 BY_ID = {f.id: f.gate for f in FINDINGS if f.gate is not None}
+# A runner killed inside an interleaved group (at a yield point of its other operations).
+CRASH_IN_A_GROUP = [{"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.CRASH.value, "worker": "r0", "fault": "kill"},
+                    {"kind": Kind.GROUP_END.value}]
 
 
 def batch(inv: str, task: str, key: str) -> list[dict]:
@@ -66,8 +69,7 @@ def test_pyn_009_matches_only_the_retry_transition_error():
 
 
 def test_pyn_007_matches_work_lost_off_the_queue_after_a_crash_in_a_group():
-    crash = [{"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.CRASH.value, "worker": "r0", "fault": "kill"},
-             {"kind": Kind.GROUP_END.value}]
+    crash = CRASH_IN_A_GROUP
     for stuck in ("registered", "rerouted", "concurrency_controlled"):
         lost = hist(full("a", K, "k1"), enqueue("b", K, "k1"), status("b", K, "pending", "k1"), crash)
         lost.events[-4] = lost.events[-4].__class__(**{**lost.events[-4].__dict__, "status": stuck})
@@ -82,8 +84,7 @@ def test_pyn_007_matches_work_lost_off_the_queue_after_a_crash_in_a_group():
 
 
 def test_pyn_007_matches_a_retry_lost_off_the_queue_only_when_its_retry_came_before_the_crash():
-    crash = [{"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.CRASH.value, "worker": "r0", "fault": "kill"},
-             {"kind": Kind.GROUP_END.value}]
+    crash = CRASH_IN_A_GROUP
     failed_once = [*enqueue("b", K, "k1"), status("b", K, "pending", "k1"), status("b", K, "running", "k1"),
                    status("b", K, "retry", "k1")]
     assert BY_ID["PYN-007"](hist(failed_once, crash))  # retried, taken off the queue by the runner that died
