@@ -8,15 +8,17 @@ for those the suite expects two keys unless the user declares a normaliser.
 Realistic values come from Faker seeded by a Hypothesis draw, so shrinking and
 replay stay deterministic.
 
-For an argument with a declared type, :func:`classes_for` keeps the classes whose
-values that type admits (a ``Path`` argument is never given an int), adds equal
-copies of values of the type itself, and marks a class whose values a union
-admits from two different types (``int | str``: 42 and '42') as a *risk*.
+These are the suite's own catalogue of variants.  An untyped argument is tried
+with every class; an argument with a declared type only with the classes that
+pair its values with values of *other* types the type admits (:data:`OTHER_TYPES`:
+a ``str`` subclass, a ``StrEnum`` member of the suite's own), and a class whose
+values a union admits from two different types (``int | str``: 42 and '42') is
+marked as a *risk*.  What a declared type's own callers build (its constructors,
+orders, enums, element types) is :mod:`.equal_forms`'s business.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import pathlib
@@ -29,7 +31,7 @@ from typing import Any, NamedTuple
 from hypothesis import strategies as st
 
 from pynenc_suite.strategies.keys import _faked
-from pynenc_suite.strategies.types import conforms, is_untyped, values_for
+from pynenc_suite.strategies.types import conforms, is_untyped
 
 small_ints = st.integers(-3, 1000)
 
@@ -174,21 +176,19 @@ CLASSES: tuple[EqualityClass, ...] = (
 )
 
 BY_NAME = {c.name: c for c in CLASSES}
-EQUAL_COPIES = "equal-copies"
 RISK = "risk"  # the verdict of a class whose values a union admits from two types a caller may mix
-
-
-def equal_copies(hint: Any) -> EqualityClass:
-    """A value of the declared type and a deep copy of it: one key, whatever the type."""
-    return EqualityClass(EQUAL_COPIES, "a value of the declared type and a copy of it",
-                         values_for(hint).map(lambda v: (v, copy.deepcopy(v))))
+# Classes that pair a value of the declared type with a value of a type the app's code never names (a str
+# subclass, the suite's own enums, a bool for an int): what a typed argument is tried with here.  Everything
+# else equal that a declared type admits is built from the type itself (:mod:`.equal_forms`).
+OTHER_TYPES = ("int-bool", "int-decimal", "strenum-value", "intenum-value", "str-subclass", "int-str")
 
 
 def classes_for(hint: Any) -> list[EqualityClass]:
-    """The classes whose every value ``hint`` admits (all of them for an untyped argument), and equal copies."""
+    """The catalogue's classes for an argument: every class if it is untyped; else the classes of other types
+    (:data:`OTHER_TYPES`) whose every value the declared type admits."""
     if is_untyped(hint):
-        return [*CLASSES, equal_copies(hint)]
-    return [*(c for c in CLASSES if _admitted(c, hint)), equal_copies(hint)]
+        return list(CLASSES)
+    return [c for c in CLASSES if c.name in OTHER_TYPES and _admitted(c, hint)]
 
 
 def is_risk(cls: EqualityClass, hint: Any) -> bool:

@@ -102,12 +102,37 @@ def _of(hint: Any) -> st.SearchStrategy[Any]:  # noqa: C901, PLR0911 - one case 
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         fields = typing.get_type_hints(hint)
         return st.builds(hint, **{f.name: _of(fields[f.name]) for f in dataclasses.fields(hint) if f.init})
+    if is_pydantic_model(hint):
+        return st.builds(hint, **{(field.alias or name): _field(field.annotation, field)
+                                  for name, field in hint.model_fields.items()})  # fmt: skip
+    if is_attrs_class(hint):
+        import attrs
+
+        return st.builds(hint, **{(getattr(a, "alias", None) or a.name.lstrip("_")): _of(a.type or Any)
+                                  for a in attrs.fields(hint) if a.init})  # fmt: skip
     if isinstance(hint, type) and issubclass(hint, tuple) and hasattr(hint, "_fields"):
         fields = typing.get_type_hints(hint)
         return st.builds(hint, **{name: _of(fields.get(name, Any)) for name in hint._fields})
     if is_untyped(hint):
         return gate_keys()
     return st.from_type(hint)
+
+
+def _field(annotation: Any, field: Any) -> st.SearchStrategy[Any]:
+    """A pydantic field's values: its default first (so a value often leaves it at the default), or any."""
+    if field.is_required() or field.default_factory is not None:
+        return _of(annotation)
+    return st.just(field.default) | _of(annotation)
+
+
+def is_pydantic_model(hint: Any) -> bool:
+    """A pydantic v2 model class (recognised by its protocol; pydantic is never imported here)."""
+    return isinstance(hint, type) and hasattr(hint, "model_fields") and hasattr(hint, "model_validate")
+
+
+def is_attrs_class(hint: Any) -> bool:
+    """An attrs class (recognised by its protocol)."""
+    return isinstance(hint, type) and hasattr(hint, "__attrs_attrs__")
 
 
 def check_drawable(task: str, argument: str, hint: Any) -> None:
