@@ -62,9 +62,11 @@ def test_an_app_configured_for_redis_is_audited_on_the_suites_engine() -> None:
     """A str subclass's key goes through the client data store; for an app configured for Redis that would be a
     connection to its Redis (and a false 'cannot-serialize'): the audit keys on the gate's engine instead."""
     from pynenc_suite.apps.target import load
-    from pynenc_suite.drivers.keys.audit import audit_app
+    from pynenc_suite.drivers.keys.app_audit import audit_app
 
-    rows = audit_app(load("tests.apps.redis_configured:app"))[("charge", "account_id", Mode.KEYS)]
+    result = audit_app(load("tests.apps.redis_configured:app"))
+    rows = result.classes[("charge", "account_id", Mode.KEYS)]
+    assert not result.equality[("charge", "account_id", Mode.KEYS)].defects
     assert rows["str-subclass"].verdict == "split", rows["str-subclass"].describe()
     assert all("ConnectionError" not in row.describe() for row in rows.values())
     assert all(row.process_stable for row in rows.values())

@@ -30,7 +30,7 @@ from pynenc_suite.drivers.child_env import child_environment
 from pynenc_suite.history.model import Mode
 from pynenc_suite.recorder.keys import Normalisers, normalised
 from pynenc_suite.strategies.arguments import declared_types
-from pynenc_suite.strategies.equal_keys import RISK, EqualityClass, classes_for, is_risk
+from pynenc_suite.strategies.equal_keys import RISK, EqualityClass, is_risk
 
 HASH_SEEDS = (1, 2, 3)
 PROBE_MODULE = "pynenc_suite.drivers.keys.probe"
@@ -181,10 +181,10 @@ def hint_of(task: Any, target: KeyedArgument) -> Any:
 
 
 def _pairs(task: Any, target: KeyedArgument, group: Sequence[Any]) -> list[tuple[str, str]]:
-    return [(f"{v!r} ({type(v).__name__})", _own_part(k, target.argument)) for v, k in zip(group, keys_of(task, target, group), strict=True)]
+    return [(f"{v!r} ({type(v).__name__})", own_part(k, target.argument)) for v, k in zip(group, keys_of(task, target, group), strict=True)]
 
 
-def _own_part(key: str, argument: str) -> str:
+def own_part(key: str, argument: str) -> str:
     """The part of a serialized key that belongs to ``argument`` (the rest is the fixed other arguments)."""
     try:
         return json.loads(key)[argument]
@@ -192,15 +192,17 @@ def _own_part(key: str, argument: str) -> str:
         return key
 
 
-def add_process_keys(
-    spec: str, audited: list[AuditRow], seeds: Sequence[int] = HASH_SEEDS, engine: str = "memory"
-) -> None:
-    """Compute each row's sample keys in fresh processes, one per PYTHONHASHSEED, all started at once."""
-    rows = [r for r in audited if _picklable(r.sample)]  # a value that cannot be pickled cannot cross processes
-    jobs = [(r.target.task, r.target.argument, r.target.mode.value, list(r.sample)) for r in rows]
+def keys_in_processes(
+    spec: str, jobs: Sequence[tuple[KeyedArgument, Sequence[Any]]], seeds: Sequence[int] = HASH_SEEDS,
+    engine: str = "memory",
+) -> dict[int, list[list[str]]]:
+    """Each job's values keyed in fresh processes, one per PYTHONHASHSEED, all started at once: seed -> one key
+    list per job.  Every value must pickle (it crosses to the other process as a pickle)."""
+    request_jobs = [(t.task, t.argument, t.mode.value, list(values)) for t, values in jobs]
+    out: dict[int, list[list[str]]] = {}
     with tempfile.TemporaryDirectory(prefix="pynenc-suite-keys-") as folder:
         request = Path(folder) / "request.pickle"
-        request.write_bytes(pickle.dumps((spec, engine, jobs)))
+        request.write_bytes(pickle.dumps((spec, engine, request_jobs)))
         probes = {
             seed: subprocess.Popen(
                 [sys.executable, "-m", PROBE_MODULE, str(request)],
@@ -210,48 +212,30 @@ def add_process_keys(
             for seed in seeds
         }
         for seed, probe in probes.items():
-            out, err = probe.communicate(timeout=120)
+            stdout, err = probe.communicate(timeout=120)
             if probe.returncode != 0:
                 raise RuntimeError(f"key probe (PYTHONHASHSEED={seed}) failed: {err.strip().splitlines()[-1:]}")
-            for row, keys in zip(rows, json.loads(out.strip().splitlines()[-1]), strict=True):
-                row.process_keys[seed] = keys
+            out[seed] = json.loads(stdout.strip().splitlines()[-1])
+    return out
 
 
-def _picklable(values: Sequence[Any]) -> bool:
+def add_process_keys(
+    spec: str, audited: list[AuditRow], seeds: Sequence[int] = HASH_SEEDS, engine: str = "memory"
+) -> None:
+    """Compute each row's sample keys in fresh processes, one per PYTHONHASHSEED."""
+    rows = [r for r in audited if picklable(r.sample)]  # a value that cannot be pickled cannot cross processes
+    by_seed = keys_in_processes(spec, [(r.target, r.sample) for r in rows], seeds, engine)
+    for seed, key_lists in by_seed.items():
+        for row, keys in zip(rows, key_lists, strict=True):
+            row.process_keys[seed] = keys
+
+
+def picklable(values: Sequence[Any]) -> bool:
     try:
         pickle.dumps(values)
         return True
     except Exception:  # noqa: BLE001 - any pickling failure means "cannot be sent"
         return False
-
-
-_audited: dict[str, dict[tuple[str, str, Mode], dict[str, AuditRow]]] = {}
-
-
-def audited(target: Any, keyed: KeyedArgument) -> dict[str, AuditRow]:
-    """Every equality class audited for one keyed argument (class name -> row), each row's sample keyed
-    again in processes with other hash seeds.  The first call audits every keyed argument of the app, so
-    that one probe per hash seed serves the whole run."""
-    if target.spec not in _audited:
-        _audited[target.spec] = audit_app(target)
-    return _audited[target.spec][(keyed.task, keyed.argument, keyed.mode)]
-
-
-def audit_app(target: Any, names: Sequence[str] | None = None) -> dict[tuple[str, str, Mode], dict[str, AuditRow]]:
-    """Every (task, keyed argument, mode) of the app's controlled tasks (or of ``names``): each class of its
-    declared type audited."""
-    out: dict[tuple[str, str, Mode], dict[str, AuditRow]] = {}
-    every_row: list[AuditRow] = []
-    with on_engine(target.app, target.engine):
-        for name, task in target.controlled.items():
-            if names is not None and name not in names:
-                continue
-            for keyed in keyed_arguments(name, task, target.policies[name]):
-                rows = [audit(task, keyed, cls, target.normalisers) for cls in classes_for(hint_of(task, keyed))]
-                out[(keyed.task, keyed.argument, keyed.mode)] = {row.cls.name: row for row in rows}
-                every_row += rows
-    add_process_keys(target.spec, every_row, engine=target.engine)
-    return out
 
 
 @contextmanager
