@@ -123,11 +123,11 @@ def _parser() -> argparse.ArgumentParser:
     _common(explore)
     explore.set_defaults(run=run_explore)
 
-    replay = commands.add_parser("replay", help="replay a gate counterexample folder; 0 if it reproduces")
+    replay = commands.add_parser("replay", help="replay a failure folder (a property or a key failure); 0 if it reproduces")
     replay.add_argument("folder", type=Path)
     replay.set_defaults(run=run_replay)
 
-    report = commands.add_parser("report", help="(re)write a gate counterexample folder's report.html")
+    report = commands.add_parser("report", help="(re)write a failure folder's report.html")
     report.add_argument("folder", type=Path)
     report.set_defaults(run=run_report)
 
@@ -359,6 +359,7 @@ def _pytest(tier: str, arguments: list[str]) -> int:
 
 
 def run_replay(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite import key_failures
     from pynenc_suite.apps.target import TargetError
     from pynenc_suite.artefacts import NotAnArtefact
     from pynenc_suite.replay import replay
@@ -366,6 +367,8 @@ def run_replay(args: argparse.Namespace, passthrough: list[str]) -> int:
     if passthrough:
         raise BadInput(f"replay takes a folder only, not {' '.join(passthrough)}")
     try:
+        if key_failures.is_key_failure(args.folder):
+            return PASSED if key_failures.replay(args.folder) else FAILED
         return PASSED if replay(args.folder) else FAILED
     except (NotAnArtefact, TargetError) as error:
         raise BadInput(str(error)) from None
@@ -394,8 +397,11 @@ def run_monitor(args: argparse.Namespace, passthrough: list[str]) -> int:
 
 
 def run_report(args: argparse.Namespace, passthrough: list[str]) -> int:
-    from pynenc_suite import artefacts, invariants
+    from pynenc_suite import artefacts, invariants, key_failures
 
+    if key_failures.is_key_failure(args.folder):
+        print(f"wrote {key_failures.write_page(args.folder)}")
+        return PASSED
     try:
         artefact = artefacts.load(args.folder)
     except artefacts.NotAnArtefact as error:
