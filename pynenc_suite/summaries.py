@@ -73,20 +73,44 @@ def _explored(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
 
 
 def _key_audit(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
-    """Per task and key argument, which shapes of one value pynenc keys wrongly."""
+    """Per key argument: your equality's search (families, pairs, verdict and minimal pair), then the values of
+    other types, counted by the recorded pynenc defect that keys them wrongly."""
     write = terminal.write_line
     terminal.section("key serialization audit")
-    bad = [r for r in rows if r["verdict"] not in GOOD or r["process_stable"] is False]
-    risks = [r for r in rows if r["verdict"] == "risk"]
-    write(f"{len(rows)} (task, argument, value class) checked; {len(bad)} keyed wrongly; {len(risks)} risk(s): "
-          "a union admits values of two types a caller may mix, and they get two keys")
-    write(f"{'task':16} {'argument':12} {'class':18} {'verdict':16} {'same in all processes':22} minimal example")
-    for r in sorted(rows, key=lambda r: (r["task"], r["argument"], r["class"])):
-        stable = {True: "yes", False: "NO", None: "-"}[r["process_stable"]]
-        example = r["example"].split(": ", 1)[-1]
-        write(f"{r['task']:16} {r['argument']:12} {r['class']:18} {r['verdict']:16} {stable:22} {example[:90]}")
-    if not bad:
-        write("every class locks correctly: equal values share one key, distinct values never collapse")
+    yours = sorted((r for r in rows if r.get("tier") == "yours"), key=lambda r: (r["task"], r["argument"]))
+    others = [r for r in rows if r.get("tier") == "other"]
+    failing = [r for r in yours if r["defects"]]
+    write(f"your equality: {len(yours)} key argument(s) searched, {sum(r['pairs'] for r in yours)} pairs in "
+          f"{sum(r['seconds'] for r in yours):.1f} s; {len(failing)} keyed against it (your failures)")
+    write(f"{'task':16} {'argument':12} {'type':10} {'families':>8} {'pairs':>6}  verdict")
+    for r in yours:
+        verdicts = [f"{d['verdict']} ({d['family']}): {d['values']}" for d in r["defects"]] or ["one key per value"]
+        write(f"{r['task'][:16]:16} {r['argument'][:12]:12} {r['type'][:10]:10} {r['families']:>8} {r['pairs']:>6}  "
+              f"{_clip(verdicts[0])}")
+        for more in verdicts[1:]:
+            write(f"{'':58}{_clip(more)}")
+    if others:
+        wrong = [r for r in others if r["verdict"] not in GOOD or r["process_stable"] is False]
+        by_finding: dict[str, int] = {}
+        for r in wrong:
+            by_finding[r["finding"] or "new"] = by_finding.get(r["finding"] or "new", 0) + 1
+        risks = sum(r["verdict"] == "risk" for r in others)
+        write(f"values of other types: {len(others)} (argument, class) checked; keyed wrongly: "
+              + (", ".join(f"{n} by {f}" for f, n in sorted(by_finding.items())) or "none")
+              + (f"; {risks} risk(s): a union admits two types a caller may mix" if risks else ""))
+        for finding in sorted(f for f in by_finding if f != "new"):
+            classes: dict[str, int] = {}
+            for r in wrong:
+                if r["finding"] == finding:
+                    classes[r["class"]] = classes.get(r["class"], 0) + 1
+            write(f"  recorded {finding} (exposure, not your failure): "
+                  + ", ".join(f"{name} on {n} argument(s)" for name, n in sorted(classes.items())))
+        for r in sorted((r for r in wrong if r["finding"] is None), key=lambda r: (r["task"], r["argument"], r["class"])):
+            write(f"  NEW {r['task']}.{r['argument']} {r['class']}: {_clip(r['example'], 120)}")
+
+
+def _clip(text: str, width: int = 150) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _examples(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:

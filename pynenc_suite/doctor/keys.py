@@ -1,11 +1,12 @@
-"""Key consistency: the key audit's verdicts for each keyed argument's declared type.
+"""Key consistency: the key audit's verdicts for each key argument, in the gate's two tiers.
 
-A class pynenc keys wrongly (equal values split into two keys, distinct values
-collapsed into one, a key that differs between processes, a value pynenc cannot
-serialize) is reported with the minimal group and the fix: as a warning when it
-is a recorded pynenc defect (it bites only callers that pass such values), as a
-failure otherwise.  A union whose types a caller may mix, and that pynenc keys
-apart, is a warning.
+A pair of values your code treats as one (``==``, or your normaliser) that pynenc
+keys apart, two distinct values it keys as one, a value it cannot serialize, or a
+key that differs between processes is a failure, with the minimal pair, the cause
+and the fix, whatever its cause (your callers build both values).  A value of
+another type that pynenc keys wrongly is a warning when it is a recorded pynenc
+defect (it bites only callers that pass such values), a failure otherwise; a union
+whose types a caller may mix, and that pynenc keys apart, is a warning.
 """
 
 from __future__ import annotations
@@ -13,45 +14,59 @@ from __future__ import annotations
 from typing import Any
 
 from pynenc_suite.doctor.items import Item, Mark
-from pynenc_suite.drivers.keys.audit import GOOD, RISK, audit_app
+from pynenc_suite.drivers.keys.app_audit import audit_app
+from pynenc_suite.drivers.keys.audit import GOOD, RISK, AuditRow
+from pynenc_suite.drivers.keys.equality import ArgumentAudit, catalogue_defect
 from pynenc_suite.findings.registry import key_class_findings
+from pynenc_suite.key_advice import advise
 
 
 def key_items(target: Any, names: list[str]) -> list[Item]:
+    result = audit_app(target, names)
     items: list[Item] = []
-    in_process, across = key_class_findings(False), key_class_findings(True)
-    for (task, argument, mode), rows in sorted(audit_app(target, names).items()):
-        subject = f"{task}.{argument}"
-        bad = False
-        for name, row in sorted(rows.items()):
-            if row.verdict not in GOOD:
-                known = in_process.get(name)
-                # A recorded pynenc defect is a warning (it bites only callers that pass such values);
-                # anything else is new, and fails.
-                mark, cited = (Mark.WARN, f" (recorded pynenc defect {known.id})") if known else (Mark.FAIL, "")
-                items.append(Item("keys", subject, mark,
-                                  f"{mode.value} key, class {name}: {row.describe()}{cited}", _fix(row.explain())))  # fmt: skip
-                bad = True
-            elif row.verdict == RISK:
-                items.append(Item("keys", subject, Mark.WARN,
-                                  f"{mode.value} key, class {name}: the declared type admits values of two types a "
-                                  f"caller may mix, and they get two keys: {row.describe()}",
-                                  "declare one type, or normalise the value before calling"))  # fmt: skip
-                bad = True
-            if row.process_stable is False:
-                known = across.get(name)
-                mark, cited = (Mark.WARN, f" (recorded pynenc defect {known.id})") if known else (Mark.FAIL, "")
-                items.append(Item("keys", subject, mark,
-                                  f"{mode.value} key, class {name}: the key differs between processes{cited}",
-                                  "pass a value whose serialization does not depend on the hash seed "
-                                  "(a sorted tuple instead of a set)"))  # fmt: skip
-                bad = True
-        if not bad:
-            items.append(Item("keys", subject, Mark.PASS,
-                              f"{mode.value} key: every class of its declared type keys correctly "
-                              f"({', '.join(sorted(rows))})"))  # fmt: skip
+    for index, searched in sorted(result.equality.items()):
+        items += _yours(searched)
+        items += _others(searched, result.classes.get(index, {}))
+        if not any(item.subject == _subject(searched) and item.mark is not Mark.PASS for item in items):
+            items.append(Item("keys", _subject(searched), Mark.PASS,
+                              f"{searched.target.mode.value} key: one key per value in {searched.pairs} pairs of "
+                              f"{len(searched.families)} families ({', '.join(searched.families)})"))  # fmt: skip
     return items
 
 
-def _fix(explained: str) -> str:
-    return explained.split("; fix: ", 1)[1] if "; fix: " in explained else ""
+def _subject(searched: ArgumentAudit) -> str:
+    return f"{searched.target.task}.{searched.target.argument}"
+
+
+def _yours(searched: ArgumentAudit) -> list[Item]:
+    items = []
+    for defect in searched.defects:
+        advice = advise(defect)
+        cited = f" (pynenc defect {advice.finding})" if advice.finding else ""
+        items.append(Item("keys", _subject(searched), Mark.FAIL,
+                          f"{searched.target.mode.value} key, {defect.verdict} ({defect.family}): {defect.pair()}; "
+                          f"cause: {advice.cause}{cited}", advice.fix))  # fmt: skip
+    return items
+
+
+def _others(searched: ArgumentAudit, rows: dict[str, AuditRow]) -> list[Item]:
+    items: list[Item] = []
+    in_process, across = key_class_findings(False), key_class_findings(True)
+    mode = searched.target.mode.value
+    for name, row in sorted(rows.items()):
+        wrong = [(catalogue_defect(row), in_process.get(name))] if row.verdict not in GOOD else []
+        if row.process_stable is False:
+            wrong.append((catalogue_defect(row, across_processes=True), across.get(name)))
+        for defect, known in wrong:
+            # A recorded pynenc defect is a warning (it bites only callers that pass such values); anything
+            # else is new, and fails.
+            mark, cited = (Mark.WARN, f" (recorded pynenc defect {known.id})") if known else (Mark.FAIL, "")
+            items.append(Item("keys", _subject(searched), mark,
+                              f"{mode} key, a value of another type ({name}): {defect.verdict}: {defect.pair()}{cited}",
+                              advise(defect).fix))  # fmt: skip
+        if row.verdict == RISK:
+            items.append(Item("keys", _subject(searched), Mark.WARN,
+                              f"{mode} key, class {name}: the declared type admits values of two types a caller may "
+                              f"mix, and they get two keys: {row.describe()}",
+                              "declare one type, or convert the value to it before calling"))  # fmt: skip
+    return items
