@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,6 @@ from pynenc_suite.history.model import build
 from tests.histories import POLICIES, end, enqueue, hist, runs, start, status
 
 K = "call_keyed"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-REQUIRE_BROWSER = os.environ.get("PYNENC_SUITE_REQUIRE_BROWSER") == "1"  # .ci/run sets it: never skipped there
 
 
 def _overlap_page() -> tuple[str, list]:
@@ -57,19 +54,6 @@ def test_every_committed_finding_has_an_up_to_date_page(name: str, folder: Path)
                            f"{artefact.meta['rule']} on {artefact.meta['task']}", schedule=repr(artefact.schedule),
                            replay=artefacts.replay_command(Path("findings/artefacts") / name))  # fmt: skip
     assert (ARTEFACTS / name / REPORT).read_text() == expected, f"regenerate: pynenc-suite report findings/artefacts/{name}"
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if CHROMIUM is None and not REQUIRE_BROWSER:
-        pytest.skip("no chromium on this machine (.ci/run installs Debian's)")
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM is not None, "PYNENC_SUITE_REQUIRE_BROWSER=1 but no chromium is installed"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 SCREENSHOTS = Path(os.environ.get("PYNENC_SUITE_ARTEFACTS", ".pynenc-suite")) / "browser-check"
