@@ -120,6 +120,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pynenc_realtime: a test of the real-time tier (needs --pynenc-tier=realtime)")
     config.addinivalue_line("markers", "pynenc_explore: a test of the exhaustive explore tier (needs --pynenc-tier=explore)")
     config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker (known without xdist too)")
+    if getattr(config.option, "loadgroup", False) or getattr(config.option, "dist", None) == "loadgroup":
+        from pynenc_suite import worker_groups  # a --dist loadgroup run's worker or controller
+
+        config.pluginmanager.register(worker_groups, "pynenc_suite.worker_groups")
     if not _runs_the_suite(config):
         return
     from pynenc_suite import fixtures
