@@ -222,7 +222,7 @@ def catalogue_defect(row: AuditRow, across_processes: bool = False) -> KeyDefect
         value = row.sample[i]
         return KeyDefect(row.target, "process-split", family, (Side(value, repr(value), seeds[min(seeds)]),),
                          seeds=seeds)  # fmt: skip
-    sides = tuple(Side(v, repr(v), key) for v, (_, key) in zip(row.sample, row.example, strict=False))
+    sides = tuple(Side(v, f"{v!r} ({type(v).__name__})", key) for v, (_, key) in zip(row.sample, row.example, strict=False))
     return KeyDefect(row.target, row.verdict, family, sides)
 
 

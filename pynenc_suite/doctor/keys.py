@@ -29,7 +29,7 @@ def key_items(target: Any, names: list[str]) -> list[Item]:
         items += _others(searched, result.classes.get(index, {}))
         if not any(item.subject == _subject(searched) and item.mark is not Mark.PASS for item in items):
             items.append(Item("keys", _subject(searched), Mark.PASS,
-                              f"{searched.target.mode.value} key: one key per value in {searched.pairs} pairs of "
+                              f"{searched.target.mode.value}-mode key: one key per value in {searched.pairs} pairs of "
                               f"{len(searched.families)} families ({', '.join(searched.families)})"))  # fmt: skip
     return items
 
@@ -44,7 +44,7 @@ def _yours(searched: ArgumentAudit) -> list[Item]:
         advice = advise(defect)
         cited = f" (pynenc defect {advice.finding})" if advice.finding else ""
         items.append(Item("keys", _subject(searched), Mark.FAIL,
-                          f"{searched.target.mode.value} key, {defect.verdict} ({defect.family}): {defect.pair()}; "
+                          f"{searched.target.mode.value}-mode key, {defect.verdict} ({defect.family}): {defect.pair()}; "
                           f"cause: {advice.cause}{cited}", advice.fix))  # fmt: skip
     return items
 
@@ -62,11 +62,11 @@ def _others(searched: ArgumentAudit, rows: dict[str, AuditRow]) -> list[Item]:
             # else is new, and fails.
             mark, cited = (Mark.WARN, f" (recorded pynenc defect {known.id})") if known else (Mark.FAIL, "")
             items.append(Item("keys", _subject(searched), mark,
-                              f"{mode} key, a value of another type ({name}): {defect.verdict}: {defect.pair()}{cited}",
+                              f"{mode}-mode key, a value of another type ({name}): {defect.verdict}: {defect.pair()}{cited}",
                               advise(defect).fix))  # fmt: skip
         if row.verdict == RISK:
             items.append(Item("keys", _subject(searched), Mark.WARN,
-                              f"{mode} key, class {name}: the declared type admits values of two types a caller may "
+                              f"{mode}-mode key, class {name}: the declared type admits values of two types a caller may "
                               f"mix, and they get two keys: {row.describe()}",
                               "declare one type, or convert the value to it before calling"))  # fmt: skip
     return items
