@@ -226,6 +226,12 @@ def by_id(finding_id: str) -> Finding:
     return BY_ID[finding_id]
 
 
+def recorded_finding_in(history: History) -> Finding | None:
+    """The first recorded finding whose gate signature the history shows, whether or not the gate runs a
+    candidate fix of it (a history recorded on pynenc as installed)."""
+    return next((f for f in FINDINGS if f.gate is not None and f.gate(history)), None)
+
+
 def gate_finding_in(history: History) -> Finding | None:
     """The first recorded finding the gate does not run a candidate fix of, whose gate signature the history shows."""
     fixed = fixed_in_gate()

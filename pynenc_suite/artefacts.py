@@ -38,6 +38,12 @@ def folder_for(root: Path, test_id: str) -> Path:
     return root / "failures" / re.sub(r"[^A-Za-z0-9_.-]+", "_", test_id)
 
 
+def known_folder_for(root: Path, finding_id: str, test_id: str) -> Path:
+    """Where a reproduction of the recorded finding ``finding_id`` is written: never under ``failures/``, which
+    holds only the team's failures."""
+    return root / "known" / finding_id / re.sub(r"[^A-Za-z0-9_.-]+", "_", test_id)
+
+
 def replay_command(folder: Path) -> str:
     return f"pynenc-suite replay {shlex.quote(str(folder))}"
 
@@ -54,12 +60,14 @@ def save(
     violations: list[Violation],
     configured: TaskPolicy | None = None,
     fixes: list[str] | None = None,
+    finding: tuple[str, str] | None = None,
 ) -> Path:
     """Write the artefact for the failing example (the last one written is Hypothesis's minimal one).
 
     ``configured``: the task's policy as the app configured it, when the history was judged by
     another (a policy lock's contract checked against the app as it is now).  ``fixes``: the findings whose
-    candidate fixes pynenc ran with (the gate's)."""
+    candidate fixes pynenc ran with (the gate's).  ``finding``: (id, title) of the recorded pynenc defect whose
+    signature the history shows, said in meta.json and on the page."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "schedule.txt").write_text(repr(schedule) + "\n")
     (folder / "schedule.json").write_text(json.dumps(schedule_to_json(schedule), indent=1))
@@ -70,16 +78,22 @@ def save(
         meta["configured"] = configured.to_json()
     if fixes:
         meta["fixes"] = fixes
+    if finding:
+        meta["finding"] = {"id": finding[0], "title": finding[1], "entry": f"FINDINGS.md, section {finding[0]}"}
     (folder / "meta.json").write_text(json.dumps(meta, indent=1))
     (folder / "replay.txt").write_text(replay_command(folder) + "\n")
-    write_report(folder, schedule, history, violations, task=task, rule=rule)
+    write_report(folder, schedule, history, violations, task=task, rule=rule, finding=finding)
     return folder
 
 
 def write_report(folder: Path, schedule: Schedule, history: History, violations: list[Violation], *, task: str,
-                 rule: str) -> Path:
-    """The failure's page, ``report.html`` beside its schedule and history (:mod:`~.history.html_report`)."""
-    page = html_report(history, violations, title=f"{len(violations)} violation(s) of {rule} on {task}",
+                 rule: str, finding: tuple[str, str] | None = None) -> Path:
+    """The failure's page, ``report.html`` beside its schedule and history (:mod:`~.history.html_report`); a
+    recorded finding's reproduction says so in its title."""
+    title = f"{len(violations)} violation(s) of {rule} on {task}"
+    if finding:
+        title = f"recorded pynenc defect {finding[0]} ({finding[1]}), not your failure: {title}"
+    page = html_report(history, violations, title=title,
                        schedule=repr(schedule), replay=replay_command(folder))  # fmt: skip
     (folder / REPORT).write_text(page)
     return folder / REPORT

@@ -407,8 +407,10 @@ def run_report(args: argparse.Namespace, passthrough: list[str]) -> int:
     except artefacts.NotAnArtefact as error:
         raise BadInput(str(error)) from None
     violations = invariants.check(artefact.meta["rule"], artefact.history)
+    known = artefact.meta.get("finding")
     page = artefacts.write_report(args.folder, artefact.schedule, artefact.history, violations,
-                                  task=artefact.meta["task"], rule=artefact.meta["rule"])  # fmt: skip
+                                  task=artefact.meta["task"], rule=artefact.meta["rule"],
+                                  finding=(known["id"], known["title"]) if known else None)  # fmt: skip
     print(f"wrote {page}")
     return PASSED
 

@@ -17,6 +17,12 @@ class PropertyViolation(AssertionError):
     """pynenc broke a property of the contract; ``str()`` is the proof."""
 
 
+class KnownFindingViolation(PropertyViolation):
+    """The violation is a recorded pynenc finding's, by its signature: what that finding's strict xfail expects.
+    A violation without the signature stays a plain :class:`PropertyViolation`, which such an xfail does not
+    expect, so a known finding never hides a new defect."""
+
+
 def require(holds: object, proof: str | Callable[[], str]) -> None:
     """Raise :class:`PropertyViolation` with ``proof`` (a text, or what makes it) unless ``holds`` is true."""
     if not holds:
