@@ -105,6 +105,10 @@ def load_target(chosen: SuiteOptions, strict: bool = True) -> Target:
         load_strategies(chosen.strategies)
     target = load(chosen.app, probed=False if chosen.run_bodies else None, engine=chosen.engine, strict=strict)
     target.normalisers = load_normalisers(chosen.key_normalisers) if chosen.key_normalisers else None
+    if target.normalisers:
+        from pynenc_suite.apps.normaliser_check import check_normalisers
+
+        check_normalisers(target.tasks, target.normalisers, chosen.key_normalisers or "")
     return target
 
 

@@ -86,12 +86,23 @@ def test_gate_runs_every_property_on_a_user_app() -> None:
     assert "14 passed" in result.stdout, result.stdout[-1000:]  # 7 rules on each of its two controlled tasks
 
 
-def test_a_crashing_normaliser_is_an_error_of_the_run_in_one_line() -> None:
-    """Never a dropped call, never a pass: exit status 3 and one line naming the normaliser, argument and value."""
+def test_a_normaliser_that_raises_on_a_value_of_its_type_is_bad_input_in_one_line() -> None:
+    """Never a dropped call, never a pass, never a traceback: exit 2 before any test runs, one line naming the
+    normaliser, the argument, the simplest value it raised on, and what to change."""
     result = _run(
         "-m", "pynenc_suite", "gate", "--key-normalisers=tests.apps.crashing_normaliser:NORMALISERS",
         "--hypothesis-profile=smoke", "-p", "no:xdist", "-k", "call_keyed-no-overlap", "-q",
     )  # fmt: skip
-    assert result.returncode == 3, result.stdout[-3000:]
-    lines = [line for line in result.stdout.splitlines() if "the key normaliser only_for_mondays" in line]
-    assert lines and "of call_keyed.account_id raised ValueError: not on a Tuesday on" in lines[-1], result.stdout[-3000:]
+    assert result.returncode == 2 and result.stdout == "", result.stdout[-3000:]
+    [line] = result.stderr.strip().splitlines()
+    assert "only_for_mondays of call_keyed.account_id raised ValueError: not on a Tuesday on 'a'" in line
+    assert "widen the normaliser" in line and "narrower type" in line
+
+
+@pytest.mark.parametrize(("entry", "says"), [("NO_SUCH_TASK", "no task 'call_keyd'"),
+                                             ("NO_SUCH_ARGUMENT", "has no parameter 'acount_id'")])
+def test_a_normaliser_naming_no_task_or_argument_is_bad_input_in_one_line(entry: str, says: str) -> None:
+    result = _run("-m", "pynenc_suite", "gate", f"--key-normalisers=tests.apps.normalisers:{entry}", "-q")
+    assert result.returncode == 2, result.stdout[-2000:]
+    [line] = result.stderr.strip().splitlines()
+    assert says in line

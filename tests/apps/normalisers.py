@@ -9,3 +9,5 @@ def same_email(value: object) -> object:
 
 NORMALISERS = {"call_keyed": {"account_id": same_email}}
 NOT_A_DICT = [same_email]
+NO_SUCH_TASK = {"call_keyd": {"account_id": same_email}}  # a typo in the task's name
+NO_SUCH_ARGUMENT = {"call_keyed": {"acount_id": same_email}}  # a typo in the argument's name
