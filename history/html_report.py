@@ -41,6 +41,7 @@ MARKERS = {Kind.CRASH: "#c0392b", Kind.STOP: "#d35400", Kind.RESTART: "#7f8c8d",
            Kind.RECOVER: "#2e86c1", Kind.DRAIN: "#34495e"}  # fmt: skip
 REPORT = "report.html"  # the page's name in a failure's folder
 ROW, LANE_GAP, LEFT, TOP = 22, 16, 170, 62
+NAME_CHARS = 19  # a lane name's characters (bold 11px monospace) that fit before the invocation labels
 
 
 @dataclass(frozen=True)
@@ -115,13 +116,19 @@ def html_report(
     return "\n".join(page) + "\n"
 
 
+def _fitted(name: str) -> str:
+    """The lane's name cut to what fits left of the invocation labels; the page shows the whole name on hover."""
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+
+
 def _lane(name: str, events: list[Event], calls: list[tuple[Event, Event | None]], labels: dict[str, str],
           marked: set[int], axis: Axis, top: float) -> tuple[list[str], float]:
     invocations = list(dict.fromkeys(e.invocation_id for e in events if e.invocation_id))
     rows = max(len(invocations), 1)
     out = [f'<g class="lane" data-lane="{escape(name)}">',
            f'<rect class="lane-bg" x="0" y="{top:.0f}" width="{axis.end() + 20:.0f}" height="{rows * ROW + 8}"/>',
-           f'<text class="lane-name" x="6" y="{top + 14:.0f}">{escape(name)}</text>']  # fmt: skip
+           f'<text class="lane-name" x="6" y="{top + 14:.0f}">{escape(_fitted(name))}'
+           f"<title>{escape(name)}</title></text>"]  # fmt: skip
     for row, inv in enumerate(invocations):
         y = top + 4 + row * ROW
         out.append(f'<text class="inv" x="{LEFT - 8}" y="{y + 13:.0f}" text-anchor="end">{escape(labels[inv])}</text>')

@@ -124,3 +124,32 @@ def test_a_real_browser_shows_the_lanes_the_violation_and_the_replay_command(  #
     page.screenshot(path=str(SCREENSHOTS / f"{kind}.png"), full_page=True)
     _follow_first_violation(page)
     assert requests == [page_file.as_uri()] and errors == []
+
+
+LONG_KEY = "(UserRef(tenant='acme-industries', user_id=4711, region='eu-central'),)"
+
+
+def _long_key_page() -> str:
+    history = hist(enqueue("a", K, LONG_KEY), runs("a", K, LONG_KEY), enqueue("b", K, "k2"), runs("b", K, "k2"))
+    return html_report(history, [], title="a long key", schedule="Schedule(...)", replay="pynenc-suite replay here")
+
+
+def test_a_long_key_is_cut_on_the_lane_and_whole_on_hover() -> None:
+    page = _long_key_page()
+    names = re.findall(r'<text class="lane-name"[^>]*>([^<]*)<title>([^<]*)</title>', page)
+    long_name = next((shown, whole) for shown, whole in names if "acme" in whole)
+    assert len(long_name[0]) <= 19 and long_name[0].endswith("…") and "region=&#x27;eu-central&#x27;" in long_name[1]
+
+
+def test_a_real_browser_draws_a_long_key_clear_of_the_invocation_labels(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page_file = tmp_path / REPORT
+    page_file.write_text(_long_key_page())
+    page, requests, errors = _open(browser, page_file)
+    for lane in page.locator("g.lane").all():
+        name = lane.locator("text.lane-name").bounding_box()
+        labels = [label.bounding_box() for label in lane.locator("text.inv").all()]
+        bars = [bar.bounding_box() for bar in lane.locator("rect").all()[1:]]
+        assert name is not None and all(b is not None for b in labels + bars)
+        right = name["x"] + name["width"]
+        assert all(right < box["x"] for box in labels + bars if abs(box["y"] - name["y"]) < 12), (name, labels)
+    assert errors == [] and requests == [page_file.as_uri()]
