@@ -29,11 +29,12 @@ from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.engines.registry import ENGINES, EngineError, engine_for_tier
 from pynenc_suite.findings.registry import by_id, use_candidate_fixes
 from pynenc_suite.session import SuiteOptions, active_options, set_options, target_for
-from pynenc_suite.summaries import SUITE_ERROR, collect, suite_errors, write_summaries
+from pynenc_suite.summaries import SUITE_ERROR, collect, not_applicable, suite_errors, write_summaries
 from pynenc_suite.verdicts import PropertyViolation
 
 # This process's hash seed, read when pytest loads its plugins: before any conftest can change the variable.
 HASH_SEED_AT_START = os.environ.get("PYTHONHASHSEED")
+NOT_APPLICABLE = "pynenc_not_applicable"  # an xdist worker's count of tests deselected for a team's app
 SUITE_ERROR_STATUS = 3  # the suite itself failed: neither a pass nor a violated property
 
 TIERS = ("gate", "realtime", "explore")
@@ -117,6 +118,8 @@ def _runs_the_suite(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pynenc_finding(id, raises=PropertyViolation, condition=True): reproduces "
                             "a recorded pynenc defect; a strict xfail expecting only ``raises``")
+    config.addinivalue_line("markers", "pynenc_reference_app: applies to the suite's reference app only (deselected "
+                            "for a team's app)")
     config.addinivalue_line("markers", "pynenc_realtime: a test of the real-time tier (needs --pynenc-tier=realtime)")
     config.addinivalue_line("markers", "pynenc_explore: a test of the exhaustive explore tier (needs --pynenc-tier=explore)")
     config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker (known without xdist too)")
@@ -172,6 +175,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip_explore = pytest.mark.skip(reason="explore tier: run with --pynenc-tier=explore (pynenc-suite explore)")
     quiet = pytest.mark.filterwarnings("ignore::DeprecationWarning")
     root = Path(suite_folders("gate")[0]).parent
+    if options is not None and options.app != REFERENCE_APP:
+        items[:] = _applicable(config, items)
     for item in items:
         if root in Path(str(item.path)).parents:
             item.add_marker(quiet)
@@ -182,6 +187,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         finding = item.get_closest_marker("pynenc_finding")
         if finding is not None:
             item.add_marker(finding_xfail(*finding.args, **finding.kwargs))
+
+
+def _applicable(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item]:
+    """The items that apply to a team's app: those that reproduce findings on the suite's reference app (its
+    ``reference`` fixture, or the ``pynenc_reference_app`` mark) are deselected and counted, never skipped."""
+    only_reference = [i for i in items if "reference" in getattr(i, "fixturenames", ())
+                      or i.get_closest_marker("pynenc_reference_app")]  # fmt: skip
+    if only_reference:
+        config.hook.pytest_deselected(items=only_reference)
+        not_applicable(len(only_reference))
+        if hasattr(config, "workeroutput"):  # an xdist worker: its controller prints the summary
+            config.workeroutput[NOT_APPLICABLE] = len(only_reference)
+    return [i for i in items if i not in only_reference]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist's controller: every worker deselected the same tests; count them once."""
+    counted = getattr(node, "workeroutput", {}).get(NOT_APPLICABLE)
+    if counted is not None and not_applicable(0) == 0:
+        not_applicable(counted)
 
 
 def finding_xfail(finding_id: str, raises: type[BaseException] = PropertyViolation, condition: bool = True) -> Any:

@@ -25,6 +25,16 @@ GOOD = ("one-key", "distinct-keys", "risk")
 _collected: dict[str, list[Any]] = {KEY_AUDIT: [], REALTIME: [], EXPLORE: [], SUITE_ERROR: [], EXAMPLES: []}
 
 
+_not_applicable = 0
+
+
+def not_applicable(count: int) -> int:
+    """Count ``count`` more tests deselected because they run on the suite's reference app only; the total."""
+    global _not_applicable
+    _not_applicable += count
+    return _not_applicable
+
+
 def collect(report: pytest.TestReport) -> None:
     for name, value in report.user_properties:
         if name in _collected and (report.when == "call" or name == SUITE_ERROR):
@@ -36,6 +46,9 @@ def suite_errors() -> list[str]:
 
 
 def write_summaries(terminal: pytest.TerminalReporter) -> None:
+    if _not_applicable:
+        terminal.write_line(f"not applicable to this app: {_not_applicable} tests that reproduce pynenc findings on "
+                            "the suite's reference app (deselected, not skipped)")
     if _collected[EXAMPLES]:
         _examples(terminal, _collected[EXAMPLES])
     if _collected[KEY_AUDIT]:

@@ -76,3 +76,9 @@ def test_only_a_str_argument_is_tried_with_values_of_other_types(audit_run: Run)
 def test_the_cross_process_check_imports_the_app_in_every_probe(audit_run: Run) -> None:
     across = _outcomes(audit_run.done.stdout, "test_keys_do_not_depend_on_the_process")
     assert len(across) == 6 and set(across.values()) == {"PASSED"}
+
+
+def test_tests_of_the_reference_app_are_not_applicable_not_skipped(audit_run: Run) -> None:
+    out = audit_run.done.stdout
+    assert "not applicable to this app: 48 tests that reproduce pynenc findings" in out
+    assert "SKIPPED" not in out

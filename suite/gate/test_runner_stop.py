@@ -57,6 +57,7 @@ def _joining(thread: threading.Thread) -> bool:
 
 @pytest.mark.filterwarnings("ignore:Running in a secondary thread")
 @pytest.mark.pynenc_finding("PYN-011")
+@pytest.mark.pynenc_reference_app
 def test_graceful_stop_of_a_thread_runner_never_runs_one_key_twice_at_once(pynenc_target: Target) -> None:
     """Stop a ThreadRunner while its body is in the provider; a second runner must not run the same key meanwhile.
 
