@@ -15,7 +15,7 @@ from pynenc import PynencBuilder
 from pynenc_suite.apps.target import Target, load
 from pynenc_suite.doctor.items import Item, Mark, failed, markdown
 from pynenc_suite.doctor.policies import policy_items
-from pynenc_suite.doctor.runners import recovery_items, runner_items, slots
+from pynenc_suite.doctor.runners import placeholder, recovery_items, runner_items, slots
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCTOR_APP = "tests.apps.doctor_app:app"
@@ -64,6 +64,30 @@ def test_runner_sizing_against_expected_keys(target: Target) -> None:
     assert few.mark is Mark.WARN and "at most 8 keys progress at a time" in few.reason
     idle = runner_items(target, 1)[0]
     assert idle.mark is Mark.WARN and "about 7 slots idle" in idle.reason
+
+
+def _inventory() -> Target:
+    """inventory_app: keyed tasks, and no runner configured."""
+    sys.path.insert(0, str(ROOT / "tests" / "inventory_app" / "src"))
+    try:
+        return load("inventory_app.tasks:app")
+    finally:
+        sys.path.remove(str(ROOT / "tests" / "inventory_app" / "src"))
+
+
+def test_an_app_on_the_placeholder_runner_gets_the_decision_not_a_slot_count() -> None:
+    """No runner_cls configured: pynenc's DummyRunner runs nothing, so no "DummyRunner with 1 slot" sizing."""
+    keyed = _inventory()
+    assert keyed.app.conf.runner_cls == "DummyRunner" and placeholder(keyed.app) and not placeholder(_app().app)
+    for expected in (4, None):
+        [item] = runner_items(keyed, expected)
+        assert item.mark is Mark.WARN and "no runner configured" in item.reason and "reserve" in item.reason
+        assert "slot(s)" not in item.reason and "invocation(s) at once" not in item.reason
+        assert "choose the runner" in item.fix
+    assert "at least 4 slots" in runner_items(keyed, 4)[0].fix
+    assert "--expected-keys N" in runner_items(keyed, None)[0].fix
+    [plain] = runner_items(Target(app=keyed.app, spec="inventory", tasks={}), 4)
+    assert plain.mark is Mark.PASS and "no runner configured" in plain.reason and "choose the runner" in plain.fix
 
 
 def test_recovery_against_the_longest_body(target: Target, mistaken: Target) -> None:
