@@ -100,6 +100,27 @@ def test_recovery_against_the_longest_body(target: Target, mistaken: Target) -> 
     assert stop.mark is Mark.FAIL and "PYN-012" in stop.reason and "beyond about 5" in stop.reason
 
 
+def test_a_dropped_share_threshold_is_a_share_no_more_than_100_percent() -> None:
+    """Twice the measured share while that is the lower, else halfway to 100%: never "above 135.8%"."""
+    import re
+
+    from pynenc_suite.doctor.alerts import _suggestion
+
+    def thresholds(dropped: float) -> list[float]:
+        text = _suggestion(0.0, dropped)
+        return [float(x) for x in re.findall(r"exceeds ([0-9.]+)% of calls", text)]
+
+    reserve = _suggestion(0.0, 0.679)  # inventory_app's reserve: 67.9% of calls dropped on the schedules
+    assert "above 135.8%" not in reserve and "measured 67.9%" in reserve
+    assert thresholds(0.679) == [84.0]  # halfway from 67.9% to 100%
+    assert thresholds(0.1) == [20.0]  # twice 10%
+    assert thresholds(0.4) == [70.0]  # continuous: halfway is the lower from one third up
+    for dropped in (0.01, 0.3, 0.34, 0.5, 0.7, 0.99):
+        [x] = thresholds(dropped)
+        assert 100 * dropped < x <= 100
+    assert "on any rise" in _suggestion(0.0, 0.9999) and "on any CONCURRENCY_CONTROLLED_FINAL" in _suggestion(0.0, 0.0)
+
+
 def test_the_report_marks_every_item_and_fails_only_on_a_fail() -> None:
     items = [Item("keys", "t.a", Mark.PASS, "fine"), Item("alerts", "t", Mark.PASS, "rates", "alert above 2")]
     assert not failed(items)
