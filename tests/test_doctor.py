@@ -48,7 +48,17 @@ def test_policy_mistakes_are_named(mistaken: Target) -> None:
 def test_a_task_with_nothing_to_warn_about_passes(target: Target) -> None:
     found = _by_subject(policy_items(target))
     assert found["sync_all"] == [("policy", Mark.PASS, found["sync_all"][0][2])]
-    assert any("PYN-008" in reason for _, _, reason in found["call_keyed"])
+    [pyn008] = [(mark, reason) for _, mark, reason in found["call_keyed"] if "PYN-008" in reason]
+    assert pyn008[0] is Mark.WARN
+
+
+def test_the_parallelize_warning_is_conditional_on_calling_parallelize(target: Target) -> None:
+    """The doctor cannot see call sites: PYN-008 is said to bite only if the app calls X.parallelize(...)."""
+    items = [i for i in policy_items(target) if "PYN-008" in i.reason]
+    assert items and all(i.mark is Mark.WARN for i in items)
+    for item in items:
+        assert item.reason.startswith(f"if you call {item.subject}.parallelize(...) with more than one call")
+        assert f"not through {item.subject}.parallelize" in item.fix
 
 
 def _app(**runner: int) -> Target:
