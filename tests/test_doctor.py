@@ -15,7 +15,7 @@ from pynenc import PynencBuilder
 from pynenc_suite.apps.target import Target, load
 from pynenc_suite.doctor.items import Item, Mark, failed, markdown
 from pynenc_suite.doctor.policies import policy_items
-from pynenc_suite.doctor.runners import recovery_items, runner_items, slots
+from pynenc_suite.doctor.runners import placeholder, recovery_items, runner_items, slots
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCTOR_APP = "tests.apps.doctor_app:app"
@@ -48,7 +48,17 @@ def test_policy_mistakes_are_named(mistaken: Target) -> None:
 def test_a_task_with_nothing_to_warn_about_passes(target: Target) -> None:
     found = _by_subject(policy_items(target))
     assert found["sync_all"] == [("policy", Mark.PASS, found["sync_all"][0][2])]
-    assert any("PYN-008" in reason for _, _, reason in found["call_keyed"])
+    [pyn008] = [(mark, reason) for _, mark, reason in found["call_keyed"] if "PYN-008" in reason]
+    assert pyn008[0] is Mark.WARN
+
+
+def test_the_parallelize_warning_is_conditional_on_calling_parallelize(target: Target) -> None:
+    """The doctor cannot see call sites: PYN-008 is said to bite only if the app calls X.parallelize(...)."""
+    items = [i for i in policy_items(target) if "PYN-008" in i.reason]
+    assert items and all(i.mark is Mark.WARN for i in items)
+    for item in items:
+        assert item.reason.startswith(f"if you call {item.subject}.parallelize(...) with more than one call")
+        assert f"not through {item.subject}.parallelize" in item.fix
 
 
 def _app(**runner: int) -> Target:
@@ -66,6 +76,30 @@ def test_runner_sizing_against_expected_keys(target: Target) -> None:
     assert idle.mark is Mark.WARN and "about 7 slots idle" in idle.reason
 
 
+def _inventory() -> Target:
+    """inventory_app: keyed tasks, and no runner configured."""
+    sys.path.insert(0, str(ROOT / "tests" / "inventory_app" / "src"))
+    try:
+        return load("inventory_app.tasks:app")
+    finally:
+        sys.path.remove(str(ROOT / "tests" / "inventory_app" / "src"))
+
+
+def test_an_app_on_the_placeholder_runner_gets_the_decision_not_a_slot_count() -> None:
+    """No runner_cls configured: pynenc's DummyRunner runs nothing, so no "DummyRunner with 1 slot" sizing."""
+    keyed = _inventory()
+    assert keyed.app.conf.runner_cls == "DummyRunner" and placeholder(keyed.app) and not placeholder(_app().app)
+    for expected in (4, None):
+        [item] = runner_items(keyed, expected)
+        assert item.mark is Mark.WARN and "no runner configured" in item.reason and "reserve" in item.reason
+        assert "slot(s)" not in item.reason and "invocation(s) at once" not in item.reason
+        assert "choose the runner" in item.fix
+    assert "at least 4 slots" in runner_items(keyed, 4)[0].fix
+    assert "--expected-keys N" in runner_items(keyed, None)[0].fix
+    [plain] = runner_items(Target(app=keyed.app, spec="inventory", tasks={}), 4)
+    assert plain.mark is Mark.PASS and "no runner configured" in plain.reason and "choose the runner" in plain.fix
+
+
 def test_recovery_against_the_longest_body(target: Target, mistaken: Target) -> None:
     assert [i.mark for i in recovery_items(target, 30)] == [Mark.PASS]
     long_body = recovery_items(target, 900)
@@ -74,6 +108,27 @@ def test_recovery_against_the_longest_body(target: Target, mistaken: Target) -> 
     assert (kind, count) == ("MultiThreadRunner", 8)
     stop = recovery_items(mistaken, 30)[-1]
     assert stop.mark is Mark.FAIL and "PYN-012" in stop.reason and "beyond about 5" in stop.reason
+
+
+def test_a_dropped_share_threshold_is_a_share_no_more_than_100_percent() -> None:
+    """Twice the measured share while that is the lower, else halfway to 100%: never "above 135.8%"."""
+    import re
+
+    from pynenc_suite.doctor.alerts import _suggestion
+
+    def thresholds(dropped: float) -> list[float]:
+        text = _suggestion(0.0, dropped)
+        return [float(x) for x in re.findall(r"exceeds ([0-9.]+)% of calls", text)]
+
+    reserve = _suggestion(0.0, 0.679)  # inventory_app's reserve: 67.9% of calls dropped on the schedules
+    assert "above 135.8%" not in reserve and "measured 67.9%" in reserve
+    assert thresholds(0.679) == [84.0]  # halfway from 67.9% to 100%
+    assert thresholds(0.1) == [20.0]  # twice 10%
+    assert thresholds(0.4) == [70.0]  # continuous: halfway is the lower from one third up
+    for dropped in (0.01, 0.3, 0.34, 0.5, 0.7, 0.99):
+        [x] = thresholds(dropped)
+        assert 100 * dropped < x <= 100
+    assert "on any rise" in _suggestion(0.0, 0.9999) and "on any CONCURRENCY_CONTROLLED_FINAL" in _suggestion(0.0, 0.0)
 
 
 def test_the_report_marks_every_item_and_fails_only_on_a_fail() -> None:

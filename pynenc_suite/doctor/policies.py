@@ -5,8 +5,10 @@ Fails: KEYS with no key arguments; key arguments that are not named parameters
 without running control; reroute=False on a task whose name or docstring suggests
 work that must not be lost (the heuristic: one of :data:`MUST_NOT_LOSE` appears as
 a word of either); retries on a task with running control, and running control
-combined with reroute=False or with ``parallelize``, each citing the recorded
-pynenc defect that affects it.
+combined with reroute=False, each citing the recorded pynenc defect that affects
+it; and, for running KEYS/ARGUMENTS without registration control, ``parallelize``
+(PYN-008), said to be conditional: the doctor reads policies, not call sites, so
+it cannot know whether the app calls ``task.parallelize`` at all.
 """
 
 from __future__ import annotations
@@ -67,9 +69,10 @@ def _warnings(name: str, task: Any, policy: TaskPolicy) -> list[Item]:
                         "retry inside the task body, or alert on invocations left in RETRY"))  # fmt: skip
     if policy.running in (Mode.KEYS, Mode.ARGUMENTS) and not policy.controls_registration:
         out.append(Item("policy", name, Mark.WARN,
-                        "task.parallelize(...) with more than one call bypasses running KEYS/ARGUMENTS control "
-                        "(recorded pynenc defect PYN-008)",
-                        "enqueue keyed calls one by one, not through parallelize"))  # fmt: skip
+                        f"if you call {name}.parallelize(...) with more than one call, those calls bypass running "
+                        f"{policy.running.name} control and may run beside a held key (recorded pynenc defect PYN-008); "
+                        "the doctor cannot see your call sites, so this applies only where you do",
+                        f"call {name}(...) once per call, not through {name}.parallelize"))  # fmt: skip
     return out
 
 

@@ -1,6 +1,10 @@
 """Runner sizing and recovery settings, read from the app's pynenc configuration.
 
-Sizing: a task with running KEYS control runs at most one call per key at a time,
+Sizing applies only to a runner the app configures: pynenc's default ``runner_cls``
+is a placeholder (``DummyRunner``, and its subclass ``ExternalRunner``) that runs
+nothing, so an app left on it gets one item naming the decision still to make (which
+runner, and how many slots against the keys expected active), never a slot count.
+A task with running KEYS control runs at most one call per key at a time,
 so with ``expected_keys`` active keys, fewer worker slots than keys leave keys
 waiting (and each poll reroutes the blocked calls it meets), and many more slots
 than keys stay idle; each warning quotes what the decision matrix measured.  Recovery: pynenc presumes a runner dead after
@@ -17,6 +21,9 @@ from __future__ import annotations
 import multiprocessing
 from typing import Any
 
+from pynenc.runner import BaseRunner, DummyRunner
+from pynenc.util.subclasses import get_subclass
+
 from pynenc_suite.doctor.items import Item, Mark
 from pynenc_suite.history.model import Mode
 
@@ -26,6 +33,17 @@ IDLE_FACTOR = 4  # more slots than this many times the expected keys: most of th
 MEASURED_STARVED = "p95 latency 7.98 s with fewer threads than keys, 1.85 s with at least one per key"
 MEASURED_IDLE = "7% of threads busy with 4 or more threads per key, 34% with about one per key"
 STOP_GAP_PER_WORKER = 15.0  # seconds a stopping MultiThreadRunner may leave the next worker unreported (PYN-012)
+
+
+def placeholder(app: Any) -> bool:
+    """Whether the app's ``runner_cls`` is pynenc's placeholder (a DummyRunner), which runs no invocation.
+
+    Read from the configuration (``app.conf.runner_cls``, which ``PYNENC__RUNNER_CLS`` sets), the class the
+    app's own runner is built from; a name pynenc does not know is no placeholder (building it fails loudly)."""
+    try:
+        return issubclass(get_subclass(BaseRunner, str(app.conf.runner_cls)), DummyRunner)
+    except ValueError:
+        return False
 
 
 def slots(app: Any) -> tuple[str, int]:
@@ -42,8 +60,12 @@ def slots(app: Any) -> tuple[str, int]:
 
 
 def runner_items(target: Any, expected_keys: int | None) -> list[Item]:
-    kind, count = slots(target.app)
+    """Runner sizing: the configured runner's slots against the expected active keys, or, for an app on
+    pynenc's placeholder runner, the one decision still to make."""
     keyed = sorted(n for n, p in target.policies.items() if p.running in (Mode.KEYS, Mode.ARGUMENTS))
+    if placeholder(target.app):
+        return [_undecided(str(target.app.conf.runner_cls), keyed, expected_keys)]
+    kind, count = slots(target.app)
     if not keyed:
         return [Item("runners", "app", Mark.PASS, f"{kind} with {count} slot(s); no task runs one call per key")]
     if expected_keys is None:
@@ -66,11 +88,36 @@ def runner_items(target: Any, expected_keys: int | None) -> list[Item]:
                  f"{expected_keys} expected active keys")]  # fmt: skip
 
 
+def _undecided(runner_cls: str, keyed: list[str], expected_keys: int | None) -> Item:
+    """The item for an app whose ``runner_cls`` is the placeholder: what to decide, nothing measured.
+
+    A warning when a task runs one call per key (the slot count then decides how many keys progress at
+    once), a pass with a suggestion otherwise."""
+    reason = (f"no runner configured: runner_cls is {runner_cls}, pynenc's placeholder, which runs no invocation, "
+              "so the runner you deploy (runner_cls / PYNENC__RUNNER_CLS) and its slots are not checked here")
+    choose = ("choose the runner (ThreadRunner: threads in one process; MultiThreadRunner: processes x threads; "
+              "ProcessRunner / PersistentProcessRunner: processes)")
+    rerun = "set it in the app's config and rerun the doctor to have it sized"
+    if not keyed:
+        return Item("runners", "app", Mark.PASS, f"{reason}; no task runs one call per key",
+                    f"{choose} for your throughput; {rerun}")  # fmt: skip
+    if expected_keys is None:
+        size = ("with at least one slot (max_threads, or max_processes x max_threads) per key you expect active at "
+                "once, and not many more (over 4 per key mostly idle on keyed tasks); run the doctor with "
+                "--expected-keys N for the number")  # fmt: skip
+    else:
+        size = (f"with at least {expected_keys} slots (max_threads, or max_processes x max_threads) for "
+                f"{expected_keys} expected active keys, and about {2 * expected_keys} at most unless other tasks use "
+                f"them (more than {IDLE_FACTOR * expected_keys} mostly idle on keyed tasks)")  # fmt: skip
+    return Item("runners", "app", Mark.WARN,
+                f"{reason}; keyed tasks ({', '.join(keyed)}) run one call per key, so the slot count decides how many "
+                "keys progress at once", f"{choose} {size}; {rerun}")  # fmt: skip
+
+
 def recovery_items(target: Any, max_body_seconds: float | None) -> list[Item]:
     conf = target.app.conf
     dead_after = float(conf.runner_considered_dead_after_minutes) * 60
     pending = float(conf.max_pending_seconds)
-    kind, count = slots(target.app)
     items = [Item("recovery", "app", Mark.PASS,
                   f"a runner silent for {dead_after:.0f} s is presumed dead and its work rerun; an invocation PENDING "
                   f"for {pending:g} s is requeued")]  # fmt: skip
@@ -83,6 +130,7 @@ def recovery_items(target: Any, max_body_seconds: float | None) -> list[Item]:
                           f"a body may run {max_body_seconds:g} s, longer than dead-after ({dead_after:.0f} s): a runner "
                           "that stops heartbeating while one runs (a stall, a stop) has it rerun while it still runs",
                           f"runner_considered_dead_after_minutes above {max_body_seconds / 60:.1f}"))  # fmt: skip
+    kind, count = ("", 0) if placeholder(target.app) else slots(target.app)
     if kind == "MultiThreadRunner" and max_body_seconds > 10:
         safe = int(dead_after // STOP_GAP_PER_WORKER) + 1
         mark = Mark.FAIL if count > safe else Mark.PASS
