@@ -250,6 +250,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
         if tally is not None:
             report.user_properties = [*report.user_properties, (tallies.EXAMPLES, tally)]
     if active_options() is not None and report.failed and call.excinfo is not None:
+        if report.when == "call" and call.excinfo.errisinstance(PropertyViolation):
+            report.longrepr = str(call.excinfo.value)  # the proof is the message: no traceback of the suite's code
         if report.when != "call" or not call.excinfo.errisinstance(PropertyViolation):
             cause = (str(call.excinfo.value).splitlines() or [""])[0][:300]
             line = f"{report.nodeid}: {call.excinfo.typename}: {cause}"
@@ -262,7 +264,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    write_summaries(terminalreporter)
+    write_summaries(terminalreporter, verdict=active_options() is not None)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

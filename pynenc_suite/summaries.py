@@ -7,6 +7,7 @@ and :func:`write_summaries` prints them once at the end.
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import version
 from typing import Any
 
@@ -35,20 +36,35 @@ def not_applicable(count: int) -> int:
     return _not_applicable
 
 
+_outcomes: dict[str, Any] = {"passed": 0, "failed": [], "known": {}}
+FINDING_ID = re.compile(r"\bPYN-\d+[a-z]?\b")
+
+
 def collect(report: pytest.TestReport) -> None:
+    _count_outcome(report)
     for name, value in report.user_properties:
         if name in _collected and (report.when == "call" or name == SUITE_ERROR):
             _collected[name].append(value)
+
+
+def _count_outcome(report: pytest.TestReport) -> None:
+    """Passed tests, the team's failures, and the recorded findings reproduced (strict xfails), by id."""
+    if report.when == "call" and report.passed and not hasattr(report, "wasxfail"):
+        _outcomes["passed"] += 1
+    elif report.failed and (report.when == "call" or report.when == "setup"):
+        _outcomes["failed"].append(report.nodeid)
+    elif report.skipped and hasattr(report, "wasxfail"):
+        found = FINDING_ID.search(str(report.wasxfail))
+        finding = found.group(0) if found else "other"
+        _outcomes["known"][finding] = _outcomes["known"].get(finding, 0) + 1
 
 
 def suite_errors() -> list[str]:
     return _collected[SUITE_ERROR]
 
 
-def write_summaries(terminal: pytest.TerminalReporter) -> None:
-    if _not_applicable:
-        terminal.write_line(f"not applicable to this app: {_not_applicable} tests that reproduce pynenc findings on "
-                            "the suite's reference app (deselected, not skipped)")
+def write_summaries(terminal: pytest.TerminalReporter, verdict: bool = True) -> None:
+    """Every collected section; ``verdict``: the run's verdict too (a session that runs the suite)."""
     if _collected[EXAMPLES]:
         _examples(terminal, _collected[EXAMPLES])
     if _collected[KEY_AUDIT]:
@@ -63,6 +79,23 @@ def write_summaries(terminal: pytest.TerminalReporter) -> None:
         terminal.section("pynenc-suite: the suite itself failed (not a property of pynenc)")
         for line in sorted(set(_collected[SUITE_ERROR])):
             terminal.write_line(line)
+    if verdict:
+        _verdict(terminal)
+
+
+def _verdict(terminal: pytest.TerminalReporter) -> None:
+    """The run in four lines: what passed, your failures, pynenc's recorded defects reproduced, what did not
+    apply."""
+    failed, known = _outcomes["failed"], _outcomes["known"]
+    terminal.section("pynenc-suite verdict")
+    terminal.write_line(f"checked: {_outcomes['passed'] + len(failed) + sum(known.values())} tests, "
+                        f"{_outcomes['passed']} passed")  # fmt: skip
+    terminal.write_line(f"your failures: {len(failed)}" + (" (listed below, each with its folder under "
+                        "failures/ and a replay command)" if failed else ""))  # fmt: skip
+    terminal.write_line("recorded pynenc defects reproduced (strict xfails, not your failures): "
+                        + (", ".join(f"{f} x{n}" for f, n in sorted(known.items())) or "none"))
+    if _not_applicable:
+        terminal.write_line(f"not applicable to this app: {_not_applicable} tests of the suite's reference app")
 
 
 def _explored(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
@@ -155,10 +188,29 @@ def _examples(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
           + ", ".join(f"{s} {reached.get(s, 0)}" for s in SITUATIONS))
     if never:
         write(f"never reached (a blind spot of this run): {', '.join(never)}")
-    masked = [r for r in rows if r["discarded"]]
-    if masked:
-        write(f"{'property':60} {'judged':>6}  discarded")
-        for r in sorted(masked, key=lambda r: r["item"]):
-            name = r["item"].rsplit("::", 1)[-1]
-            detail = ", ".join(f"{f} {n}" for f, n in r["discarded"].items())
-            write(f"{name[:60]:60} {r['judged']:>6}  {sum(r['discarded'].values())} ({detail})")
+    _property_grid(write, rows)
+
+SHORT = {"drop-semantics": "drop", "exclusive-admission": "exclusive", "legal-transitions": "legal",
+         "no-overlap": "overlap", "no-stale-locks": "stale-locks", "registration-dedup": "dedup",
+         "reroute-preserves-work": "reroute"}  # a rule's column heading  # fmt: skip
+PROPERTY = re.compile(r"^(?P<test>\w+)\[(?P<task>\w+)-(?P<rule>[\w-]+)\]")
+
+
+def _property_grid(write: Any, rows: list[dict]) -> None:
+    """Every property in one table, a row per task and a column per rule: examples judged, and ``+N`` discarded
+    as a known finding."""
+    grid: dict[str, dict[str, str]] = {}
+    rules: list[str] = []
+    for r in rows:
+        name = r["item"].rsplit("::", 1)[-1]
+        found = PROPERTY.match(name)
+        task, rule = (found["task"], found["rule"]) if found else (re.sub(r"@[^\]]*$", "", name), "examples")
+        rules += [rule] if rule not in rules else []
+        dropped = sum(r["discarded"].values())
+        grid.setdefault(task, {})[rule] = f"{r['judged']}" + (f"+{dropped}" if dropped else "")
+    width = max([len(t) for t in grid] + [4])
+    widths = {rule: max(len(SHORT.get(rule, rule)), 6) for rule in rules}
+    write("examples judged per task and rule (+N: discarded as a known finding; -: the rule does not apply)")
+    write(f"{'task':{width}}  " + "  ".join(f"{SHORT.get(rule, rule):>{widths[rule]}}" for rule in rules))
+    for task in sorted(grid):
+        write(f"{task:{width}}  " + "  ".join(f"{grid[task].get(rule, '-'):>{widths[rule]}}" for rule in rules))

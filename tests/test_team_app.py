@@ -80,5 +80,5 @@ def test_the_cross_process_check_imports_the_app_in_every_probe(audit_run: Run) 
 
 def test_tests_of_the_reference_app_are_not_applicable_not_skipped(audit_run: Run) -> None:
     out = audit_run.done.stdout
-    assert "not applicable to this app: 48 tests that reproduce pynenc findings" in out
+    assert "not applicable to this app: 48 tests of the suite's reference app" in out
     assert "SKIPPED" not in out
