@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from pynenc import PynencBuilder
 
+from pynenc_suite.apps.runner_config import placeholder
 from pynenc_suite.apps.target import Target, load
 from pynenc_suite.doctor.items import Item, Mark, failed, markdown
 from pynenc_suite.doctor.policies import policy_items
-from pynenc_suite.doctor.runners import placeholder, recovery_items, runner_items, slots
+from pynenc_suite.doctor.runners import recovery_items, runner_items, slots
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCTOR_APP = "tests.apps.doctor_app:app"

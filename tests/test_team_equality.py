@@ -212,3 +212,14 @@ def test_a_real_browser_shows_the_key_failure_page(notify_run: Run, browser: Any
     assert "pynenc-suite replay" in page.locator("#replay").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert requests == [page_file.as_uri()]
+
+
+def test_realtime_on_an_app_without_a_runner_says_so_in_one_line(tmp_path: Path) -> None:
+    """The app configures no runner (pynenc's placeholder): the as-configured check is skipped with the reason,
+    never a RunnerNotExecutableError as a failure of the suite."""
+    done = subprocess.run([*_command(), "realtime", APP, "--engine=sqlite", "-k", "as_configured", "-rs",
+                           "-p", "no:xdist"], cwd=tmp_path, env=_env(), capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-1000:]
+    assert "the app configures no runner (runner_cls DummyRunner" in done.stdout
+    assert "RunnerNotExecutableError" not in done.stdout + done.stderr

@@ -21,9 +21,7 @@ from __future__ import annotations
 import multiprocessing
 from typing import Any
 
-from pynenc.runner import BaseRunner, DummyRunner
-from pynenc.util.subclasses import get_subclass
-
+from pynenc_suite.apps.runner_config import placeholder
 from pynenc_suite.doctor.items import Item, Mark
 from pynenc_suite.history.model import Mode
 
@@ -33,17 +31,6 @@ IDLE_FACTOR = 4  # more slots than this many times the expected keys: most of th
 MEASURED_STARVED = "p95 latency 7.98 s with fewer threads than keys, 1.85 s with at least one per key"
 MEASURED_IDLE = "7% of threads busy with 4 or more threads per key, 34% with about one per key"
 STOP_GAP_PER_WORKER = 15.0  # seconds a stopping MultiThreadRunner may leave the next worker unreported (PYN-012)
-
-
-def placeholder(app: Any) -> bool:
-    """Whether the app's ``runner_cls`` is pynenc's placeholder (a DummyRunner), which runs no invocation.
-
-    Read from the configuration (``app.conf.runner_cls``, which ``PYNENC__RUNNER_CLS`` sets), the class the
-    app's own runner is built from; a name pynenc does not know is no placeholder (building it fails loudly)."""
-    try:
-        return issubclass(get_subclass(BaseRunner, str(app.conf.runner_cls)), DummyRunner)
-    except ValueError:
-        return False
 
 
 def slots(app: Any) -> tuple[str, int]:

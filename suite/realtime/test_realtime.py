@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from pynenc_suite.apps.runner_config import placeholder
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.realtime.inject import environment_for
 from pynenc_suite.drivers.realtime.regressions import keys_not_enforced
@@ -86,6 +87,10 @@ def test_the_app_as_configured_holds_every_rule(
     configuration template is shown to boot and to keep the contract."""
     if options().realtime_replay:
         pytest.skip("replaying one schedule")
+    if placeholder(pynenc_target.app):
+        pytest.skip(f"the app configures no runner (runner_cls {pynenc_target.app.conf.runner_cls}, pynenc's "
+                    "placeholder, runs nothing): the other real-time tests ran it on the suite's runners; set "
+                    "runner_cls to check the configuration you deploy")  # fmt: skip
     session = RealtimeSession(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "as-configured",
                               knobs=RealtimeKnobs(max_runners=2, max_enqueues=12, faults=(),
                                                   runner_classes=(CONFIGURED,)))  # fmt: skip
