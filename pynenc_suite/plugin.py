@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
+from hypothesis.errors import HypothesisSideeffectWarning
 
 from pynenc_suite import profiles, tallies
 from pynenc_suite.apps import REFERENCE_APP
@@ -138,25 +140,30 @@ def pytest_configure(config: pytest.Config) -> None:
     from pynenc_suite.policy_lock import check as check_lock
 
     config.pluginmanager.register(fixtures, "pynenc_suite.fixtures")
-    try:
-        options = SuiteOptions.from_config(config)
-        engine_for_tier(options.engine, options.tier)
-        use_candidate_fixes(options.fixes)
-        if not hasattr(config, "workerinput"):  # the controller validates; xdist workers load lazily
-            target = target_for(options)
-            if options.tier == "gate":
-                lock = config.getoption("--pynenc-lock")
-                # The consequences are measured under the suite's hash seed: here, or in a child process.
-                child = None if HASH_SEED_AT_START == "0" else options
-                budget = Budget(config.getoption("--pynenc-policy-seed"),
-                                config.getoption("--pynenc-profile") or profiles.default_name())
-                check_lock(target, Path(lock) if lock else None, config.getoption("--pynenc-require-lock"),
-                           options.artefacts, budget, child)
-    except (TargetError, EngineError, LockError) as error:
-        pytest.exit(f"pynenc-suite: {error}", returncode=2)
-    except PolicyChanged as change:
-        sys.stderr.write(f"{change}\n")
-        pytest.exit("pynenc-suite: the concurrency policies differ from the policy lock (above)", returncode=1)
+    # The app is validated here, before any test (a type no strategy draws, a normaliser that raises, a changed
+    # policy: one line), which draws values while plugins load: Hypothesis's HypothesisSideeffectWarning about
+    # drawing there is this validation's cost, not a team's to read.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HypothesisSideeffectWarning)
+        try:
+            options = SuiteOptions.from_config(config)
+            engine_for_tier(options.engine, options.tier)
+            use_candidate_fixes(options.fixes)
+            if not hasattr(config, "workerinput"):  # the controller validates; xdist workers load lazily
+                target = target_for(options)
+                if options.tier == "gate":
+                    lock = config.getoption("--pynenc-lock")
+                    # The consequences are measured under the suite's hash seed: here, or in a child process.
+                    child = None if HASH_SEED_AT_START == "0" else options
+                    budget = Budget(config.getoption("--pynenc-policy-seed"),
+                                    config.getoption("--pynenc-profile") or profiles.default_name())
+                    check_lock(target, Path(lock) if lock else None, config.getoption("--pynenc-require-lock"),
+                               options.artefacts, budget, child)
+        except (TargetError, EngineError, LockError) as error:
+            pytest.exit(f"pynenc-suite: {error}", returncode=2)
+        except PolicyChanged as change:
+            sys.stderr.write(f"{change}\n")
+            pytest.exit("pynenc-suite: the concurrency policies differ from the policy lock (above)", returncode=1)
     _pin_hash_seed(config)
     set_options(options)
     without_local_constants()  # the same seed draws the same examples in every process (determinism.py)

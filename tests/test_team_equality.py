@@ -223,3 +223,13 @@ def test_realtime_on_an_app_without_a_runner_says_so_in_one_line(tmp_path: Path)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-1000:]
     assert "the app configures no runner (runner_cls DummyRunner" in done.stdout
     assert "RunnerNotExecutableError" not in done.stdout + done.stderr
+
+
+def test_the_pytest_route_prints_no_hypothesis_plugin_warning(tmp_path: Path) -> None:
+    """The app is validated while plugins load; Hypothesis's warning about drawing there is not the team's."""
+    done = subprocess.run([sys.executable, "-m", "pytest", f"--pynenc-app={APP}", "-p", "no:xdist", "-q",
+                           "-k", "confirm_order and no-overlap", "--hypothesis-profile=pynenc-suite-smoke"],
+                          cwd=tmp_path, env={**_env(), "PYTHONHASHSEED": "0"}, capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "HypothesisSideeffectWarning" not in done.stdout + done.stderr
