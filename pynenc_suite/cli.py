@@ -249,6 +249,9 @@ def _app_options(command: argparse.ArgumentParser) -> None:
                          help="a module registering strategies for your own argument types, imported first")
     command.add_argument("--run-bodies", action="store_true", help="run your tasks' real bodies, not recording probes")
     command.add_argument("--artefacts", default=None, metavar="DIR", help="where failures are written (.pynenc-suite)")
+    command.add_argument("--github", action="store_true",
+                         help="end with a GitHub Actions ::error annotation per failure of yours (automatic under "
+                         "GitHub Actions)")
 
 
 def _chosen(args: argparse.Namespace, tier: str) -> tuple[Any, Any]:
@@ -282,6 +285,8 @@ def _suite_options(args: argparse.Namespace, chosen: Any) -> list[str]:
         options.append(f"--pynenc-profile={args.hypothesis_profile}")
     if getattr(args, "without_fixes", False):
         options.append("--pynenc-without-fixes")
+    if getattr(args, "github", False):
+        options.append("--pynenc-github")
     return options
 
 

@@ -31,7 +31,14 @@ from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.engines.registry import ENGINES, EngineError, engine_for_tier
 from pynenc_suite.findings.registry import by_id, use_candidate_fixes
 from pynenc_suite.session import SuiteOptions, active_options, set_options, target_for
-from pynenc_suite.summaries import SUITE_ERROR, collect, not_applicable, suite_errors, write_summaries
+from pynenc_suite.summaries import (
+    SUITE_ERROR,
+    annotate_for_github,
+    collect,
+    not_applicable,
+    suite_errors,
+    write_summaries,
+)
 from pynenc_suite.verdicts import PropertyViolation
 
 # This process's hash seed, read when pytest loads its plugins: before any conftest can change the variable.
@@ -96,6 +103,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="explore tier: operations per group (every multiset of N operation kinds; default 3)")
     group.addoption("--pynenc-explore-bound", type=int, default=1, metavar="N",
                     help="explore tier: preemptions per interleaving, every placement tried, fewest first (default 1)")
+    group.addoption("--pynenc-github", action="store_true", default=os.environ.get("GITHUB_ACTIONS") == "true",
+                    help="end with a GitHub Actions ::error annotation per failure of yours (on by default "
+                    "under GitHub Actions); recorded pynenc defects get none")
     group.addoption("--pynenc-without-fixes", action="store_true", default=False,
                     help="gate and explore tiers: run pynenc as installed, without the candidate fixes of recorded "
                     "findings (every finding's examples are then discarded by its signature)")
@@ -166,6 +176,7 @@ def pytest_configure(config: pytest.Config) -> None:
             pytest.exit("pynenc-suite: the concurrency policies differ from the policy lock (above)", returncode=1)
     _pin_hash_seed(config)
     set_options(options)
+    annotate_for_github(config.getoption("--pynenc-github"))
     without_local_constants()  # the same seed draws the same examples in every process (determinism.py)
     if config.getoption("--hypothesis-profile", default=None) is None:  # a profile named to Hypothesis wins
         profiles.load(config.getoption("--pynenc-profile") or profiles.default_name())

@@ -53,6 +53,7 @@ def _count_outcome(report: pytest.TestReport) -> None:
         _outcomes["passed"] += 1
     elif report.failed and (report.when == "call" or report.when == "setup"):
         _outcomes["failed"].append(report.nodeid)
+        _outcomes.setdefault("proofs", {})[report.nodeid] = str(report.longrepr)
     elif report.skipped and hasattr(report, "wasxfail"):
         found = FINDING_ID.search(str(report.wasxfail))
         finding = found.group(0) if found else "other"
@@ -96,6 +97,24 @@ def _verdict(terminal: pytest.TerminalReporter) -> None:
                         + (", ".join(f"{f} x{n}" for f, n in sorted(known.items())) or "none"))
     if _not_applicable:
         terminal.write_line(f"not applicable to this app: {_not_applicable} tests of the suite's reference app")
+    if _annotations["github"]:
+        for nodeid in failed:
+            terminal.write_line(github_error(nodeid, _outcomes.get("proofs", {}).get(nodeid, "")))
+
+
+_annotations = {"github": False}
+
+
+def annotate_for_github(on: bool) -> None:
+    """Whether the verdict ends with a GitHub Actions ``::error`` line per failure of the team's."""
+    _annotations["github"] = on
+
+
+def github_error(nodeid: str, proof: str) -> str:
+    """One workflow command: ``::error title=<test>::<proof>``, the proof's lines joined as GitHub escapes them."""
+    test = nodeid.rsplit("::", 1)[-1]
+    escaped = proof.strip().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::error title=pynenc-suite {test.replace(',', '%2C').replace('::', ':')}::{escaped}"
 
 
 def _explored(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:

@@ -71,7 +71,7 @@ def _env() -> dict[str, str]:
 def notify_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     elsewhere = tmp_path_factory.mktemp("notify-repo")
     done = subprocess.run([*_command(), "gate", APP, f"--key-normalisers={NORMALISERS}", "-p", "no:xdist",
-                           "-k", "key_consistency", "-q"],
+                           "-k", "key_consistency", "-q", "--github", "--junitxml=junit.xml"],
                           cwd=elsewhere, env=_env(), capture_output=True, text=True, timeout=600)  # fmt: skip
     return Run(done, elsewhere)
 
@@ -233,3 +233,20 @@ def test_the_pytest_route_prints_no_hypothesis_plugin_warning(tmp_path: Path) ->
                           timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:]
     assert "HypothesisSideeffectWarning" not in done.stdout + done.stderr
+
+
+def test_github_annotations_name_the_teams_failures_only(notify_run: Run) -> None:
+    errors = [line for line in notify_run.done.stdout.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 6 and all("pynenc-suite test_" in line for line in errors)
+    assert any("retag-labels" in line and "split (dict-order)%0A" in line for line in errors)
+
+
+def test_the_junit_report_shows_each_failure_and_each_recorded_finding(notify_run: Run) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    cases = {case.get("name"): [child.tag for child in case if child.tag != "properties"]
+             for case in ElementTree.parse(notify_run.cwd / "junit.xml").getroot().iter("testcase")}  # fmt: skip
+    assert cases["test_values_your_code_treats_as_one_get_one_key[retag-labels]"] == ["failure"]
+    assert cases["test_values_your_code_treats_as_one_get_one_key[confirm_order-order_id]"] == []
+    known = list(ElementTree.parse(notify_run.cwd / "junit.xml").getroot().iter("skipped"))
+    assert len(known) == 2 and all(skip.get("message", "").startswith("PYN-002: values equal") for skip in known)

@@ -61,7 +61,7 @@ def _other_classes(across: bool) -> list[pytest.param]:  # type: ignore[valid-ty
         for cls in classes_for(hint_of(target.tasks[keyed.task], keyed)):
             marks = [pytest.mark.xdist_group(AUDIT_GROUP)]
             if cls.name in known:
-                reason = f"{known[cls.name].id}: {known[cls.name].reason} ({cls.name})"
+                reason = f"{known[cls.name].reason} ({cls.name})"
                 marks.append(pytest.mark.xfail(strict=True, raises=PropertyViolation, reason=reason))
             params.append(pytest.param((keyed, cls.name), id=f"{ident}-{cls.name}", marks=marks))
     return params
