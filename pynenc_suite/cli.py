@@ -10,8 +10,12 @@
     pynenc-suite reach [APP] [--engines memory,sqlite] [--write docs/figures.md]
 
 Exit status: 0 the suite passed, 1 a property failed (or a replay did not
-reproduce), 2 bad input (one line on stderr), 3 the suite itself failed.
-Arguments the command does not know are passed to pytest.
+reproduce), 2 bad input (one line on stderr), 3 the suite itself failed,
+130 interrupted by Ctrl-C (one line on stderr).  The status keeps its meaning
+whatever pytest options are passed through: a run stopped early by ``-x`` or
+``--maxfail`` in which a property failed exits 1, and a ``-k``/``-m`` that
+selects nothing is bad input.  Arguments the command does not know are passed
+to pytest.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from typing import Any
 from pynenc_suite import profiles
 
 PASSED, FAILED, BAD_INPUT, SUITE_ERROR = 0, 1, 2, 3
+INTERRUPTED = 130  # Ctrl-C: the shell's 128 + SIGINT, never mistaken for bad input
+INTERRUPTED_LINE = "pynenc-suite: interrupted (Ctrl-C): the run stopped before a verdict"
 HASH_SEED = "0"
 APP_COMMANDS = ("gate", "realtime", "explore", "lock", "profile", "doctor", "matrix", "versions", "reach")
 APP_USAGE = "%(prog)s [APP] [options] [pytest options]"
@@ -54,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadInput as error:
         print(f"pynenc-suite: {error}", file=sys.stderr)
         return BAD_INPUT
+    except KeyboardInterrupt:  # outside pytest (loading the app, the policy lock): the same status and line
+        print(INTERRUPTED_LINE, file=sys.stderr)
+        return INTERRUPTED
 
 
 def _app_argument(argv: list[str]) -> str | None:
@@ -82,7 +91,8 @@ def _same_hash_seed(argv: list[str]) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pynenc-suite", description="Property-based and chaos regression gate for pynenc's concurrency control.",
-        epilog="Exit status: 0 passed, 1 a property failed, 2 bad input, 3 the suite itself failed.",
+        epilog="Exit status: 0 passed, 1 a property failed, 2 bad input, 3 the suite itself failed, "
+               "130 interrupted (Ctrl-C).",
     )  # fmt: skip
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -359,8 +369,53 @@ def _pytest(tier: str, arguments: list[str]) -> int:
     config = ["-c", str(package / "pytest.ini"), f"--rootdir={Path(suite_folders(tier)[0]).parent.parent}"]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         config += ["-p", "pynenc_suite.plugin", "-p", "xdist.plugin", "-p", "hypothesis.extra.pytestplugin"]
-    code = int(pytest.main([*suite_folders(tier), *config, *arguments]))
-    return {0: PASSED, 1: FAILED, 2: BAD_INPUT, 4: BAD_INPUT, 5: BAD_INPUT}.get(code, SUITE_ERROR)
+    outcome = Outcome()
+    code = int(pytest.main([*suite_folders(tier), *config, *arguments], plugins=[outcome]))
+    status, line = outcome.status(code, tier)
+    if line:
+        print(line, file=sys.stderr)
+    return status
+
+
+class Outcome:
+    """What the exit status needs beyond pytest's own code, passed to ``pytest.main`` as a plugin.
+
+    pytest's code 2 ("interrupted") means three things: ``pytest.exit`` from the suite's plugin (bad input,
+    its line already printed), a run stopped early (``-x``/``--maxfail`` under xdist, errors during
+    collection), or Ctrl-C.  So the plugin counts the failed test reports (in the controller, which receives
+    every xdist worker's reports) and notes a user's KeyboardInterrupt: a run in which a test failed exits 1
+    however it stopped, Ctrl-C exits 130, and only the rest is bad input.
+    """
+
+    def __init__(self) -> None:
+        self.failed = 0
+        self.by_user = False
+        self.selection = ""
+
+    def pytest_configure(self, config: Any) -> None:
+        expressions = [f"{flag} {value!r}" for flag, value in (("-k", config.option.keyword),
+                                                               ("-m", config.option.markexpr)) if value]
+        self.selection = " and ".join(expressions) or "the test ids given"
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        if report.failed:
+            self.failed += 1
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        # Exactly KeyboardInterrupt: pytest.exit and the Interrupted of -x/--maxfail are subclasses or others.
+        self.by_user = type(excinfo.value) is KeyboardInterrupt
+
+    def status(self, code: int, tier: str) -> tuple[int, str]:
+        """The command's exit status for pytest's ``code``, and the one line to print (empty: none)."""
+        if self.by_user:
+            return INTERRUPTED, INTERRUPTED_LINE
+        if code in (0, 1):
+            return code, ""
+        if code == 2 and self.failed:
+            return FAILED, ""
+        if code == 5:
+            return BAD_INPUT, f"pynenc-suite: nothing matched: no {tier} test is selected by {self.selection}"
+        return {2: BAD_INPUT, 4: BAD_INPUT}.get(code, SUITE_ERROR), ""
 
 
 def run_replay(args: argparse.Namespace, passthrough: list[str]) -> int:
