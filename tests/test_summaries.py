@@ -37,7 +37,7 @@ def test_every_property_is_in_the_grid() -> None:
 
 def _report(when: str, outcome: str, nodeid: str, wasxfail: str | None = None) -> Any:
     report = SimpleNamespace(when=when, nodeid=nodeid, passed=outcome == "passed", failed=outcome == "failed",
-                             skipped=outcome == "skipped", user_properties=[])  # fmt: skip
+                             skipped=outcome == "skipped", user_properties=[], longrepr="")  # fmt: skip
     if wasxfail is not None:
         report.wasxfail = wasxfail
     return report
