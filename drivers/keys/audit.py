@@ -64,11 +64,6 @@ class AuditRow:
         shown = "; ".join(f"{value} -> {key}" for value, key in self.example[:3])
         return f"{self.verdict}: {shown}" if shown else self.verdict
 
-    def explain(self) -> str:
-        """The minimal group with each value's key, and how to fix it."""
-        fix = FIXES.get(self.verdict, "")
-        return f"{self.describe()}" + (f"; fix: {fix}" if fix else "")
-
 
 def keyed_arguments(name: str, task: Any, policy: Any) -> list[KeyedArgument]:
     """Arguments whose values decide the task's keys: KEYS -> key_arguments, ARGUMENTS -> all parameters."""
@@ -133,14 +128,6 @@ def judge(task: Any, target: KeyedArgument, group: Sequence[Any], normalisers: N
 
 
 GOOD = frozenset({"one-key", "distinct-keys", RISK})  # a risk is reported, not failed
-
-FIXES = {
-    "split": "pass one canonical type at the call site, or declare a normaliser for the argument "
-    "(--key-normalisers) that maps these values to one",
-    "collapsed": "distinct accounts share one key: key on a value pynenc can serialize apart (a str or a "
-    "dataclass of plain fields)",
-    "cannot-serialize": "pynenc cannot read this value's state: key on a value it can serialize",
-}
 
 
 def _unreadable(key: str, argument: str, value: Any) -> bool:
