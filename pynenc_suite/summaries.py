@@ -36,7 +36,7 @@ def not_applicable(count: int) -> int:
     return _not_applicable
 
 
-_outcomes: dict[str, Any] = {"passed": 0, "failed": [], "known": {}}
+_outcomes: dict[str, Any] = {"passed": 0, "failed": [], "known": {}, "proofs": {}}
 FINDING_ID = re.compile(r"\bPYN-\d+[a-z]?\b")
 
 
@@ -53,7 +53,7 @@ def _count_outcome(report: pytest.TestReport) -> None:
         _outcomes["passed"] += 1
     elif report.failed and (report.when == "call" or report.when == "setup"):
         _outcomes["failed"].append(report.nodeid)
-        _outcomes.setdefault("proofs", {})[report.nodeid] = str(report.longrepr)
+        _outcomes["proofs"][report.nodeid] = str(report.longrepr)
     elif report.skipped and hasattr(report, "wasxfail"):
         found = FINDING_ID.search(str(report.wasxfail))
         finding = found.group(0) if found else "other"
@@ -99,7 +99,7 @@ def _verdict(terminal: pytest.TerminalReporter) -> None:
         terminal.write_line(f"not applicable to this app: {_not_applicable} tests of the suite's reference app")
     if _annotations["github"]:
         for nodeid in failed:
-            terminal.write_line(github_error(nodeid, _outcomes.get("proofs", {}).get(nodeid, "")))
+            terminal.write_line(github_error(nodeid, _outcomes["proofs"].get(nodeid, "")))
 
 
 _annotations = {"github": False}

@@ -44,7 +44,7 @@ def _report(when: str, outcome: str, nodeid: str, wasxfail: str | None = None) -
 
 
 def test_the_verdict_counts_known_findings_by_id_apart_from_the_teams_failures(monkeypatch: Any) -> None:
-    monkeypatch.setattr(summaries, "_outcomes", {"passed": 0, "failed": [], "known": {}})
+    monkeypatch.setattr(summaries, "_outcomes", {"passed": 0, "failed": [], "known": {}, "proofs": {}})
     for report in [_report("call", "passed", "a"), _report("call", "failed", "keys[x]"),
                    _report("call", "skipped", "e1", "PYN-005: check-then-set race"),
                    _report("call", "skipped", "e2", "PYN-005: check-then-set race"),
