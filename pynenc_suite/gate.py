@@ -8,6 +8,7 @@ timeline and the command that replays it.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from hypothesis import assume, note
@@ -15,12 +16,15 @@ from hypothesis import strategies as st
 
 from pynenc_suite import artefacts, invariants, tallies
 from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.deterministic.driver import DrainBound
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
 from pynenc_suite.drivers.recovery import dead_after_seconds
 from pynenc_suite.findings.registry import candidate_fixes, fixed_in_gate, gate_finding_in
 from pynenc_suite.history import situations
+from pynenc_suite.history.model import History, Violation
 from pynenc_suite.history.timeline import render
+from pynenc_suite.invariants.liveness import RULE as LIVENESS
 from pynenc_suite.session import options
 from pynenc_suite.strategies.schedules import schedules
 from pynenc_suite.verdicts import PropertyViolation
@@ -36,6 +40,47 @@ def cases(target: Target) -> list[tuple[str, str]]:
     ]
 
 
+FAILURE_SECONDS = 60.0  # what a property may spend after its first failing example (generating on, shrinking)
+FAILURE_SECONDS_VARIABLE = "PYNENC_SUITE_FAILURE_SECONDS"  # overrides it (e.g. 600 to shrink further)
+
+
+class FailureBudget:
+    """Bounds what a property spends once it has failed: Hypothesis has no public shrink-time setting (it stops
+    shrinking after five minutes, and only between examples).
+
+    For ``seconds`` after the first failing example every example runs; after them only the schedules that
+    already failed run again (Hypothesis replays its smallest one to report it), and any other is rejected
+    unrun, so generating and shrinking stop improving within a few quick calls and the smallest failure found
+    so far is the one reported.  Sound: no example is judged without being run.  One budget per test (item).
+    """
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = float(os.environ.get(FAILURE_SECONDS_VARIABLE, FAILURE_SECONDS)) if seconds is None else seconds
+        self.reset()
+
+    def reset(self) -> None:
+        self._first: float | None = None  # time.monotonic() of the first failure
+        self._failed: set[str] = set()
+
+    def spent(self, schedule: object) -> bool:
+        """Whether ``schedule`` is to be rejected unrun: the budget is over and it has not failed before."""
+        over = self._first is not None and time.monotonic() - self._first > self.seconds
+        return over and repr(schedule) not in self._failed
+
+    def failed(self, schedule: object) -> None:
+        if self._first is None:
+            self._first = time.monotonic()
+        self._failed.add(repr(schedule))
+
+
+def verdict(rule: str, history: History, unsettled: DrainBound | None = None) -> list[Violation]:
+    """The violations of ``rule`` in ``history``; a run whose drain reached its bound (``unsettled``) is judged
+    by liveness, the bound itself its first violation."""
+    if unsettled is None:
+        return invariants.check(rule, history)
+    return [Violation(LIVENESS, str(unsettled)), *invariants.check(LIVENESS, history)]
+
+
 def check_rule(
     target: Target,
     task_name: str,
@@ -43,14 +88,25 @@ def check_rule(
     data: st.DataObject,
     shared: SharedRuns | None = None,
     folder: Path | None = None,
+    budget: FailureBudget | None = None,
 ) -> None:
     """Draw a schedule, run it (or take its history from ``shared``), judge ``rule``.
 
-    A violation is saved in ``folder`` (default: the artefact folder named after the running test)."""
+    A violation is saved in ``folder`` (default: the artefact folder named after the running test).  A run whose
+    drain reaches its bound (:class:`DrainBound`: work that does not settle) fails as a violation of liveness,
+    whatever ``rule`` is.  With a ``budget``, the schedules it rejects are discarded unrun."""
     under_test = target.under_test(task_name)
     schedule = data.draw(schedules([under_test], knobs_for(target)), label="schedule")
+    if budget is not None and budget.spent(schedule):
+        note(f"the property failed more than {budget.seconds:g}s ago: this schedule is not run")
+        assume(False)
+    unsettled: DrainBound | None = None
     with candidate_fixes():  # examples showing a finding with a candidate fix are judged, not discarded
-        history = shared.history(target, [task_name], schedule) if shared else run_schedule(target, [task_name], schedule)
+        try:
+            history = (shared.history(target, [task_name], schedule) if shared
+                       else run_schedule(target, [task_name], schedule))  # fmt: skip
+        except DrainBound as bound:
+            history, unsettled = bound.history, bound
     test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
     known = gate_finding_in(history)
     if known is not None:
@@ -60,8 +116,12 @@ def check_rule(
         assume(False)
     max_pending = float(target.app.conf.max_pending_seconds)
     tallies.judged(test_id, situations.reached(history, max_pending, dead_after_seconds(target.app)))
-    violations = invariants.check(rule, history)
+    if unsettled is not None:
+        rule = LIVENESS
+    violations = verdict(rule, history, unsettled)
     if violations:
+        if budget is not None:
+            budget.failed(schedule)
         if folder is None:
             folder = artefacts.folder_for(options().artefacts, test_id)
         artefacts.save(

@@ -114,3 +114,20 @@ DETECTION_ROWS = (
     DetectionRow("stopping runner does not reroute", stop_without_reroute,
                  (("call_keyed", "no-stale-locks"), ("call_keyed", "reroute-preserves-work"))),  # fmt: skip
 )
+
+
+def finished_keeps_key_on_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On pynenc's SQLite orchestrator a finished invocation keeps blocking its key: the lookup of the key's
+    RUNNING invocations also finds the ones that reached a final status, as if finishing never released it."""
+    from pynenc.orchestrator.sqlite_orchestrator import SQLiteOrchestrator
+
+    existing = SQLiteOrchestrator.get_existing_invocations
+    finals = list(InvocationStatus.get_final_statuses())
+
+    def key_still_held(self: SQLiteOrchestrator, task: object, key_serialized_arguments: object = None,
+                       statuses: list | None = None) -> Iterator[str]:  # fmt: skip
+        if statuses and InvocationStatus.RUNNING in statuses:
+            statuses = [*statuses, *finals]
+        return existing(self, task, key_serialized_arguments, statuses)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SQLiteOrchestrator, "get_existing_invocations", key_still_held)

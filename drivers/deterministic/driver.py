@@ -53,6 +53,21 @@ from pynenc_suite.strategies.steps import (
 )
 
 SETTLE_CYCLES = 4  # recovery cycles the drain allows before what is unfinished is left to the checkers
+# Events the drain may record per invocation the schedule created (each probe is one more): the drain's rounds are
+# bounded, but a key that stays held makes every poll cycle every queued invocation, so its work grows with the
+# square of the invocations (minutes per example on SQLite).  Healthy drains of the gate recorded at most 25.
+DRAIN_EVENTS_PER_INVOCATION = 100
+
+
+class DrainBound(Exception):
+    """The drain reached its bound (:data:`DRAIN_EVENTS_PER_INVOCATION`) before every invocation was final.
+
+    ``history`` is what was recorded up to there: work that does not settle is a liveness failure."""
+
+    def __init__(self, history: History, bound: int) -> None:
+        super().__init__(f"the drain did not settle within its bound of {bound} events")
+        self.history = history
+        self.bound = bound
 
 
 class Driver:
@@ -78,6 +93,7 @@ class Driver:
         self.runners = [self._new_runner(slot, 1) for slot in range(runners)]
         self._invocations: dict[str, Any] = {}
         self._stopped_in_group: set[int] = set()
+        self._drain_ends = (0, 0)  # (event count at which the drain stops, its bound): set when the drain begins
         self._routing = threading.local()  # .hook: called with each invocation route_call returns (parallelize)
         for task in tasks.values():
             self.recorder.register_task(task)
@@ -366,6 +382,8 @@ class Driver:
     def drain(self, max_cycles: int = SETTLE_CYCLES) -> None:
         """End of schedule: a live runner works until quiet, then one probe per key must run."""
         self.recorder.emit(Kind.DRAIN)
+        bound = DRAIN_EVENTS_PER_INVOCATION * (2 * len(self.recorder.invocations) + 1)  # probes: at most one each
+        self._drain_ends = (len(self.recorder.history.events) + bound, bound)
         self._ensure_live_runner()
         self._settle(max_cycles)
         for step in self._probes():
@@ -393,11 +411,18 @@ class Driver:
         for _ in range(20 + 20 * len(self.recorder.invocations)):
             if self._quiet():
                 return
+            self._within_bound()
             before = self.recorder.progress
             self._drain_round()
             stalled = 0 if self.recorder.progress != before else stalled + 1
             if stalled > 2 + len(self._invocations):
                 return
+
+    def _within_bound(self) -> None:
+        """Raise :class:`DrainBound` once the drain has recorded as many events as its bound allows."""
+        ends, bound = self._drain_ends
+        if len(self.recorder.history.events) >= ends:
+            raise DrainBound(self.recorder.history, bound)
 
     def _drain_round(self) -> None:
         """One unit of live work: finish an in-flight call, else start a held invocation, else poll."""

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
-from pynenc_suite.gate import cases, check_rule
+from pynenc_suite.gate import FailureBudget, cases, check_rule
 from pynenc_suite.session import target_for
 
 
@@ -29,10 +29,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 SHARED = SharedRuns()
+BUDGET = FailureBudget()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_budget() -> None:
+    """Each property's time after its first failure is bounded by a budget of its own."""
+    BUDGET.reset()
 
 
 @given(data=st.data())
 def test_property(pynenc_target: Target, task_rule: tuple[str, str], data: st.DataObject) -> None:
     """The task's policy keeps the rule over random schedules with crashes and recovery."""
     task_name, rule = task_rule
-    check_rule(pynenc_target, task_name, rule, data, SHARED)
+    check_rule(pynenc_target, task_name, rule, data, SHARED, budget=BUDGET)
