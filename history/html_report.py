@@ -38,7 +38,7 @@ STATUS_COLOURS = {
     "running_recovery": "#a0522d",
 }
 MARKERS = {Kind.CRASH: "#c0392b", Kind.STOP: "#d35400", Kind.RESTART: "#7f8c8d", Kind.RESUME: "#7f8c8d",
-           Kind.RECOVER: "#2e86c1", Kind.DRAIN: "#34495e"}  # fmt: skip
+           Kind.RECOVER: "#2e86c1", Kind.DRAIN: "#34495e", Kind.BOUND: "#000000"}  # fmt: skip
 REPORT = "report.html"  # the page's name in a failure's folder
 ROW, LANE_GAP, LEFT, TOP = 22, 16, 170, 62
 NAME_CHARS = 19  # a lane name's characters (bold 11px monospace) that fit before the invocation labels

@@ -49,6 +49,7 @@ class Kind(StrEnum):
     CLOCK = "clock"  # virtual time advanced
     DRAIN = "drain"  # the schedule ended; from here on no new work except probes
     DEADLINE = "deadline"  # the run's time ran out while pynenc was still making progress (real time)
+    BOUND = "bound"  # the drain reached its bound of events before the work settled (deterministic): it stops there
     GROUP_BEGIN = "group_begin"  # the events up to GROUP_END ran as interleaved operations
     GROUP_END = "group_end"
     ERROR = "error"  # a pynenc operation raised where the caller (runner, producer) does not expect it

@@ -16,15 +16,12 @@ from hypothesis import strategies as st
 
 from pynenc_suite import artefacts, invariants, tallies
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.driver import DrainBound
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
 from pynenc_suite.drivers.recovery import dead_after_seconds
 from pynenc_suite.findings.registry import candidate_fixes, fixed_in_gate, gate_finding_in
 from pynenc_suite.history import situations
-from pynenc_suite.history.model import History, Violation
 from pynenc_suite.history.timeline import render
-from pynenc_suite.invariants.liveness import RULE as LIVENESS
 from pynenc_suite.session import options
 from pynenc_suite.strategies.schedules import schedules
 from pynenc_suite.verdicts import PropertyViolation
@@ -73,14 +70,6 @@ class FailureBudget:
         self._failed.add(repr(schedule))
 
 
-def verdict(rule: str, history: History, unsettled: DrainBound | None = None) -> list[Violation]:
-    """The violations of ``rule`` in ``history``; a run whose drain reached its bound (``unsettled``) is judged
-    by liveness, the bound itself its first violation."""
-    if unsettled is None:
-        return invariants.check(rule, history)
-    return [Violation(LIVENESS, str(unsettled)), *invariants.check(LIVENESS, history)]
-
-
 def check_rule(
     target: Target,
     task_name: str,
@@ -92,21 +81,15 @@ def check_rule(
 ) -> None:
     """Draw a schedule, run it (or take its history from ``shared``), judge ``rule``.
 
-    A violation is saved in ``folder`` (default: the artefact folder named after the running test).  A run whose
-    drain reaches its bound (:class:`DrainBound`: work that does not settle) fails as a violation of liveness,
-    whatever ``rule`` is.  With a ``budget``, the schedules it rejects are discarded unrun."""
+    A violation is saved in ``folder`` (default: the artefact folder named after the running test).  With a
+    ``budget``, the schedules it rejects are discarded unrun."""
     under_test = target.under_test(task_name)
     schedule = data.draw(schedules([under_test], knobs_for(target)), label="schedule")
     if budget is not None and budget.spent(schedule):
         note(f"the property failed more than {budget.seconds:g}s ago: this schedule is not run")
         assume(False)
-    unsettled: DrainBound | None = None
     with candidate_fixes():  # examples showing a finding with a candidate fix are judged, not discarded
-        try:
-            history = (shared.history(target, [task_name], schedule) if shared
-                       else run_schedule(target, [task_name], schedule))  # fmt: skip
-        except DrainBound as bound:
-            history, unsettled = bound.history, bound
+        history = shared.history(target, [task_name], schedule) if shared else run_schedule(target, [task_name], schedule)
     test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
     known = gate_finding_in(history)
     if known is not None:
@@ -116,9 +99,7 @@ def check_rule(
         assume(False)
     max_pending = float(target.app.conf.max_pending_seconds)
     tallies.judged(test_id, situations.reached(history, max_pending, dead_after_seconds(target.app)))
-    if unsettled is not None:
-        rule = LIVENESS
-    violations = verdict(rule, history, unsettled)
+    violations = invariants.check(rule, history)
     if violations:
         if budget is not None:
             budget.failed(schedule)

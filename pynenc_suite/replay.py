@@ -9,12 +9,10 @@ from __future__ import annotations
 from contextlib import ExitStack
 from pathlib import Path
 
-from pynenc_suite import artefacts
+from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import load
-from pynenc_suite.drivers.deterministic.driver import DrainBound
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import by_id
-from pynenc_suite.gate import verdict
 from pynenc_suite.history.model import TaskPolicy
 from pynenc_suite.history.timeline import render
 
@@ -47,12 +45,8 @@ def replay(folder: Path) -> bool:
             stack.enter_context(fix())
         if fixes:
             print(f"with the candidate fixes of {', '.join(fixes)}, as the gate ran")
-        unsettled: DrainBound | None = None
-        try:
-            history = run_schedule(target, [task], artefact.schedule)
-        except DrainBound as bound:
-            history, unsettled = bound.history, bound
-    violations = verdict(rule, history, unsettled)
+        history = run_schedule(target, [task], artefact.schedule)
+    violations = invariants.check(rule, history)
     found = [str(v) for v in violations]
     if found == artefact.meta["violations"]:
         print(f"reproduced: {len(violations)} violation(s) of {rule} on {task}")

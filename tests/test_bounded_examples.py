@@ -1,7 +1,7 @@
 """Every gate example is bounded, and so is what a failing property spends after its first failure.
 
-A drain that does not settle within its bound (events per invocation the schedule created) stops and is a
-liveness failure; after :data:`pynenc_suite.gate.FAILURE_SECONDS` a failing property runs only schedules that
+A drain that does not settle within its bound (events per invocation the schedule created) stops with a BOUND
+event, a liveness violation; after :data:`pynenc_suite.gate.FAILURE_SECONDS` a failing property runs only schedules that
 already failed, so Hypothesis's generating and shrinking end and the run reports within minutes.
 """
 
@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic import driver
-from pynenc_suite.drivers.deterministic.driver import DrainBound
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes
-from pynenc_suite.gate import FAILURE_SECONDS_VARIABLE, FailureBudget, verdict
+from pynenc_suite.gate import FAILURE_SECONDS_VARIABLE, FailureBudget
+from pynenc_suite.history.model import Event, History, Kind
+from pynenc_suite.invariants.liveness import BOUND_MESSAGE
 from pynenc_suite.strategies.steps import Crash, Enqueue, Poll, Schedule, Start
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,21 +32,29 @@ CALL = {"account_id": "a", "op": "x"}
 
 def test_a_drain_past_its_bound_stops_and_is_a_liveness_failure(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
     """A crashed runner holds the key: the drain cycles the blocked call; with a bound of 1 event per invocation
-    it stops there, and the run is judged by liveness whatever the rule."""
+    it stops there with a BOUND event, and liveness flags it first."""
     steps = (Enqueue(0, "call_keyed", CALL), Poll(0, 1), Start(0), Crash(0), Enqueue(0, "call_keyed", CALL))
     monkeypatch.setattr(driver, "DRAIN_EVENTS_PER_INVOCATION", 1)
-    with candidate_fixes(), pytest.raises(DrainBound) as raised:
-        run_schedule(target, ["call_keyed"], Schedule(2, steps))
-    violations = verdict("no-overlap", raised.value.history, raised.value)
-    assert {v.rule for v in violations} == {"liveness"}
-    assert "did not settle within its bound" in violations[0].message
+    with candidate_fixes():
+        history = run_schedule(target, ["call_keyed"], Schedule(2, steps))
+    assert history.events[-1].kind is Kind.BOUND
+    violations = invariants.check("liveness", history)
+    assert violations[0].message == BOUND_MESSAGE and violations[0].events == (history.events[-1].seq,)
+
+
+def test_liveness_flags_a_bound_event_and_only_it() -> None:
+    """Hand-made: a history whose drain reached its bound violates liveness; the same without it holds."""
+    events = [Event(0, Kind.DRAIN), Event(1, Kind.BOUND)]
+    assert [v.message for v in invariants.check("liveness", History(events=events))] == [BOUND_MESSAGE]
+    assert invariants.check("liveness", History(events=events[:1])) == []
 
 
 def test_a_healthy_drain_stays_within_its_bound(target: Target) -> None:
     steps = (Enqueue(0, "call_keyed", CALL), Poll(0, 1), Start(0), Crash(0), Enqueue(0, "call_keyed", CALL))
     with candidate_fixes():
         history = run_schedule(target, ["call_keyed"], Schedule(2, steps))
-    assert verdict("liveness", history) == []
+    assert not history.of_kind(Kind.BOUND)
+    assert invariants.check("liveness", history) == []
 
 
 def test_a_spent_budget_runs_only_the_schedules_that_failed(monkeypatch: pytest.MonkeyPatch) -> None:
