@@ -56,13 +56,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return BAD_INPUT
     args.app = app
     try:
-        return args.run(args, passthrough)
+        if hasattr(args, "pynenc_log_to_terminal"):
+            _route_pynenc_log(args)
+        try:
+            return args.run(args, passthrough)
+        finally:
+            _announce_pynenc_log()
     except BadInput as error:
         print(f"pynenc-suite: {error}", file=sys.stderr)
         return BAD_INPUT
     except KeyboardInterrupt:  # outside pytest (loading the app, the policy lock): the same status and line
         print(INTERRUPTED_LINE, file=sys.stderr)
         return INTERRUPTED
+
+
+def _route_pynenc_log(args: argparse.Namespace) -> None:
+    """pynenc's log lines of a command that runs the app: to its file in the artefact folder, or the terminal."""
+    from pynenc_suite import pynenc_log
+    from pynenc_suite.session import default_artefacts
+
+    if args.pynenc_log_to_terminal:
+        pynenc_log.to_terminal()
+    else:
+        pynenc_log.to_file(pynenc_log.file_for(Path(getattr(args, "artefacts", None) or default_artefacts()), args.command))
+
+
+def _announce_pynenc_log() -> None:
+    """Where pynenc's log lines went, unless the run's summary said it already."""
+    from pynenc_suite import pynenc_log
+
+    line = pynenc_log.announcement()
+    if line:
+        print(line, file=sys.stderr)
 
 
 def _app_argument(argv: list[str]) -> str | None:
@@ -180,6 +205,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="a dict {task: {argument: callable}} of values your code treats as one account")
     doctor.add_argument("--strategies", default=None, metavar="MODULE",
                         help="a module registering strategies for your own argument types, imported first")
+    _log_option(doctor)
     doctor.set_defaults(run=run_doctor)
 
     matrix = commands.add_parser("matrix", help="the decision matrix, measured on real runners: matrix.md and charts",
@@ -251,6 +277,12 @@ def _common(command: argparse.ArgumentParser) -> None:
     _app_options(command)
 
 
+def _log_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--pynenc-log-to-terminal", action="store_true",
+                         help="pynenc's own log lines on the terminal (default: in the artefact folder, "
+                         "pynenc-<command>.log)")
+
+
 def _app_options(command: argparse.ArgumentParser) -> None:
     """How the app is loaded and where failures go: the same for every command that runs the app."""
     command.add_argument("--key-normalisers", default=None, metavar="MODULE:ATTR",
@@ -259,6 +291,7 @@ def _app_options(command: argparse.ArgumentParser) -> None:
                          help="a module registering strategies for your own argument types, imported first")
     command.add_argument("--run-bodies", action="store_true", help="run your tasks' real bodies, not recording probes")
     command.add_argument("--artefacts", default=None, metavar="DIR", help="where failures are written (.pynenc-suite)")
+    _log_option(command)
     command.add_argument("--github", action="store_true",
                          help="end with a GitHub Actions ::error annotation per failure of yours (automatic under "
                          "GitHub Actions)")
@@ -297,6 +330,8 @@ def _suite_options(args: argparse.Namespace, chosen: Any) -> list[str]:
         options.append("--pynenc-without-fixes")
     if getattr(args, "github", False):
         options.append("--pynenc-github")
+    if args.pynenc_log_to_terminal:
+        options.append("--pynenc-log-to-terminal")
     return options
 
 

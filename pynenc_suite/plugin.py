@@ -35,6 +35,7 @@ from pynenc_suite.summaries import (
     SUITE_ERROR,
     annotate_for_github,
     collect,
+    interrupted,
     not_applicable,
     suite_errors,
     write_summaries,
@@ -106,6 +107,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--pynenc-github", action="store_true", default=os.environ.get("GITHUB_ACTIONS") == "true",
                     help="end with a GitHub Actions ::error annotation per failure of yours (on by default "
                     "under GitHub Actions); recorded pynenc defects get none")
+    group.addoption("--pynenc-log-to-terminal", action="store_true", default=False,
+                    help="pynenc's own log lines on the terminal (default: in the artefact folder, pynenc-<tier>.log)")
     group.addoption("--pynenc-without-fixes", action="store_true", default=False,
                     help="gate and explore tiers: run pynenc as installed, without the candidate fixes of recorded "
                     "findings (every finding's examples are then discarded by its signature)")
@@ -157,6 +160,7 @@ def pytest_configure(config: pytest.Config) -> None:
         warnings.simplefilter("ignore", HypothesisSideeffectWarning)
         try:
             options = SuiteOptions.from_config(config)
+            _route_pynenc_log(config, options)
             engine_for_tier(options.engine, options.tier)
             use_candidate_fixes(options.fixes)
             if not hasattr(config, "workerinput"):  # the controller validates; xdist workers load lazily
@@ -182,6 +186,16 @@ def pytest_configure(config: pytest.Config) -> None:
         profiles.load(config.getoption("--pynenc-profile") or profiles.default_name())
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args = suite_folders(options.tier)
+
+
+def _route_pynenc_log(config: pytest.Config, options: SuiteOptions) -> None:
+    """pynenc's log lines to the run's file (workers append to the controller's), or the terminal if asked."""
+    from pynenc_suite import pynenc_log
+
+    if config.getoption("--pynenc-log-to-terminal"):
+        pynenc_log.to_terminal()
+    else:
+        pynenc_log.to_file(pynenc_log.file_for(options.artefacts, options.tier), append=hasattr(config, "workerinput"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -283,6 +297,11 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     write_summaries(terminalreporter, verdict=active_options() is not None)
+
+
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+    if type(excinfo.value) is KeyboardInterrupt:  # the user's Ctrl-C, not pytest.exit or -x's stop
+        interrupted()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pynenc_suite import pynenc_log
 from pynenc_suite.apps.lock import DEFAULT_PATH, LockError, read, snapshot
 from pynenc_suite.apps.policy_diff import PolicyChange, policy_diff
 from pynenc_suite.consequences import DEFAULT_BUDGET, Budget, Measured, measure_changes
@@ -87,7 +88,8 @@ def _measured_in_child(chosen: SuiteOptions, path: Path, artefacts: Path, budget
         command += ["--strategies", chosen.strategies]
     if chosen.run_bodies:
         command.append("--run-bodies")
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    environment = {**os.environ, "PYTHONHASHSEED": "0", **pynenc_log.for_a_child()}
+    done = subprocess.run(command, capture_output=True, text=True, env=environment)
     if done.returncode != 1:
         raise RuntimeError(f"measuring the policy change failed (exit {done.returncode}): {done.stderr.strip()}")
     return done.stdout.rstrip().rsplit("\n", 1)[0]  # without the lock command's "nothing written" line

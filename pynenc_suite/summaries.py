@@ -8,11 +8,13 @@ and :func:`write_summaries` prints them once at the end.
 from __future__ import annotations
 
 import re
+import time
 from importlib.metadata import version
 from typing import Any
 
 import pytest
 
+from pynenc_suite import pynenc_log
 from pynenc_suite.findings.registry import candidate_fixes_on, unfixed_in_gate
 from pynenc_suite.history.situations import SITUATIONS
 from pynenc_suite.tallies import EXAMPLES
@@ -36,7 +38,12 @@ def not_applicable(count: int) -> int:
     return _not_applicable
 
 
-_outcomes: dict[str, Any] = {"passed": 0, "failed": [], "known": {}, "proofs": {}}
+_outcomes: dict[str, Any] = {"passed": 0, "failed": [], "known": {}, "proofs": {}, "interrupted": False}
+
+
+def interrupted() -> None:
+    """The user stopped the run (Ctrl-C): it has no verdict, and its summary says none."""
+    _outcomes["interrupted"] = True
 FINDING_ID = re.compile(r"\bPYN-\d+[a-z]?\b")
 
 
@@ -58,6 +65,9 @@ def _count_outcome(report: pytest.TestReport) -> None:
         found = FINDING_ID.search(str(report.wasxfail))
         finding = found.group(0) if found else "other"
         _outcomes["known"][finding] = _outcomes["known"].get(finding, 0) + 1
+
+
+_BEGAN = time.monotonic()  # the plugin loads with pytest: the run's time is measured from here
 
 
 def suite_errors() -> list[str]:
@@ -89,14 +99,22 @@ def _verdict(terminal: pytest.TerminalReporter) -> None:
     apply."""
     failed, known = _outcomes["failed"], _outcomes["known"]
     terminal.section("pynenc-suite verdict")
-    terminal.write_line(f"checked: {_outcomes['passed'] + len(failed) + sum(known.values())} tests, "
-                        f"{_outcomes['passed']} passed")  # fmt: skip
+    if _outcomes["interrupted"]:
+        terminal.write_line("none: the run was interrupted before it ended")
+        if log := pynenc_log.announcement():
+            terminal.write_line(log)
+        return
+    seconds = time.monotonic() - _BEGAN
+    terminal.write_line(f"checked: {_outcomes['passed'] + len(failed) + sum(known.values())} tests in "
+                        f"{seconds:.0f} s, {_outcomes['passed']} passed")  # fmt: skip
     terminal.write_line(f"your failures: {len(failed)}" + (" (listed below, each with its folder under "
                         "failures/ and a replay command)" if failed else ""))  # fmt: skip
     terminal.write_line("recorded pynenc defects reproduced (strict xfails, not your failures): "
                         + (", ".join(f"{f} x{n}" for f, n in sorted(known.items())) or "none"))
     if _not_applicable:
         terminal.write_line(f"not applicable to this app: {_not_applicable} tests of the suite's reference app")
+    if log := pynenc_log.announcement():
+        terminal.write_line(log)
     if _annotations["github"]:
         for nodeid in failed:
             terminal.write_line(github_error(nodeid, _outcomes["proofs"].get(nodeid, "")))

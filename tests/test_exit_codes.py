@@ -63,3 +63,4 @@ def test_ctrl_c_exits_130_with_one_line(workers: list[str]) -> None:
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, seen + out[-2000:] + err[-2000:]
     assert _suite_lines(err) == ["pynenc-suite: interrupted (Ctrl-C): the run stopped before a verdict"]
+    assert "none: the run was interrupted before it ended" in out and "your failures: 0" not in out

@@ -6,7 +6,8 @@ logging at INFO, and a validating normaliser that raises on values that are not 
 addresses.  The run must fail for the split alone, with exactly one folder under
 ``failures/``, no pynenc log line and no traceback on the terminal, at most 60 lines in
 all, a verdict naming the split as the team's failure and the races by finding id; the
-raising normaliser must be one line and exit 2.
+raising normaliser must be one line and exit 2.  pynenc's log lines go to the run's file, named in the summary,
+also on the paths that run outside pytest's capture (a policy change, ``doctor``).
 """
 
 from __future__ import annotations
@@ -30,10 +31,22 @@ def _command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "pynenc_suite"]
 
 
+def _run(cwd: Path, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*_command(), *arguments], cwd=cwd, env={**os.environ, "PYTHONPATH": str(APP_SOURCE)},
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+
+
 def _gate(cwd: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*_command(), "gate", "triage_app.tasks:app", "-n", "2", "--hypothesis-profile=ci", *extra],
-                          cwd=cwd, env={**os.environ, "PYTHONPATH": str(APP_SOURCE)}, capture_output=True, text=True,
-                          timeout=600)  # fmt: skip
+    return _run(cwd, "gate", "triage_app.tasks:app", "-n", "2", "--hypothesis-profile=ci", *extra)
+
+
+def _logged_to_the_file(done: subprocess.CompletedProcess, cwd: Path, command: str) -> None:
+    """No pynenc log line on the terminal; they are in the command's file, which the output names."""
+    terminal = done.stdout + done.stderr
+    assert not LOG_LINE.search(terminal), LOG_LINE.search(terminal)
+    written = (cwd / ".pynenc-suite" / f"pynenc-{command}.log").read_text()
+    assert "INFO     pynenc.triage_app" in written and "\x1b[" not in written
+    assert f"pynenc's own log: {len(written.splitlines())} lines in .pynenc-suite/pynenc-{command}.log" in terminal
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +74,27 @@ def test_the_verdict_names_the_split_as_yours_and_the_races_by_id(triage: tuple[
     assert "your failures: 1" in verdict and "test_values_your_code_treats_as_one_get_one_key[escalate-level]" in verdict
     known = re.search(r"recorded pynenc defects reproduced \(strict xfails, not your failures\): (.*)", verdict)
     assert known and "PYN-005" in known[1]
+
+
+def test_pynenc_logs_to_the_runs_file_named_in_the_summary(triage: tuple[subprocess.CompletedProcess, Path]) -> None:
+    done, cwd = triage
+    _logged_to_the_file(done, cwd, "gate")
+    assert "pynenc's own log" in done.stdout.split("pynenc-suite verdict", 1)[1]
+
+
+def test_a_policy_change_and_doctor_keep_pynenc_logs_off_the_terminal(tmp_path: Path) -> None:
+    """Both run pynenc outside pytest's capture: the policy-change measurement before any test, and ``doctor``."""
+    assert _run(tmp_path, "lock", "triage_app.tasks:app").returncode == 0
+    lock = tmp_path / "pynenc-policies.lock"
+    lock.write_text(lock.read_text().replace('"reroute": true', '"reroute": false', 1))
+    changed = _run(tmp_path, "gate", "triage_app.tasks:app", "--lock", str(lock), "--hypothesis-profile=smoke")
+    assert changed.returncode == 1 and "policy changed" in changed.stdout, changed.stdout[-2000:] + changed.stderr
+    _logged_to_the_file(changed, tmp_path, "gate")
+    doctor = _run(tmp_path, "doctor", "triage_app.tasks:app")
+    assert doctor.returncode in (0, 1) and doctor.stdout.startswith("#"), doctor.stderr
+    _logged_to_the_file(doctor, tmp_path, "doctor")
+    shown = _run(tmp_path, "doctor", "triage_app.tasks:app", "--pynenc-log-to-terminal")
+    assert "INFO     pynenc.triage_app" in shown.stderr and "\x1b[" not in shown.stderr
 
 
 def test_a_raising_normaliser_is_one_line_and_exit_2(tmp_path: Path) -> None:
