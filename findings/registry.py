@@ -28,20 +28,15 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from pynenc_suite.findings import gate_signatures as gate
 from pynenc_suite.findings import realtime_signatures as realtime
-from pynenc_suite.findings.decision_fixes import (
-    blocked_invocations_wait_as_they_are,
-    key_decisions_atomic,
-    registration_atomic,
-)
-from pynenc_suite.findings.fixes import FixNoLongerApplies, batch_calls_indexed, multithread_stop_keeps_heartbeats
+from pynenc_suite.findings.fixes import FixNoLongerApplies
 from pynenc_suite.findings.gate_signatures import GateSignature
 from pynenc_suite.findings.realtime_signatures import RealtimeSignature
-from pynenc_suite.findings.recovery_fixes import recovery_sweeps_check_mark_and_reroute_in_one_step
-from pynenc_suite.findings.redis_fixes import redis_status_transition_checked
 from pynenc_suite.history.model import History, Violation
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
@@ -50,6 +45,33 @@ EQUAL_VALUES_SPLIT = (
     "strenum-value", "intenum-value", "dict-order", "set-order", "frozenset-order", "datetime-timezone",
     "nested-containers", "str-subclass", "path-pure-concrete",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FixRef:
+    """A candidate fix by its module (in ``findings/``) and function: the module, which imports pynenc and the
+    driver, loads only when the fix is applied, so that the registry (and the pytest plugin) imports neither.
+    Equal references are one fix (one pynenc change may fix several findings)."""
+
+    module: str
+    function: str
+
+    def resolve(self) -> Callable[[], Any]:
+        """The fix's function (its module imported now)."""
+        fix: Callable[[], Any] = getattr(import_module(f"pynenc_suite.findings.{self.module}"), self.function)
+        return fix
+
+    def __call__(self) -> Any:
+        return self.resolve()()
+
+
+blocked_invocations_wait_as_they_are = FixRef("decision_fixes", "blocked_invocations_wait_as_they_are")
+key_decisions_atomic = FixRef("decision_fixes", "key_decisions_atomic")
+registration_atomic = FixRef("decision_fixes", "registration_atomic")
+batch_calls_indexed = FixRef("fixes", "batch_calls_indexed")
+multithread_stop_keeps_heartbeats = FixRef("fixes", "multithread_stop_keeps_heartbeats")
+recovery_sweeps_check_mark_and_reroute_in_one_step = FixRef("recovery_fixes", "recovery_sweeps_check_mark_and_reroute_in_one_step")
+redis_status_transition_checked = FixRef("redis_fixes", "redis_status_transition_checked")
 
 
 @dataclass(frozen=True)
@@ -65,8 +87,8 @@ class Finding:
     collapsed_classes: tuple[str, ...] = ()
     process_classes: tuple[str, ...] = ()
     races: tuple[str, ...] = ()
-    fix: Callable[[], None] | None = None
-    gate_fix: Callable[[], AbstractContextManager[None]] | None = None
+    fix: FixRef | None = None  # called: applies the fix (returns None)
+    gate_fix: FixRef | None = None  # called: a context manager in which the fix applies
 
     @property
     def reason(self) -> str:

@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import settings
-from hypothesis.errors import HypothesisSideeffectWarning
 
 from pynenc_suite import profiles, tallies
 from pynenc_suite.apps import REFERENCE_APP
@@ -48,9 +46,6 @@ NOT_APPLICABLE = "pynenc_not_applicable"  # an xdist worker's count of tests des
 SUITE_ERROR_STATUS = 3  # the suite itself failed: neither a pass nor a violated property
 
 TIERS = ("gate", "realtime", "explore")
-
-profiles.register()
-
 
 def suite_folders(tier: str) -> list[str]:
     """Where the tier's test modules are (inside the installed package, or the checkout)."""
@@ -130,7 +125,10 @@ def _runs_the_suite(config: pytest.Config) -> bool:
     return False
 
 
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's plugin loads the --hypothesis-profile named
 def pytest_configure(config: pytest.Config) -> None:
+    """Markers; in a session that runs the suite (or names one of its profiles), its profiles, its fixtures, and
+    the app validated before any test.  Nothing heavy is imported otherwise (``tests/test_plugin.py``)."""
     config.addinivalue_line("markers", "pynenc_finding(id, raises=PropertyViolation, condition=True): reproduces "
                             "a recorded pynenc defect; a strict xfail expecting only ``raises``")
     config.addinivalue_line("markers", "pynenc_reference_app: applies to the suite's reference app only (deselected "
@@ -142,8 +140,13 @@ def pytest_configure(config: pytest.Config) -> None:
         from pynenc_suite import worker_groups  # a --dist loadgroup run's worker or controller
 
         config.pluginmanager.register(worker_groups, "pynenc_suite.worker_groups")
+    if (config.getoption("--hypothesis-profile", default=None) or "").startswith(profiles.PREFIX):
+        profiles.register()
     if not _runs_the_suite(config):
         return
+    from hypothesis.errors import HypothesisSideeffectWarning
+
+    profiles.register()
     from pynenc_suite import fixtures
     from pynenc_suite.apps.lock import LockError
     from pynenc_suite.apps.target import TargetError
@@ -251,7 +254,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     options = active_options()
     if options is None:
         return []
-    profile = settings.get_current_profile_name().removeprefix(profiles.registered(""))
+    profile = profiles.current()
     lines = [f"pynenc-suite: app={options.app} tier={options.tier} engine={options.engine} profile={profile}"]
     return lines
 

@@ -4,33 +4,38 @@
 reproduce blob), ``dev`` (100 random examples, with the database), ``nightly``
 (2000), ``smoke`` (8, for wiring checks) and ``engine`` (20, derandomized: the gate's
 properties on an engine that costs ten times memory's per run, such as SQLite).  They are registered as
-``pynenc-suite-<name>`` when the plugin loads (Hypothesis has a ``ci`` profile of
-its own, which it loads by itself on CI machines); one is *loaded* only in a
-session that runs the suite.
+``pynenc-suite-<name>`` in a session that runs the suite or names one of them
+(Hypothesis has a ``ci`` profile of its own, which it loads by itself on CI
+machines); one is *loaded* only in a session that runs the suite.  Importing this
+module imports no Hypothesis: the plugin imports it in every pytest session.
 """
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from hypothesis import HealthCheck, Phase, settings
+if TYPE_CHECKING:
+    from hypothesis import settings
 
 NAMES = ("ci", "dev", "nightly", "smoke", "engine")
 ENV = "PYNENC_SUITE_PROFILE"
-
-_common = dict(
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
-    print_blob=True,
-)
+PREFIX = "pynenc-suite-"
 
 
 def registered(name: str) -> str:
     """The name Hypothesis knows the suite's profile ``name`` by."""
-    return f"pynenc-suite-{name}"
+    return f"{PREFIX}{name}"
 
 
 def register() -> None:
+    from hypothesis import HealthCheck, Phase, settings
+
+    _common = dict(
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+        print_blob=True,
+    )
     settings.register_profile(registered("ci"), derandomize=True, database=None, max_examples=100, **_common)
     settings.register_profile(registered("dev"), max_examples=100, **_common)
     settings.register_profile(registered("smoke"), derandomize=True, database=None, max_examples=8, **_common)
@@ -44,10 +49,27 @@ def default_name() -> str:
 
 
 def load(name: str) -> None:
+    from hypothesis import settings
+
+    register()
     settings.load_profile(registered(name))
+
+
+def get(name: str) -> settings:
+    """The suite's profile ``name`` (registered first)."""
+    from hypothesis import settings
+
+    register()
+    return settings.get_profile(registered(name))
 
 
 def max_examples(name: str) -> int:
     """Examples per property under the suite's profile ``name``."""
-    register()
-    return int(settings.get_profile(registered(name)).max_examples)
+    return int(get(name).max_examples)
+
+
+def current() -> str:
+    """The loaded Hypothesis profile's name, without the suite's prefix."""
+    from hypothesis import settings
+
+    return settings.get_current_profile_name().removeprefix(PREFIX)

@@ -38,7 +38,7 @@ def _draws(target: Target, task: str, profile: str, count: int = 25) -> list[str
     drawn: list[str] = []
 
     @seed(20261129)
-    @settings(settings.get_profile(profiles.registered(profile)), max_examples=count, database=None,
+    @settings(profiles.get(profile), max_examples=count, database=None,
               suppress_health_check=list(HealthCheck))  # fmt: skip
     @given(st.data())
     def draw(data: st.DataObject) -> None:

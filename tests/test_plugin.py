@@ -28,6 +28,30 @@ def test_a_session_that_does_not_run_the_suite_is_left_alone(tmp_path: Path) -> 
     assert "pynenc-suite:" not in result.stdout  # no header, no summary sections
 
 
+HEAVY = ("pynenc", "hypothesis", "pynenc_suite.drivers", "pynenc_suite.strategies", "pynenc_suite.apps.target")
+
+
+def test_importing_the_plugin_imports_nothing_heavy() -> None:
+    """pytest loads the plugin in every session of an environment where the suite is installed: importing it
+    imports no pynenc, no Hypothesis (so no strategy is evaluated), no driver and no app loader."""
+    probe = "import sys, pynenc_suite.plugin; print('\\n'.join(sorted(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    heavy = [name for name in loaded if any(name == root or name.startswith(root + ".") for root in HEAVY)]
+    assert heavy == []
+
+
+def test_a_session_that_names_a_suite_profile_gets_it(tmp_path: Path) -> None:
+    """The profiles are registered only where needed, but before Hypothesis loads the one named."""
+    (tmp_path / "test_team.py").write_text(
+        "from hypothesis import settings\n"
+        "def test_team_own():\n"
+        "    assert settings.get_current_profile_name() == 'pynenc-suite-smoke'\n"
+        "    assert settings().max_examples == 8\n"
+    )
+    result = _pytest(tmp_path, "-q", "-p", "no:xdist", "--hypothesis-profile=pynenc-suite-smoke")
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
 def test_options_carry_one_prefix_under_one_group(tmp_path: Path) -> None:
     help_text = _pytest(tmp_path, "--help").stdout
     section = help_text.split("pynenc-suite:", 1)[1].split("\n\n", 1)[0]

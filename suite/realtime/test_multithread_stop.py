@@ -147,7 +147,9 @@ def test_the_pyn_012_reproduction_passes_with_its_candidate_fix(
     record_property: pytest.RecordProperty,
 ) -> None:
     """The strict xfail above can pass: with the registry's candidate fix in the runner processes nothing is recovered."""
-    fix = environment_for(by_id("PYN-012").fix)  # type: ignore[arg-type]
+    candidate = by_id("PYN-012").fix
+    assert candidate is not None
+    fix = environment_for(candidate.resolve())
     log = pynenc_realtime_out / "pyn-012" / "candidate-fix.log"
     found = _recovered_while_running(reference_target, pynenc_engine, log, fix, record_property)
     require(not found, "; ".join(found))
