@@ -492,7 +492,8 @@ def run_monitor(args: argparse.Namespace, passthrough: list[str]) -> int:
 
 
 def run_report(args: argparse.Namespace, passthrough: list[str]) -> int:
-    from pynenc_suite import artefacts, invariants, key_failures
+    from pynenc_suite import artefacts, key_failures
+    from pynenc_suite.judge import judge
 
     if key_failures.is_key_failure(args.folder):
         print(f"wrote {key_failures.write_page(args.folder)}")
@@ -501,7 +502,7 @@ def run_report(args: argparse.Namespace, passthrough: list[str]) -> int:
         artefact = artefacts.load(args.folder)
     except artefacts.NotAnArtefact as error:
         raise BadInput(str(error)) from None
-    violations = invariants.check(artefact.meta["rule"], artefact.history)
+    violations = judge(artefact.history, [artefact.meta["rule"]]).violations
     known = artefact.meta.get("finding")
     page = artefacts.write_report(args.folder, artefact.schedule, artefact.history, violations,
                                   task=artefact.meta["task"], rule=artefact.meta["rule"],

@@ -14,8 +14,9 @@ from pathlib import Path
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.explore import interleavings
-from pynenc_suite.findings.registry import candidate_fixes, fixed_in_gate, gate_finding_in
+from pynenc_suite.findings.registry import candidate_fixes, fixed_in_gate
 from pynenc_suite.history.timeline import render
+from pynenc_suite.judge import Findings, judge
 from pynenc_suite.strategies.groups import Scenario
 from pynenc_suite.verdicts import PropertyViolation
 
@@ -31,12 +32,12 @@ def explore_scenario(target: Target, task: str, scenario: Scenario, bound: int, 
         for run in interleavings(target, task, scenario.prefix, scenario.group, scenario.runners, bound):
             runs += 1
             decisions = max(decisions, run.decisions)
-            violations = invariants.check_all(run.history, rules)
-            if not violations:
+            judgement = judge(run.history, rules, Findings.GATE)
+            if judgement.set_aside is not None:
+                known[judgement.set_aside.id] = known.get(judgement.set_aside.id, 0) + 1
                 continue
-            finding = gate_finding_in(run.history)
-            if finding is not None:
-                known[finding.id] = known.get(finding.id, 0) + 1
+            violations = judgement.violations
+            if not violations:
                 continue
             rule = violations[0].rule
             folder = artefacts.save(

@@ -19,9 +19,10 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
 from pynenc_suite.drivers.recovery import dead_after_seconds
-from pynenc_suite.findings.registry import candidate_fixes, fixed_in_gate, gate_finding_in
+from pynenc_suite.findings.registry import candidate_fixes, fixed_in_gate
 from pynenc_suite.history import situations
 from pynenc_suite.history.timeline import render
+from pynenc_suite.judge import Findings, judge
 from pynenc_suite.session import options
 from pynenc_suite.strategies.schedules import schedules
 from pynenc_suite.verdicts import PropertyViolation
@@ -91,15 +92,15 @@ def check_rule(
     with candidate_fixes():  # examples showing a finding with a candidate fix are judged, not discarded
         history = shared.history(target, [task_name], schedule) if shared else run_schedule(target, [task_name], schedule)
     test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
-    known = gate_finding_in(history)
-    if known is not None:
+    judgement = judge(history, [rule], Findings.GATE)
+    if judgement.set_aside is not None:
         # A recorded pynenc defect (a strict xfail of its own keeps it tracked): skip this example only.
-        tallies.discarded(test_id, known.id)
-        note(f"example shows known finding {known.id}; discarded")
+        tallies.discarded(test_id, judgement.set_aside.id)
+        note(f"example shows known finding {judgement.set_aside.id}; discarded")
         assume(False)
     max_pending = float(target.app.conf.max_pending_seconds)
     tallies.judged(test_id, situations.reached(history, max_pending, dead_after_seconds(target.app)))
-    violations = invariants.check(rule, history)
+    violations = judgement.violations
     if violations:
         if budget is not None:
             budget.failed(schedule)

@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.realtime.run import RealtimeRun, RunStats
 from pynenc_suite.engines.session import EngineSession
-from pynenc_suite.findings.registry import realtime_finding
 from pynenc_suite.history.html_report import REPORT, html_report
 from pynenc_suite.history.model import Fault, History, Kind
 from pynenc_suite.history.timeline import render
-from pynenc_suite.invariants import Verdict, adjudicate, check_all
+from pynenc_suite.invariants import Verdict
 from pynenc_suite.invariants.adjudication import Unknown
+from pynenc_suite.judge import Findings, judge
 from pynenc_suite.monitor import keep_database
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.strategies.realtime import RealtimeKnobs, RealtimeSchedule, realtime_schedules
@@ -130,9 +130,9 @@ class RealtimeSession:
         first = [p for p in self.extra_env.get("PYTHONPATH", "").split(os.pathsep) if p]
         labels = {info.label: pynenc_id for pynenc_id, info in run.recorder.invocations.items()}
         keep_database(run.config, folder, self.target.spec, first, labels)  # for pynenc's monitor (SQLite runs)
-        verdicts = adjudicate(history, check_all(history))
-        known = {i: f.id for i, v in enumerate(verdicts) if v.decided and (f := realtime_finding(history, v.violation))}
-        outcome = Outcome(number, schedule, history, run.stats, verdicts, known, folder)
+        judged = judge(history, findings=Findings.REALTIME).judged
+        known = {i: j.finding.id for i, j in enumerate(judged) if j.finding is not None}
+        outcome = Outcome(number, schedule, history, run.stats, [j.verdict for j in judged], known, folder)
         self._save(outcome)
         self.outcomes.append(outcome)
         return outcome

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pynenc_suite.findings.registry import realtime_finding
 from pynenc_suite.history.model import History
-from pynenc_suite.invariants import adjudicate, check_all
+from pynenc_suite.judge import Findings, Status, judge
 
 
 def rejudge(folder: Path, verbose: bool = False) -> int:
@@ -21,11 +20,11 @@ def rejudge(folder: Path, verbose: bool = False) -> int:
     left = 0
     for path in sorted(folder.glob("**/schedule-*/history.json")):
         history = History.load(path)
-        for verdict in adjudicate(history, check_all(history)):
-            found = realtime_finding(history, verdict.violation) if verdict.decided else None
-            label = "unknown" if verdict.unknown else (found.id if found else "VIOLATION")
-            left += label == "VIOLATION"
-            if verbose or label == "VIOLATION":
+        for judged in judge(history, findings=Findings.REALTIME).judged:
+            status, verdict = judged.status, judged.verdict
+            label = judged.finding.id if judged.finding else ("unknown" if status is Status.UNKNOWN else "VIOLATION")
+            left += status is Status.VIOLATED
+            if verbose or status is Status.VIOLATED:
                 reason = f" ({verdict.reason})" if verdict.unknown else ""
                 print(f"{path.parent}: {label}: {verdict.violation}{reason}")
     return left

@@ -9,12 +9,13 @@ from __future__ import annotations
 from contextlib import ExitStack
 from pathlib import Path
 
-from pynenc_suite import artefacts, invariants
+from pynenc_suite import artefacts
 from pynenc_suite.apps.target import load
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import by_id
 from pynenc_suite.history.model import TaskPolicy
 from pynenc_suite.history.timeline import render
+from pynenc_suite.judge import judge
 
 
 def replay(folder: Path) -> bool:
@@ -46,7 +47,7 @@ def replay(folder: Path) -> bool:
         if fixes:
             print(f"with the candidate fixes of {', '.join(fixes)}, as the gate ran")
         history = run_schedule(target, [task], artefact.schedule)
-    violations = invariants.check(rule, history)
+    violations = judge(history, [rule]).violations
     found = [str(v) for v in violations]
     if found == artefact.meta["violations"]:
         print(f"reproduced: {len(violations)} violation(s) of {rule} on {task}")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pynenc_suite import artefacts, invariants
+from pynenc_suite import artefacts
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.explore import interleavings
 from pynenc_suite.drivers.deterministic.redis_commands import methods_only
@@ -24,6 +24,7 @@ from pynenc_suite.exploring import explore_scenario
 from pynenc_suite.findings import registry
 from pynenc_suite.findings.registry import ARTEFACTS, artefact_folders, by_id, candidate_fixes
 from pynenc_suite.history.timeline import render
+from pynenc_suite.judge import judge
 from pynenc_suite.strategies.groups import scenarios
 from pynenc_suite.strategies.steps import Together
 from pynenc_suite.verdicts import PropertyViolation, require
@@ -47,7 +48,7 @@ def test_a_redis_counterexample_replays_the_same_history(on_redis: Target, folde
     for _ in range(3):
         history = run_schedule(on_redis, [artefact.meta["task"]], artefact.schedule)
         assert history.to_json() == artefact.history.to_json()
-        assert [str(v) for v in invariants.check(artefact.meta["rule"], history)] == artefact.meta["violations"]
+        assert [str(v) for v in judge(history, [artefact.meta["rule"]]).violations] == artefact.meta["violations"]
 
 
 @pytest.mark.parametrize("folder", [
@@ -58,7 +59,7 @@ def test_a_redis_counterexample_replays_the_same_history(on_redis: Target, folde
 def test_a_redis_finding_is_fixed(on_redis: Target, folder: Path) -> None:
     artefact = artefacts.load(folder)
     history = run_schedule(on_redis, [artefact.meta["task"]], artefact.schedule)
-    violations = invariants.check(artefact.meta["rule"], history)
+    violations = judge(history, [artefact.meta["rule"]]).violations
     require(not violations, lambda: render(history, violations))
 
 
@@ -69,7 +70,7 @@ def _broken_interleavings(target: Target, bound: int) -> tuple[int, int]:
     prefix, group = schedule.steps[:-1], schedule.steps[-1]
     assert isinstance(group, Together)
     runs = [run.history for run in interleavings(target, "call_keyed", prefix, group.steps, schedule.runners, bound)]
-    return len(runs), sum(bool(invariants.check_all(history)) for history in runs)
+    return len(runs), sum(bool(judge(history).violations) for history in runs)
 
 
 def test_the_status_race_is_reached_only_between_redis_commands(on_redis: Target) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pynenc_suite import artefacts, invariants
+from pynenc_suite import artefacts
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.drivers.keys.audit import AuditRow, KeyedArgument, add_process_keys, audit
@@ -20,6 +20,7 @@ from pynenc_suite.engines.registry import same_decision_points
 from pynenc_suite.findings.registry import FINDINGS, Finding, artefact_folders
 from pynenc_suite.history.model import Mode
 from pynenc_suite.history.timeline import render
+from pynenc_suite.judge import judge
 from pynenc_suite.strategies.equal_keys import BY_NAME
 from pynenc_suite.strategies.steps import Enqueue, Poll, Schedule, Start
 from pynenc_suite.verdicts import PropertyViolation, require
@@ -53,7 +54,7 @@ def test_committed_artefact_replays_the_same_history(reference: Target, folder: 
     for _ in range(3):
         history = run_schedule(reference, [artefact.meta["task"]], artefact.schedule)
         assert history.to_json() == artefact.history.to_json()
-        assert [str(v) for v in invariants.check(artefact.meta["rule"], history)] == artefact.meta["violations"]
+        assert [str(v) for v in judge(history, [artefact.meta["rule"]]).violations] == artefact.meta["violations"]
 
 
 @pytest.mark.parametrize(
@@ -63,7 +64,7 @@ def test_committed_finding_is_fixed(reference: Target, folder: Path) -> None:
     """Green (xfail) while pynenc has the defect; fails the day the replayed schedule keeps the rule."""
     artefact = _loaded_for(reference, folder)
     history = run_schedule(reference, [artefact.meta["task"]], artefact.schedule)
-    violations = invariants.check(artefact.meta["rule"], history)
+    violations = judge(history, [artefact.meta["rule"]]).violations
     require(not violations, lambda: render(history, violations))
 
 
@@ -98,7 +99,7 @@ def test_equal_keys_never_run_at_once(reference: Target, cls_name: str) -> None:
     """End to end: two calls whose account ids are equal in Python must not be in flight together."""
     first, second = _sample(reference, "call_keyed", cls_name)[:2]
     history = run_schedule(reference, ["call_keyed"], _two_at_once("call_keyed", first, second))
-    violations = invariants.check("no-overlap", history)
+    violations = judge(history, ["no-overlap"]).violations
     require(not violations, lambda: render(history, violations))
 
 
@@ -107,7 +108,7 @@ def test_distinct_keys_are_never_blocked_by_each_other(reference: Target, cls_na
     """End to end: two calls for distinct accounts are never blocked by each other (drop policy)."""
     first, second = _sample(reference, "call_keyed_drop", cls_name)[:2]
     history = run_schedule(reference, ["call_keyed_drop"], _two_at_once("call_keyed_drop", first, second))
-    violations = invariants.check("drop-semantics", history)
+    violations = judge(history, ["drop-semantics"]).violations
     require(not violations, lambda: render(history, violations))
 
 
