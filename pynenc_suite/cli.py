@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from pynenc_suite import profiles
+from pynenc_suite.options import SuiteOptions, add_to_command, default_artefacts, pytest_arguments
 
 PASSED, FAILED, BAD_INPUT, SUITE_ERROR = 0, 1, 2, 3
 INTERRUPTED = 130  # Ctrl-C: the shell's 128 + SIGINT, never mistaken for bad input
@@ -56,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return BAD_INPUT
     args.app = app
     try:
-        if hasattr(args, "pynenc_log_to_terminal"):
+        if hasattr(args, "log_to_terminal"):
             _route_pynenc_log(args)
         try:
             return args.run(args, passthrough)
@@ -73,12 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _route_pynenc_log(args: argparse.Namespace) -> None:
     """pynenc's log lines of a command that runs the app: to its file in the artefact folder, or the terminal."""
     from pynenc_suite import pynenc_log
-    from pynenc_suite.session import default_artefacts
-
-    if args.pynenc_log_to_terminal:
+    if args.log_to_terminal:
         pynenc_log.to_terminal()
     else:
-        pynenc_log.to_file(pynenc_log.file_for(Path(getattr(args, "artefacts", None) or default_artefacts()), args.command))
+        pynenc_log.to_file(pynenc_log.file_for(getattr(args, "artefacts", None) or default_artefacts(), args.command))
 
 
 def _announce_pynenc_log() -> None:
@@ -123,39 +122,18 @@ def _parser() -> argparse.ArgumentParser:
 
     gate = commands.add_parser("gate", help="every property, the key audit and the explorer on an app (deterministic)",
                                usage=APP_USAGE, description=APP_HELP)
-    gate.add_argument("--engine", default=None, help="memory (default), sqlite, or redis (a redis-server started "
-                      "on a loopback port; pynenc-redis needs pynenc<0.4): where pynenc keeps its state")
-    gate.add_argument("--lock", type=Path, default=None, metavar="FILE",
-                      help="the policy lock to compare the app with first (default: pynenc-policies.lock, if any)")
-    gate.add_argument("--require-lock", action="store_true", help="a missing policy lock is a failure")
-    gate.add_argument("--policy-seed", type=int, default=0, metavar="N",
-                      help="seed of the schedules a policy change's consequences are measured on (default 0)")
-    gate.add_argument("--without-fixes", action="store_true",
-                      help="run pynenc as installed, without the candidate fixes of recorded findings")
-    _common(gate)
+    add_to_command(gate, "gate")
     gate.set_defaults(run=run_gate)
 
     realtime = commands.add_parser("realtime", help="pynenc's own runners in separate processes, with real faults",
                                    usage=APP_USAGE, description=APP_HELP)
-    realtime.add_argument("--engine", default="sqlite", help="sqlite (default) or redis")
-    realtime.add_argument("--budget", type=float, default=None, metavar="SECONDS",
-                          help="wall time for drawing and running schedules (default 180)")
-    realtime.add_argument("--seed", type=int, default=None, help="seed for drawing schedules")
-    realtime.add_argument("--redis-url", default=None, help="a Redis to use instead of starting redis-server")
-    realtime.add_argument("--replay", default=None, metavar="SCHEDULE_FOLDER", help="run one saved schedule again")
-    _common(realtime)
+    add_to_command(realtime, "realtime")
     realtime.set_defaults(run=run_realtime)
 
     explore = commands.add_parser("explore", help="every small group of concurrent operations, every preemption "
                                   "placement up to a bound (deterministic, exhaustive)", usage=APP_USAGE,
                                   description=APP_HELP)  # fmt: skip
-    explore.add_argument("--engine", default="memory", help="memory (default), sqlite, or redis (decisions also "
-                         "between Redis commands; pynenc-redis needs pynenc<0.4)")
-    explore.add_argument("--size", type=int, default=3, help="operations per group (default 3)")
-    explore.add_argument("--bound", type=int, default=1, help="preemptions per interleaving (default 1)")
-    explore.add_argument("--without-fixes", action="store_true",
-                         help="run pynenc as installed, without the candidate fixes of recorded findings")
-    _common(explore)
+    add_to_command(explore, "explore")
     explore.set_defaults(run=run_explore)
 
     replay = commands.add_parser("replay", help="replay a failure folder (a property or a key failure); 0 if it reproduces")
@@ -187,9 +165,7 @@ def _parser() -> argparse.ArgumentParser:
                                "written: the policy diff and its measured consequences are printed (exit 1).")
     lock.add_argument("--lock", type=Path, default=None, metavar="FILE", help="the lock (pynenc-policies.lock)")
     lock.add_argument("--update", action="store_true", help="rewrite an existing lock (accept the changes)")
-    lock.add_argument("--engine", default=None, help="memory (default) or sqlite: where the consequences are measured")
-    lock.add_argument("--seed", type=int, default=0, help="seed of the schedules the consequences are measured on")
-    _common(lock)
+    add_to_command(lock, "lock")
     lock.set_defaults(run=run_lock)
 
     doctor = commands.add_parser("doctor", help="the pre-deployment checklist: pass, warn or fail per item",
@@ -201,11 +177,7 @@ def _parser() -> argparse.ArgumentParser:
     doctor.add_argument("--max-body-seconds", type=float, default=None, metavar="S",
                         help="the longest a task body runs")
     doctor.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the items as JSON")
-    doctor.add_argument("--key-normalisers", default=None, metavar="MODULE:ATTR",
-                        help="a dict {task: {argument: callable}} of values your code treats as one account")
-    doctor.add_argument("--strategies", default=None, metavar="MODULE",
-                        help="a module registering strategies for your own argument types, imported first")
-    _log_option(doctor)
+    add_to_command(doctor, "doctor")
     doctor.set_defaults(run=run_doctor)
 
     matrix = commands.add_parser("matrix", help="the decision matrix, measured on real runners: matrix.md and charts",
@@ -271,82 +243,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _common(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--hypothesis-profile", "--profile", default=None, choices=profiles.NAMES,
-                         help="examples per property: ci, dev, nightly or smoke (the suite's own profiles)")
-    _app_options(command)
-
-
-def _log_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--pynenc-log-to-terminal", action="store_true",
-                         help="pynenc's own log lines on the terminal (default: in the artefact folder, "
-                         "pynenc-<command>.log)")
-
-
-def _app_options(command: argparse.ArgumentParser) -> None:
-    """How the app is loaded and where failures go: the same for every command that runs the app."""
-    command.add_argument("--key-normalisers", default=None, metavar="MODULE:ATTR",
-                         help="a dict {task: {argument: callable}} of values your code treats as one account")
-    command.add_argument("--strategies", default=None, metavar="MODULE",
-                         help="a module registering strategies for your own argument types, imported first")
-    command.add_argument("--run-bodies", action="store_true", help="run your tasks' real bodies, not recording probes")
-    command.add_argument("--artefacts", default=None, metavar="DIR", help="where failures are written (.pynenc-suite)")
-    _log_option(command)
-    command.add_argument("--github", action="store_true",
-                         help="end with a GitHub Actions ::error annotation per failure of yours (automatic under "
-                         "GitHub Actions)")
-
-
-def _chosen(args: argparse.Namespace, tier: str) -> tuple[Any, Any]:
+def _chosen(args: argparse.Namespace, tier: str) -> tuple[SuiteOptions, Any]:
     """(the suite options the command was given, the app loaded with them); bad input is one line."""
-    from pynenc_suite.apps.target import REFERENCE_APP, TargetError
+    from pynenc_suite.apps.target import TargetError
     from pynenc_suite.engines.registry import EngineError, engine_for_tier
-    from pynenc_suite.session import SuiteOptions, target_for
+    from pynenc_suite.session import target_for
 
     try:
         engine = engine_for_tier(args.engine, tier)
-        chosen = SuiteOptions(app=args.app or REFERENCE_APP, tier=tier, engine=engine.name,
-                              key_normalisers=args.key_normalisers, strategies=args.strategies,
-                              run_bodies=args.run_bodies)  # fmt: skip
+        chosen = SuiteOptions.resolved(args.app, tier, {**vars(args), "engine": engine.name})
         return chosen, target_for(chosen)
     except (TargetError, EngineError) as error:
         raise BadInput(str(error)) from None
 
 
-def _suite_options(args: argparse.Namespace, chosen: Any) -> list[str]:
-    """The plugin's options for what the command was given."""
-    options = [f"--pynenc-app={chosen.app}", f"--pynenc-tier={chosen.tier}", f"--pynenc-engine={chosen.engine}"]
-    if args.key_normalisers:
-        options.append(f"--pynenc-key-normalisers={args.key_normalisers}")
-    if args.strategies:
-        options.append(f"--pynenc-strategies={args.strategies}")
-    if args.run_bodies:
-        options.append("--pynenc-run-bodies")
-    if args.artefacts:
-        options.append(f"--pynenc-artefacts={Path(args.artefacts).resolve()}")
-    if args.hypothesis_profile:
-        options.append(f"--pynenc-profile={args.hypothesis_profile}")
-    if getattr(args, "without_fixes", False):
-        options.append("--pynenc-without-fixes")
-    if getattr(args, "github", False):
-        options.append("--pynenc-github")
-    if args.pynenc_log_to_terminal:
-        options.append("--pynenc-log-to-terminal")
-    return options
-
-
 def run_gate(args: argparse.Namespace, passthrough: list[str]) -> int:
     chosen, target = _chosen(args, "gate")
-    changed = _policy_lock(target, args.lock, args.require_lock, Path(args.artefacts or chosen.artefacts),
-                           args.policy_seed, args.hypothesis_profile)
+    changed = _policy_lock(target, args.lock, args.require_lock, chosen.artefacts, args.policy_seed, args.profile)
     if changed:
         print(changed)
         return 1
-    options = _suite_options(args, chosen)
-    if args.lock:
-        options.append(f"--pynenc-lock={args.lock.resolve()}")
-    if args.require_lock:
-        options.append("--pynenc-require-lock")
+    options = pytest_arguments(chosen, args, "gate")
     return _pytest("gate", [*options, *_distribution(passthrough), *passthrough])
 
 
@@ -367,19 +284,14 @@ def _policy_lock(target: Any, lock: Path | None, required: bool, artefacts: Path
 
 
 def run_realtime(args: argparse.Namespace, passthrough: list[str]) -> int:
-    options = [*_suite_options(args, _chosen(args, "realtime")[0]), "-p", "no:xdist"]
-    for flag, value in (("--pynenc-realtime-budget", args.budget), ("--pynenc-realtime-seed", args.seed),
-                        ("--pynenc-redis-url", args.redis_url), ("--pynenc-realtime-replay", args.replay)):
-        if value is not None:
-            options.append(f"{flag}={value}")
-    return _pytest("realtime", [*options, *passthrough])
+    options = pytest_arguments(_chosen(args, "realtime")[0], args, "realtime")
+    return _pytest("realtime", [*options, "-p", "no:xdist", *passthrough])
 
 
 def run_explore(args: argparse.Namespace, passthrough: list[str]) -> int:
-    if args.size < 1 or args.bound < 0:
+    if args.explore_size < 1 or args.explore_bound < 0:
         raise BadInput("explore: --size must be at least 1 and --bound at least 0")
-    options = [*_suite_options(args, _chosen(args, "explore")[0]), f"--pynenc-explore-size={args.size}",
-               f"--pynenc-explore-bound={args.bound}"]  # fmt: skip
+    options = pytest_arguments(_chosen(args, "explore")[0], args, "explore")
     return _pytest("explore", [*options, *_distribution(passthrough), *passthrough])
 
 
@@ -529,8 +441,7 @@ def run_lock(args: argparse.Namespace, passthrough: list[str]) -> int:
         raise BadInput(f"lock: unknown option(s) {' '.join(passthrough)}")
     chosen, target = _chosen(args, "gate")
     if path.exists() and not args.update:
-        changed = _policy_lock(target, path, True, Path(args.artefacts or chosen.artefacts), args.seed,
-                               args.hypothesis_profile)
+        changed = _policy_lock(target, path, True, chosen.artefacts, args.policy_seed, args.profile)
         if changed:
             print(changed)
             print(f"{path} differs from the app; nothing written. Accept with --update after review.")
@@ -553,7 +464,7 @@ def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
     from pynenc_suite.determinism import without_local_constants
     from pynenc_suite.doctor import examine
     from pynenc_suite.doctor.items import as_json, failed, markdown
-    from pynenc_suite.session import SuiteOptions, load_target
+    from pynenc_suite.session import load_target
 
     if not args.app:
         raise BadInput("doctor needs the app: pynenc-suite doctor package.module:app")
@@ -586,7 +497,6 @@ def run_matrix(args: argparse.Namespace, passthrough: list[str]) -> int:
     from pynenc_suite.matrix.report import charts, markdown
     from pynenc_suite.matrix.run import run_grid
     from pynenc_suite.provider.loopback import LoopbackProvider
-    from pynenc_suite.session import default_artefacts
 
     if passthrough:
         raise BadInput(f"matrix: unknown option(s) {' '.join(passthrough)}")

@@ -26,9 +26,10 @@ import pytest
 
 from pynenc_suite import profiles, tallies
 from pynenc_suite.apps import REFERENCE_APP
-from pynenc_suite.engines.registry import ENGINES, EngineError, engine_for_tier
+from pynenc_suite.engines.registry import EngineError, engine_for_tier
 from pynenc_suite.findings.registry import by_id, use_candidate_fixes
-from pynenc_suite.session import SuiteOptions, active_options, set_options, target_for
+from pynenc_suite.options import SuiteOptions, add_to_pytest
+from pynenc_suite.session import active_options, set_options, target_for
 from pynenc_suite.summaries import (
     SUITE_ERROR,
     annotate_for_github,
@@ -45,7 +46,6 @@ HASH_SEED_AT_START = os.environ.get("PYTHONHASHSEED")
 NOT_APPLICABLE = "pynenc_not_applicable"  # an xdist worker's count of tests deselected for a team's app
 SUITE_ERROR_STATUS = 3  # the suite itself failed: neither a pass nor a violated property
 
-TIERS = ("gate", "realtime", "explore")
 
 def suite_folders(tier: str) -> list[str]:
     """Where the tier's test modules are (inside the installed package, or the checkout)."""
@@ -58,58 +58,7 @@ def suite_folders(tier: str) -> list[str]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("pynenc-suite", "pynenc-suite: concurrency-control gate for a pynenc app")
-    group.addoption("--pynenc-app", default=None, metavar="MODULE:ATTR",
-                    help=f"the app to test, as package.module:attribute (default: {REFERENCE_APP}); "
-                    "given alone, runs the suite's gate on it")
-    group.addoption("--pynenc-tier", default="gate", choices=TIERS,
-                    help="gate: the deterministic properties, key audit and explorer (default); "
-                    "realtime: pynenc's own runners in separate processes with real kills")
-    group.addoption("--pynenc-engine", default=None, choices=sorted(ENGINES),
-                    help="where pynenc keeps its state: memory (gate default), sqlite (real-time default), redis "
-                    "(a redis-server started on a loopback port; pynenc-redis runs with pynenc<0.4)")
-    group.addoption("--pynenc-profile", default=None, choices=profiles.NAMES,
-                    help="examples per property: ci (100, derandomized; the default when CI=true), dev (100, "
-                    "random; the default), nightly (2000), smoke (8); or $PYNENC_SUITE_PROFILE")
-    group.addoption("--pynenc-key-normalisers", default=None, metavar="MODULE:ATTR",
-                    help="a dict {task: {argument: callable}}: values your code treats as one account "
-                    "(e.g. str.casefold for emails); the history and the key audit use it")
-    group.addoption("--pynenc-strategies", default=None, metavar="MODULE",
-                    help="a module to import first, where you register strategies for your own argument types "
-                    "(hypothesis.strategies.register_type_strategy)")
-    group.addoption("--pynenc-lock", default=None, metavar="FILE",
-                    help="the policy lock to compare the app with before running anything "
-                    "(default: pynenc-policies.lock in the current directory, if there is one)")
-    group.addoption("--pynenc-require-lock", action="store_true", default=False,
-                    help="a missing policy lock is a failure")
-    group.addoption("--pynenc-policy-seed", type=int, default=0, metavar="N",
-                    help="seed of the schedules a policy change's consequences are measured on (default 0)")
-    group.addoption("--pynenc-run-bodies", action="store_true", default=False,
-                    help="run your tasks' real bodies instead of recording probes (they must call the provider)")
-    group.addoption("--pynenc-artefacts", default=None, metavar="DIR",
-                    help="where counterexamples and real-time runs are written (default .pynenc-suite)")
-    group.addoption("--pynenc-realtime-budget", type=float, default=None, metavar="SECONDS",
-                    help="real-time tier: wall time for drawing and running schedules (default 180, or "
-                    "$PYNENC_SUITE_REALTIME_BUDGET); a soak is a large budget")
-    group.addoption("--pynenc-realtime-seed", type=int, default=None,
-                    help="real-time tier: seed for drawing schedules (default: a fresh one, printed in the summary)")
-    group.addoption("--pynenc-realtime-replay", default=None, metavar="SCHEDULE_FOLDER",
-                    help="real-time tier: run one saved schedule again (a schedule-NNN folder of an earlier run)")
-    group.addoption("--pynenc-explore-size", type=int, default=3, metavar="N",
-                    help="explore tier: operations per group (every multiset of N operation kinds; default 3)")
-    group.addoption("--pynenc-explore-bound", type=int, default=1, metavar="N",
-                    help="explore tier: preemptions per interleaving, every placement tried, fewest first (default 1)")
-    group.addoption("--pynenc-github", action="store_true", default=os.environ.get("GITHUB_ACTIONS") == "true",
-                    help="end with a GitHub Actions ::error annotation per failure of yours (on by default "
-                    "under GitHub Actions); recorded pynenc defects get none")
-    group.addoption("--pynenc-log-to-terminal", action="store_true", default=False,
-                    help="pynenc's own log lines on the terminal (default: in the artefact folder, pynenc-<tier>.log)")
-    group.addoption("--pynenc-without-fixes", action="store_true", default=False,
-                    help="gate and explore tiers: run pynenc as installed, without the candidate fixes of recorded "
-                    "findings (every finding's examples are then discarded by its signature)")
-    group.addoption("--pynenc-redis-url", default=None, metavar="URL",
-                    help="real-time tier: use this Redis (redis://host:port) instead of starting redis-server "
-                    "on a free loopback port")
+    add_to_pytest(parser.getgroup("pynenc-suite", "pynenc-suite: concurrency-control gate for a pynenc app"))
 
 
 def _runs_the_suite(config: pytest.Config) -> bool:
@@ -169,12 +118,10 @@ def pytest_configure(config: pytest.Config) -> None:
             if not hasattr(config, "workerinput"):  # the controller validates; xdist workers load lazily
                 target = target_for(options)
                 if options.tier == "gate":
-                    lock = config.getoption("--pynenc-lock")
                     # The consequences are measured under the suite's hash seed: here, or in a child process.
                     child = None if HASH_SEED_AT_START == "0" else options
-                    budget = Budget(config.getoption("--pynenc-policy-seed"),
-                                    config.getoption("--pynenc-profile") or profiles.default_name())
-                    check_lock(target, Path(lock) if lock else None, config.getoption("--pynenc-require-lock"),
+                    budget = Budget(options.policy_seed, options.profile or profiles.default_name())
+                    check_lock(target, options.lock, options.require_lock,
                                options.artefacts, budget, child)
         except (TargetError, EngineError, LockError) as error:
             pytest.exit(f"pynenc-suite: {error}", returncode=2)
@@ -183,10 +130,10 @@ def pytest_configure(config: pytest.Config) -> None:
             pytest.exit("pynenc-suite: the concurrency policies differ from the policy lock (above)", returncode=1)
     _pin_hash_seed(config)
     set_options(options)
-    annotate_for_github(config.getoption("--pynenc-github"))
+    annotate_for_github(options.github)
     without_local_constants()  # the same seed draws the same examples in every process (determinism.py)
     if config.getoption("--hypothesis-profile", default=None) is None:  # a profile named to Hypothesis wins
-        profiles.load(config.getoption("--pynenc-profile") or profiles.default_name())
+        profiles.load(options.profile or profiles.default_name())
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args = suite_folders(options.tier)
 
@@ -195,7 +142,7 @@ def _route_pynenc_log(config: pytest.Config, options: SuiteOptions) -> None:
     """pynenc's log lines to the run's file (workers append to the controller's), or the terminal if asked."""
     from pynenc_suite import pynenc_log
 
-    if config.getoption("--pynenc-log-to-terminal"):
+    if options.log_to_terminal:
         pynenc_log.to_terminal()
     else:
         pynenc_log.to_file(pynenc_log.file_for(options.artefacts, options.tier), append=hasattr(config, "workerinput"))

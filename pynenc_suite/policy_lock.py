@@ -20,7 +20,7 @@ from pynenc_suite import pynenc_log
 from pynenc_suite.apps.lock import DEFAULT_PATH, LockError, read, snapshot
 from pynenc_suite.apps.policy_diff import PolicyChange, policy_diff
 from pynenc_suite.consequences import DEFAULT_BUDGET, Budget, Measured, measure_changes
-from pynenc_suite.session import SuiteOptions
+from pynenc_suite.options import SuiteOptions, command_arguments
 
 DIFF_FILE = "policy-diff.md"
 
@@ -81,13 +81,8 @@ def _measured_in_child(chosen: SuiteOptions, path: Path, artefacts: Path, budget
     """``pynenc-suite lock`` on the same app and lock (it never writes a lock that differs): its report."""
     command = [sys.executable, "-m", "pynenc_suite", "lock", chosen.app, "--lock", str(path.resolve()),
                "--seed", str(budget.seed), "--hypothesis-profile", budget.profile, "--engine", chosen.engine,
-               "--artefacts", str(artefacts.resolve())]
-    if chosen.key_normalisers:
-        command += ["--key-normalisers", chosen.key_normalisers]
-    if chosen.strategies:
-        command += ["--strategies", chosen.strategies]
-    if chosen.run_bodies:
-        command.append("--run-bodies")
+               "--artefacts", str(artefacts.resolve()),
+               *command_arguments(chosen, "lock", ("key_normalisers", "strategies", "run_bodies"))]
     environment = {**os.environ, "PYTHONHASHSEED": "0", **pynenc_log.for_a_child()}
     done = subprocess.run(command, capture_output=True, text=True, env=environment)
     if done.returncode != 1:

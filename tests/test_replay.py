@@ -14,7 +14,7 @@ from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes, gate_fixed
-from pynenc_suite.session import ARTEFACTS_ENV
+from pynenc_suite.options import ARTEFACTS_ENV
 from pynenc_suite.strategies.equal_keys import AccountRef, Plan
 from pynenc_suite.strategies.steps import Enqueue, Poll, Schedule, Stop, schedule_from_json, schedule_to_json
 from tests.detection import detect
