@@ -94,13 +94,15 @@ def replaced(finding: str, owner: type, name: str, digest: str, replacement: Any
 def batch_calls_indexed() -> Iterator[None]:
     """PYN-008: ``parallelize``'s batch path indexes each invocation's arguments for running concurrency
     control, as the one-call path (``_route_new_call_invocation``) does, so KEYS and ARGUMENTS checks see it."""
+    from pynenc.call import PreSerializedCall
     from pynenc.conf.config_task import ConcurrencyControlType
+    from pynenc.invocation.dist_invocation import DistributedInvocation
     from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 
     route_calls = BaseOrchestrator.route_calls
 
-    def route_calls_indexed(self: BaseOrchestrator, calls: list) -> list:
-        invocations = route_calls(self, calls)
+    def route_calls_indexed(self: BaseOrchestrator, calls: list[PreSerializedCall]) -> list[DistributedInvocation]:
+        invocations: list[DistributedInvocation] = route_calls(self, calls)
         if invocations and invocations[0].call.task.conf.running_concurrency != ConcurrencyControlType.DISABLED:
             for invocation in invocations:
                 self.index_arguments_for_concurrency_control(invocation)
