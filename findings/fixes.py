@@ -18,7 +18,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pynenc.core_tasks import CoreTaskFunction  # a core task's object: recovery fixes patch its func
 
 HEARTBEAT_SECONDS = 0.2
 
@@ -55,7 +58,7 @@ class FixNoLongerApplies(RuntimeError):
     """The pynenc code a candidate fix patches changed; ``str()`` names the finding and the code."""
 
 
-def require_unchanged(finding: str, owner: type, name: str, digest: str) -> None:
+def require_unchanged(finding: str, owner: type | CoreTaskFunction, name: str, digest: str) -> None:
     """Raise FixNoLongerApplies unless ``owner.name`` has the source the fix was written against."""
     if _digest(getattr(owner, name)) != digest:
         raise FixNoLongerApplies(
@@ -69,11 +72,11 @@ def _digest(function: Callable[..., Any]) -> str:
     return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
 
 
-_REPLACED: dict[tuple[type, str], list[Any]] = {}  # (class, method) -> [pynenc's method, fixes using it]
+_REPLACED: dict[tuple[type | CoreTaskFunction, str], list[Any]] = {}  # (class, method) -> [pynenc's method, fixes using it]
 
 
 @contextmanager
-def replaced(finding: str, owner: type, name: str, digest: str, replacement: Any) -> Iterator[None]:
+def replaced(finding: str, owner: type | CoreTaskFunction, name: str, digest: str, replacement: Any) -> Iterator[None]:
     """``owner.name`` replaced while any fix needs it: the first fix to enter checks pynenc's code
     (:func:`require_unchanged`) and replaces it, the last to leave puts pynenc's back."""
     key = (owner, name)
