@@ -66,7 +66,7 @@ def _runner(target: Target, config: dict, runner_cls: str, provider: LoopbackPro
         yield runner.pid
     finally:
         os.killpg(runner.pid, signal.SIGKILL)
-        runner.process.wait()  # type: ignore[union-attr]
+        runner.started.wait()
 
 
 def _alive(pid: int) -> bool:
