@@ -54,7 +54,7 @@ def _keyed_arguments() -> list[tuple[KeyedArgument, str]]:
     return [(k, f"{k.task}-{k.argument}" + (f"-{k.mode.value}" if (k.task, k.argument) in twice else "")) for k in every]
 
 
-def _other_classes(across: bool) -> list[pytest.param]:  # type: ignore[valid-type]
+def _other_classes(across: bool) -> list[pytest.ParameterSet]:
     target, known = target_for(), key_class_findings(across_processes=across)
     params = []
     for keyed, ident in _keyed_arguments():
