@@ -51,7 +51,7 @@ def multithread_stop_keeps_heartbeats() -> None:
             done.set()
             voucher.join()
 
-    MultiThreadRunner._on_stop_runner_loop = stop_workers_vouching  # type: ignore[method-assign]
+    MultiThreadRunner._on_stop_runner_loop = stop_workers_vouching  # type: ignore[method-assign]  # the fix replaces pynenc's method
 
 
 class FixNoLongerApplies(RuntimeError):
