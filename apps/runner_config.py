@@ -15,6 +15,7 @@ def placeholder(app: Any) -> bool:
     from pynenc.util.subclasses import get_subclass
 
     try:
-        return issubclass(get_subclass(BaseRunner, str(app.conf.runner_cls)), DummyRunner)
+        found = get_subclass(BaseRunner, str(app.conf.runner_cls))  # type: ignore[type-abstract]  # looked up, never built
+        return issubclass(found, DummyRunner)
     except ValueError:
         return False

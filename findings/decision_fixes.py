@@ -31,6 +31,7 @@ from pynenc_suite.drivers.deterministic.interleave import uninterruptible
 from pynenc_suite.findings.fixes import replaced
 
 if TYPE_CHECKING:
+    from pynenc.identifiers.invocation_id import InvocationId
     from pynenc.invocation import DistributedInvocation
     from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 
@@ -63,7 +64,7 @@ def _decision() -> Any:
 
 
 def _admit_or_block(
-    self: BaseOrchestrator, invocation_id: str, invocations_to_reroute: set[str], runner_ctx: Any
+    self: BaseOrchestrator, invocation_id: InvocationId, invocations_to_reroute: set[InvocationId], runner_ctx: Any
 ) -> DistributedInvocation | None:
     """pynenc's admit-or-block step for one invocation the broker handed over, with the fixes that are on.
 
@@ -100,8 +101,8 @@ def _admit_or_block(
 def _fixed_poll(
     self: BaseOrchestrator,
     missing_invocations: int,
-    blocking_invocation_ids: set[str],
-    invocations_to_reroute: set[str],
+    blocking_invocation_ids: set[InvocationId],
+    invocations_to_reroute: set[InvocationId],
     runner_ctx: Any,
     queue_provider: Callable[[], Sequence[str]],
     on_queue_retrieved: Callable[[str], None],
@@ -125,7 +126,7 @@ def _fixed_poll(
             break
 
 
-def _fixed_reroute(self: BaseOrchestrator, invocations_to_reroute: set[str], runner_ctx: Any) -> None:
+def _fixed_reroute(self: BaseOrchestrator, invocations_to_reroute: set[InvocationId], runner_ctx: Any) -> None:
     """pynenc's ``reroute_invocations``, except that an invocation whose status has no edge to REROUTED (one
     waiting as it is) is routed without a status write."""
     from pynenc.invocation.status import InvocationStatus
@@ -140,8 +141,8 @@ def _fixed_reroute(self: BaseOrchestrator, invocations_to_reroute: set[str], run
 
 
 def _fixed_blocking(
-    self: BaseOrchestrator, max_num_invocations: int, blocking_invocation_ids: set[str], runner_ctx: Any
-) -> Iterator[str]:
+    self: BaseOrchestrator, max_num_invocations: int, blocking_invocation_ids: set[InvocationId], runner_ctx: Any
+) -> Iterator[InvocationId]:
     """pynenc's ``get_blocking_invocations_to_run``, each candidate's check and PENDING write being one decision."""
     from pynenc.exceptions import InvocationStatusError
     from pynenc.invocation.status import InvocationStatus

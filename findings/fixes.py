@@ -18,7 +18,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pynenc.core_tasks import CoreTaskFunction  # a core task's object: recovery fixes patch its func
 
 HEARTBEAT_SECONDS = 0.2
 
@@ -48,14 +51,14 @@ def multithread_stop_keeps_heartbeats() -> None:
             done.set()
             voucher.join()
 
-    MultiThreadRunner._on_stop_runner_loop = stop_workers_vouching  # type: ignore[method-assign]
+    MultiThreadRunner._on_stop_runner_loop = stop_workers_vouching  # type: ignore[method-assign]  # the fix replaces pynenc's method
 
 
 class FixNoLongerApplies(RuntimeError):
     """The pynenc code a candidate fix patches changed; ``str()`` names the finding and the code."""
 
 
-def require_unchanged(finding: str, owner: type, name: str, digest: str) -> None:
+def require_unchanged(finding: str, owner: type | CoreTaskFunction, name: str, digest: str) -> None:
     """Raise FixNoLongerApplies unless ``owner.name`` has the source the fix was written against."""
     if _digest(getattr(owner, name)) != digest:
         raise FixNoLongerApplies(
@@ -69,11 +72,11 @@ def _digest(function: Callable[..., Any]) -> str:
     return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
 
 
-_REPLACED: dict[tuple[type, str], list[Any]] = {}  # (class, method) -> [pynenc's method, fixes using it]
+_REPLACED: dict[tuple[type | CoreTaskFunction, str], list[Any]] = {}  # (class, method) -> [pynenc's method, fixes using it]
 
 
 @contextmanager
-def replaced(finding: str, owner: type, name: str, digest: str, replacement: Any) -> Iterator[None]:
+def replaced(finding: str, owner: type | CoreTaskFunction, name: str, digest: str, replacement: Any) -> Iterator[None]:
     """``owner.name`` replaced while any fix needs it: the first fix to enter checks pynenc's code
     (:func:`require_unchanged`) and replaces it, the last to leave puts pynenc's back."""
     key = (owner, name)
@@ -94,13 +97,15 @@ def replaced(finding: str, owner: type, name: str, digest: str, replacement: Any
 def batch_calls_indexed() -> Iterator[None]:
     """PYN-008: ``parallelize``'s batch path indexes each invocation's arguments for running concurrency
     control, as the one-call path (``_route_new_call_invocation``) does, so KEYS and ARGUMENTS checks see it."""
+    from pynenc.call import PreSerializedCall
     from pynenc.conf.config_task import ConcurrencyControlType
+    from pynenc.invocation.dist_invocation import DistributedInvocation
     from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 
     route_calls = BaseOrchestrator.route_calls
 
-    def route_calls_indexed(self: BaseOrchestrator, calls: list) -> list:
-        invocations = route_calls(self, calls)
+    def route_calls_indexed(self: BaseOrchestrator, calls: list[PreSerializedCall]) -> list[DistributedInvocation]:
+        invocations: list[DistributedInvocation] = route_calls(self, calls)
         if invocations and invocations[0].call.task.conf.running_concurrency != ConcurrencyControlType.DISABLED:
             for invocation in invocations:
                 self.index_arguments_for_concurrency_control(invocation)

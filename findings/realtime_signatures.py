@@ -24,7 +24,8 @@ DROP_WINDOW = 1.0  # seconds after a status in which a connection drop can still
 
 def _subjects(history: History, violation: Violation) -> set[str]:
     by_seq = {e.seq: e for e in history}
-    return {by_seq[s].invocation_id for s in violation.events if s in by_seq and by_seq[s].invocation_id}
+    subjects = (by_seq[s].invocation_id for s in violation.events if s in by_seq)
+    return {inv for inv in subjects if inv}
 
 
 def lost_to_a_kill(history: History, violation: Violation) -> bool:

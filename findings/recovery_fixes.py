@@ -24,17 +24,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynenc_suite.findings.decision_fixes import decided_alone
 from pynenc_suite.findings.fixes import replaced
+
+if TYPE_CHECKING:
+    from pynenc.identifiers.invocation_id import InvocationId
 
 PENDING_DIGEST = "442066ef659903f6"
 RUNNING_DIGEST = "e0f587f4175b98f4"
 FINDINGS = "PYN-014, PYN-016"
 
 
-def _sweep(recoverable: Callable[[Any], Iterable[str]], marked: str, what: str, recheck: bool) -> Callable[[], None]:
+def _sweep(recoverable: Callable[[Any], Iterable[InvocationId]], marked: str, what: str, recheck: bool) -> Callable[[], None]:
     def recover_each_in_one_step() -> None:
         from pynenc import core_tasks
         from pynenc.invocation.status import InvocationStatus

@@ -88,7 +88,8 @@ def html_report(
                                           str(g[0]), str(g[1])))  # fmt: skip
     axis = Axis.of(history, real_time)
     calls = provider_calls(history)
-    svg, height = [], TOP
+    svg: list[str] = []
+    height: float = TOP
     for task, key in order:
         shown = next((e.key.value for e in groups[(task, key)] if e.key is not None and e.key.value), key)
         body, height = _lane(f"{task} {shown}", groups[(task, key)], calls, labels, marked, axis, height)
@@ -182,7 +183,7 @@ def _groups(runners: list[Event], axis: Axis, height: float) -> list[str]:
 
 
 def _markers(runners: list[Event], marked: set[int], axis: Axis, height: float) -> list[str]:
-    out = []
+    out: list[str] = []
     for e in runners:
         if e.kind not in MARKERS:
             continue

@@ -33,7 +33,8 @@ class Counts:
         events = [e for e in history if e.task == task and e.invocation_id not in probes]
         timeline = StatusTimeline(history)
         created = {e.invocation_id for e in events if e.kind is Kind.ENQUEUE}
-        final = {inv: (timeline.last(inv).status if timeline.last(inv) else None) for inv in created}
+        last = {inv: timeline.last(inv) if inv is not None else None for inv in created}
+        final = {inv: (ev.status if ev else None) for inv, ev in last.items()}
         calls = [
             (start.seq, end.seq if end else len(history.events), start.key.group if start.key else None)
             for start, end in provider_calls(history)

@@ -7,7 +7,7 @@ illegal step the replay continues from the new status.
 
 from __future__ import annotations
 
-from pynenc_suite.history.model import History, Violation
+from pynenc_suite.history.model import Event, History, Violation
 from pynenc_suite.history.queries import StatusTimeline, group_of
 from pynenc_suite.history.status_graph import is_allowed
 from pynenc_suite.invariants.adjudication import Facts, Judgement, Unknown
@@ -35,7 +35,7 @@ def check(history: History) -> list[Violation]:
     """Flag every STATUS event that is not an allowed edge from the previous status."""
     out = []
     for inv, events in StatusTimeline(history).events.items():
-        prev = None
+        prev: Event | None = None
         for ev in events:
             before = prev.status if prev else None
             if not is_allowed(before, ev.status or ""):

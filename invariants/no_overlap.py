@@ -53,7 +53,7 @@ def overlapping(history: History, task: str, by_key: bool) -> list[tuple[Interva
     """All overlapping pairs (earlier start first), by a sweep over start order."""
     horizon = max((e.seq for e in history.events), default=0) + 1
     active: dict[str | None, list[Interval]] = {}
-    pairs = []
+    pairs: list[tuple[Interval, Interval]] = []
     for iv in intervals(history, task):
         group = iv.group if by_key else None
         live = [a for a in active.get(group, []) if a.end_seq(horizon) > iv.start.seq]

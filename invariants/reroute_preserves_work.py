@@ -90,7 +90,7 @@ def check(history: History) -> list[Violation]:
     for start, end in provider_calls(history):
         calls.setdefault(start.invocation_id or "", []).append((start, end))
 
-    out = []
+    out: list[Violation] = []
     for inv, info in invocations(history).items():
         if info.enqueue is None:
             continue
@@ -105,16 +105,16 @@ def check(history: History) -> list[Violation]:
         last = timeline.last(inv)
         status = last.status if last else None
         enq = [info.enqueue.seq]
-        if status == "failed":
+        if last is not None and status == "failed":
             if ok or not answered or answered[-1].outcome != "failed":
-                found.append((Code.FAILED_WRONGLY, "ends 'failed' but its last answered provider call was not 'failed'", enq + [last.seq]))  # type: ignore[union-attr]
+                found.append((Code.FAILED_WRONGLY, "ends 'failed' but its last answered provider call was not 'failed'", enq + [last.seq]))
             elif len(failed) != policy.retries + 1:
                 found.append(
                     (
                         Code.GAVE_UP_EARLY_OR_LATE,
                         f"ends 'failed' after {len(failed)} failed attempt(s); the task allows "
                         f"{policy.retries} retr{'y' if policy.retries == 1 else 'ies'}, so {policy.retries + 1} attempts",
-                        enq + [e.seq for e in failed] + [last.seq],  # type: ignore[union-attr]
+                        enq + [e.seq for e in failed] + [last.seq],
                     )
                 )
         else:

@@ -51,7 +51,7 @@ class LoopbackProvider(CallLedger):
         if self._server is None:
             raise RuntimeError("the loopback provider is not serving")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def reset(self) -> None:
         """Forget every call (between runs sharing one server)."""

@@ -39,6 +39,6 @@ def without_local_constants() -> None:
     def no_local_constants() -> Any:
         return empty
 
-    no_local_constants.pinned_by_pynenc_suite = True  # type: ignore[attr-defined]
+    no_local_constants.pinned_by_pynenc_suite = True  # type: ignore[attr-defined]  # a mark: the pin is set once
     providers._get_local_constants = no_local_constants
     providers.CONSTANTS_CACHE.cache.clear()

@@ -13,10 +13,10 @@ module imports no Hypothesis: the plugin imports it in every pytest session.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
-    from hypothesis import settings
+    from hypothesis import HealthCheck, settings
 
 NAMES = ("ci", "dev", "nightly", "smoke", "engine")
 ENV = "PYNENC_SUITE_PROFILE"
@@ -28,10 +28,18 @@ def registered(name: str) -> str:
     return f"{PREFIX}{name}"
 
 
+class _Common(TypedDict):
+    """The settings every profile shares (typed, so that each one meets its register_profile parameter)."""
+
+    deadline: None
+    suppress_health_check: list[HealthCheck]
+    print_blob: bool
+
+
 def register() -> None:
     from hypothesis import HealthCheck, Phase, settings
 
-    _common = dict(
+    _common = _Common(
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
         print_blob=True,

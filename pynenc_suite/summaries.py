@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
 
@@ -24,6 +25,9 @@ REALTIME = "pynenc_realtime"
 EXPLORE = "pynenc_explore"
 SUITE_ERROR = "pynenc_suite_error"
 GOOD = ("one-key", "distinct-keys", "risk")
+
+# pytest's record_property fixture (pytest exports no name for its type): a test's row for these sections.
+RecordProperty = Callable[[str, object], None]
 
 _collected: dict[str, list[Any]] = {KEY_AUDIT: [], REALTIME: [], EXPLORE: [], SUITE_ERROR: [], EXAMPLES: []}
 

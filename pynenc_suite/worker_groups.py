@@ -34,7 +34,7 @@ def suffix_groups(items: list[pytest.Item]) -> None:
 
             item._id = coerce_node_id(grouped)
         else:
-            item._nodeid = grouped
+            item._nodeid = grouped  # type: ignore[attr-defined]  # the plain str id of pytest < 9.2
 
 
 @pytest.hookimpl(trylast=True)  # after xdist's own worker hook has (or has not) suffixed the node ids

@@ -103,7 +103,7 @@ class Recorder:
         running_mode, running_keys = policy.running, policy.key_arguments
         if running_mode is Mode.DISABLED:
             first = next(iter(inspect.signature(task.func).parameters), None)
-            running_mode, running_keys = (Mode.KEYS, (first,)) if first in kwargs else (Mode.TASK, ())
+            running_mode, running_keys = (Mode.KEYS, (first,)) if first is not None and first in kwargs else (Mode.TASK, ())
 
         def serialized(mode: Mode) -> Mapping[str, str] | None:
             if call is None or mode is Mode.DISABLED or policy.running is Mode.DISABLED and mode is running_mode:

@@ -99,7 +99,7 @@ def namedtuple_of(arity: int) -> type:
     """The suite's NamedTuple of ``arity`` fields: a module attribute (``Row2``), so its values pickle."""
     name = f"Row{arity}"
     if name not in globals():
-        cls = collections.namedtuple(name, [f"f{i}" for i in range(arity)])  # noqa: PYI024 - fields untyped
+        cls = collections.namedtuple(name, [f"f{i}" for i in range(arity)])  # type: ignore[misc]  # mypy needs a literal name  # noqa: PYI024 - fields untyped
         cls.__module__ = __name__
         globals()[name] = cls
     return globals()[name]
@@ -321,7 +321,7 @@ class _Builder:
         alias = {a.name: getattr(a, "alias", None) or a.name.lstrip("_") for a in init}
         fields = {alias[a.name]: self.build(a.type or Any, getattr(value, a.name)) for a in init}
         defaults = {alias[a.name]: a.default for a in init
-                    if a.default is not attrs.NOTHING and not isinstance(a.default, attrs.Factory)}  # fmt: skip
+                    if a.default is not attrs.NOTHING and not isinstance(a.default, attrs.Factory)}  # type: ignore[arg-type]  # a class, typed as a function  # fmt: skip
         positional = self.here("positional")
         given, how = self._call(cls, fields, defaults, positional, self.here("keyword-order"))
         built = cls(*(b.value for b in fields.values())) if positional else cls(**{n: b.value for n, b in given.items()})
@@ -464,7 +464,7 @@ def _member_equals_value(member: enum.Enum) -> bool:
 
 def _flavour_swap(cls: type) -> type | None:
     """The concrete class of a pure path flavour, or the pure class of a concrete one (None if neither)."""
-    pairs = {pathlib.PurePosixPath: pathlib.PosixPath, pathlib.PureWindowsPath: pathlib.WindowsPath}
+    pairs: dict[type, type] = {pathlib.PurePosixPath: pathlib.PosixPath, pathlib.PureWindowsPath: pathlib.WindowsPath}
     pairs.update({concrete: pure for pure, concrete in list(pairs.items())})
     if cls is pathlib.PurePath:
         return pathlib.PosixPath

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pynenc_suite.strategies.steps import Advance, Crash, Enqueue, Iterate, Poll, Recover, Start, Step, Stop
+from pynenc_suite.strategies.steps import Advance, Concurrent, Crash, Enqueue, Iterate, Poll, Recover, Start, Step, Stop
 
 KINDS = ("enqueue", "poll", "start", "iterate", "recover", "crash", "stop")
 SPARE = 3  # the runner slot whose work a recovery sweep finds ripe (never used by a group operation)
@@ -38,12 +38,12 @@ class Scenario:
     name: str
     runners: int
     prefix: tuple[Step, ...]
-    group: tuple[Step, ...]
+    group: tuple[Concurrent, ...]
 
 
-def _group(kinds: tuple[str, ...], task: str, call: dict[str, Any]) -> tuple[tuple[Step, ...], set[int]]:
+def _group(kinds: tuple[str, ...], task: str, call: dict[str, Any]) -> tuple[tuple[Concurrent, ...], set[int]]:
     """The group's operations, and the runners whose operation is a start (they must hold work)."""
-    steps: list[Step] = []
+    steps: list[Concurrent] = []
     starters: set[int] = set()
     slot = 0
     producer = 0

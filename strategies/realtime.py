@@ -78,7 +78,8 @@ class RealtimeSchedule:
 
     def describe(self) -> str:
         lines = [f"runners: {', '.join(f'r{i}={cls}' for i, cls in enumerate(self.runners))}"]
-        actions = sorted([*self.enqueues, *self.faults], key=lambda a: a.at)
+        timed: list[TimedEnqueue | TimedFault] = [*self.enqueues, *self.faults]
+        actions = sorted(timed, key=lambda a: a.at)
         lines += [f"  {a!r}" for a in actions]
         return "\n".join(lines)
 

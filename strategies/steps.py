@@ -122,6 +122,9 @@ class Iterate:
     max_invocations: int = 1
 
 
+Concurrent = Enqueue | EnqueueMany | Poll | Start | Recover | Iterate | Crash | Stop  # the steps Together runs
+
+
 @dataclass(frozen=True)
 class Together:
     """Run ``steps`` (enqueue, poll, start, recover, iterate, crash, stop) at once, switching at pynenc's yield points.
@@ -135,7 +138,7 @@ class Together:
     which the running step is paused and the next one continues; elsewhere the running one goes on.
     """
 
-    steps: tuple[Enqueue | EnqueueMany | Poll | Start | Recover | Iterate | Crash | Stop, ...]
+    steps: tuple[Concurrent, ...]
     preemptions: tuple[int, ...] = ()
 
 

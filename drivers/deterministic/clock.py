@@ -20,14 +20,16 @@ EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 class VirtualClock:
     def __init__(self, start: dt.datetime = EPOCH) -> None:
         self._travel = time_machine.travel(start, tick=False)
-        self._traveller: time_machine.Coordinates | None = None
+        self._traveller: time_machine.Traveller | None = None
         self._origin = start.timestamp()
 
     def __enter__(self) -> VirtualClock:
         self._traveller = self._travel.start()
         return self
 
-    def __exit__(self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self._travel.stop()
         self._traveller = None
 

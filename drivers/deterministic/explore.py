@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import driver_for, engine_under, run_schedule
 from pynenc_suite.history.model import History
-from pynenc_suite.strategies.steps import Schedule, Step, Together
+from pynenc_suite.strategies.steps import Concurrent, Schedule, Step, Together
 
 DECISIONS = 24  # decision points considered per group (state-touching yield points, pynenc_suite.drivers.deterministic.interleave)
 
@@ -42,7 +42,7 @@ def explore(
     target: Target,
     task: str,
     prefix: Sequence[Step],
-    group: Sequence[Step],
+    group: Sequence[Concurrent],
     fails: Callable[[History], bool],
     runners: int = 2,
     bound: int = 2,
@@ -50,7 +50,7 @@ def explore(
     """Run ``prefix`` then ``group`` together under every preemption set up to ``bound``; stop at a failure."""
     runs = 0
     for points in preemption_sets(bound):
-        schedule = Schedule(runners, (*prefix, Together(tuple(group), points)))  # type: ignore[arg-type]
+        schedule = Schedule(runners, (*prefix, Together(tuple(group), points)))
         runs += 1
         if fails(run_schedule(target, [task], schedule)):
             return Exploration(schedule, runs)
@@ -75,7 +75,7 @@ def run_counting_decisions(target: Target, task: str, schedule: Schedule) -> tup
 
 
 def interleavings(
-    target: Target, task: str, prefix: Sequence[Step], group: Sequence[Step], runners: int, bound: int
+    target: Target, task: str, prefix: Sequence[Step], group: Sequence[Concurrent], runners: int, bound: int
 ) -> Iterator[Interleaving]:
     """Every run of ``prefix`` then ``group`` with at most ``bound`` preemptions, fewest first, over every decision
     point any run reached (the horizon grows as preempted runs reach further)."""
@@ -88,7 +88,7 @@ def interleavings(
                 break
             for points in fresh or [()]:
                 tried.add(points)
-                schedule = Schedule(runners, (*prefix, Together(tuple(group), points)))  # type: ignore[arg-type]
+                schedule = Schedule(runners, (*prefix, Together(tuple(group), points)))
                 history, decisions = run_counting_decisions(target, task, schedule)
                 horizon = max(horizon, decisions)
                 yield Interleaving(schedule, history, decisions)

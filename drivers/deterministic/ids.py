@@ -20,7 +20,7 @@ def sequential_invocation_ids() -> Iterator[None]:
             return uuid.UUID(int=next(counter))
 
     real = invocation_id_module.uuid
-    invocation_id_module.uuid = SequentialUUID  # type: ignore[assignment]
+    invocation_id_module.uuid = SequentialUUID  # type: ignore[assignment]  # stands in for the module: pynenc calls uuid4 only
     try:
         yield
     finally:

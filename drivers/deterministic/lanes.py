@@ -50,11 +50,11 @@ class Lane:
 
     @property
     def ident(self) -> int:
-        return self._thread.ident  # type: ignore[return-value]  # started in __init__
+        return self._thread.ident  # type: ignore[return-value]  # None only before start(), which __init__ calls
 
     @property
     def native_id(self) -> int:
-        return self._thread.native_id  # type: ignore[return-value]  # started in __init__
+        return self._thread.native_id  # type: ignore[return-value]  # None only before start(), which __init__ calls
 
     def load(self, body: Callable[[], None]) -> None:
         """The next body this lane runs, when its baton is released."""

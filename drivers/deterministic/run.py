@@ -18,7 +18,7 @@ from pynenc_suite.strategies.steps import Schedule
 
 def knobs_for(target: Target, **overrides: object) -> Knobs:
     horizon = app_recovery_horizon(target.app)
-    return Knobs(recovery_horizon=horizon, max_pending_seconds=float(target.app.conf.max_pending_seconds), **overrides)  # type: ignore[arg-type]
+    return Knobs(recovery_horizon=horizon, max_pending_seconds=float(target.app.conf.max_pending_seconds), **overrides)  # type: ignore[arg-type]  # Knobs fields, of several types
 
 
 @contextmanager

@@ -38,4 +38,4 @@ class RunnerFacade:
         self.logger = app.logger
 
     def kill_and_reroute(self, invocation_id: Any) -> None:
-        BaseRunner._kill_and_reroute(self, invocation_id, self.runner_context)  # type: ignore[arg-type]
+        BaseRunner._kill_and_reroute(self, invocation_id, self.runner_context)  # type: ignore[arg-type]  # not a BaseRunner: has what it reads

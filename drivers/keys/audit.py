@@ -87,7 +87,7 @@ def concurrency_key(task: Any, mode: Mode, kwargs: Mapping[str, Any]) -> str:
     from pynenc.call import Call
     from pynenc.conf.config_task import ConcurrencyControlType
 
-    call = Call(task, Arguments(dict(kwargs), app=task.app))
+    call: Call = Call(task, Arguments(dict(kwargs), app=task.app))
     return json.dumps(call.serialized_args_for_concurrency_control(ConcurrencyControlType(mode.value)), sort_keys=True)
 
 

@@ -58,7 +58,7 @@ class Nemesis:
         if fault.kind is Fault.KILL:
             runner.expected_down = True
             signal_group(pid, signal.SIGKILL)
-            runner.process.wait()  # type: ignore[union-attr]
+            runner.started.wait()
             self._record(Kind.CRASH, fault.kind, runner, f"SIGKILL process group {pid}")
             return lambda: run.restart(runner)
         if fault.kind is Fault.KILL_WORKER:

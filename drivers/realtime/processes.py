@@ -52,9 +52,14 @@ class RunnerProcess:
         return self.process is not None and self.process.poll() is None
 
     @property
-    def pid(self) -> int:
+    def started(self) -> subprocess.Popen:
+        """The current OS process, which there is once the slot has spawned."""
         assert self.process is not None, "runner not started"
-        return self.process.pid
+        return self.process
+
+    @property
+    def pid(self) -> int:
+        return self.started.pid
 
     def spawn(self, spec: str, env: dict[str, str], log_folder: Path) -> None:
         """Start the next incarnation of this slot, its output in ``log_folder/<label>.log``."""

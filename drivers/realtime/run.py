@@ -242,7 +242,7 @@ class RealtimeRun:
 
     def _exited_on_its_own(self, runner: RunnerProcess) -> None:
         """The runner's process ended without the nemesis: pynenc raised in its loop.  An observation, and a crash."""
-        code = runner.process.returncode  # type: ignore[union-attr]
+        code = runner.started.returncode
         last = last_error_line(runner.log)
         error = error_from_message(last)
         self.emit(Kind.ERROR, worker=runner.label, error=error, detail=f"runner exited with status {code}: {last}")

@@ -22,7 +22,7 @@ from pynenc_suite.exploring import explore_scenario
 from pynenc_suite.session import active_options, options, target_for
 from pynenc_suite.strategies.arguments import simplest_kwargs
 from pynenc_suite.strategies.groups import Scenario, scenarios
-from pynenc_suite.summaries import EXPLORE
+from pynenc_suite.summaries import EXPLORE, RecordProperty
 
 pytestmark = pytest.mark.pynenc_explore
 
@@ -43,7 +43,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def test_no_violation_in_any_interleaving(
-    pynenc_target: Target, scenario: tuple[str, Scenario], record_property: pytest.RecordProperty
+    pynenc_target: Target, scenario: tuple[str, Scenario], record_property: RecordProperty
 ) -> None:
     name, group = scenario
     chosen = options()

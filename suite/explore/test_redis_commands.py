@@ -82,7 +82,9 @@ def test_the_status_race_is_reached_only_between_redis_commands(on_redis: Target
     assert tried and not broken, (tried, broken)
     tried, broken = _broken_interleavings(on_redis, bound=1)
     assert broken, f"none of {tried} interleavings between Redis commands broke a rule"
-    with by_id("PYN-015").gate_fix():  # type: ignore[misc]
+    gate_fix = by_id("PYN-015").gate_fix
+    assert gate_fix is not None, "PYN-015 has a gate fix"
+    with gate_fix():
         tried, broken = _broken_interleavings(on_redis, bound=1)
     assert tried and not broken, (tried, broken)
     with candidate_fixes():

@@ -33,7 +33,7 @@ from pynenc_suite.findings.registry import key_class_findings
 from pynenc_suite.key_advice import advise
 from pynenc_suite.session import options, target_for
 from pynenc_suite.strategies.equal_keys import classes_for
-from pynenc_suite.summaries import KEY_AUDIT
+from pynenc_suite.summaries import KEY_AUDIT, RecordProperty
 from pynenc_suite.verdicts import PropertyViolation, require
 
 AUDIT_GROUP = "pynenc-key-audit"  # one worker audits the whole app, with one probe process per hash seed
@@ -54,7 +54,7 @@ def _keyed_arguments() -> list[tuple[KeyedArgument, str]]:
     return [(k, f"{k.task}-{k.argument}" + (f"-{k.mode.value}" if (k.task, k.argument) in twice else "")) for k in every]
 
 
-def _other_classes(across: bool) -> list[pytest.param]:  # type: ignore[valid-type]
+def _other_classes(across: bool) -> list[pytest.ParameterSet]:
     target, known = target_for(), key_class_findings(across_processes=across)
     params = []
     for keyed, ident in _keyed_arguments():
@@ -68,7 +68,7 @@ def _other_classes(across: bool) -> list[pytest.param]:  # type: ignore[valid-ty
 
 
 def test_values_your_code_treats_as_one_get_one_key(
-    pynenc_target: Target, record_property: pytest.RecordProperty, keyed: KeyedArgument
+    pynenc_target: Target, record_property: RecordProperty, keyed: KeyedArgument
 ) -> None:
     """Values of the declared type that are one to your code (``==``, or your normaliser) share one key, and
     values that differ never share one."""
@@ -84,7 +84,7 @@ def test_keys_do_not_depend_on_the_process(pynenc_target: Target, keyed: KeyedAr
 
 
 def test_values_of_other_types_get_one_key(
-    pynenc_target: Target, record_property: pytest.RecordProperty, other_class: tuple[KeyedArgument, str]
+    pynenc_target: Target, record_property: RecordProperty, other_class: tuple[KeyedArgument, str]
 ) -> None:
     """A value of another type equal to yours (or your normaliser's) shares its key; distinct values never
     collapse."""
@@ -127,7 +127,7 @@ def _require_none(target: Target, defects: Sequence[KeyDefect], known: bool = Fa
     require(False, "\n".join(blocks))
 
 
-def _report(record_property: pytest.RecordProperty, audit: ArgumentAudit) -> None:
+def _report(record_property: RecordProperty, audit: ArgumentAudit) -> None:
     record_property(KEY_AUDIT, {
         "tier": "yours", "task": audit.target.task, "argument": audit.target.argument, "type": audit.type_name,
         "normaliser": audit.normaliser, "families": len(audit.families), "pairs": audit.pairs,
@@ -136,7 +136,7 @@ def _report(record_property: pytest.RecordProperty, audit: ArgumentAudit) -> Non
     })  # fmt: skip
 
 
-def _report_other(record_property: pytest.RecordProperty, row: AuditRow, finding: str | None) -> None:
+def _report_other(record_property: RecordProperty, row: AuditRow, finding: str | None) -> None:
     record_property(KEY_AUDIT, {
         "tier": "other", "task": row.target.task, "argument": row.target.argument, "class": row.cls.name,
         "verdict": row.verdict, "process_stable": row.process_stable, "finding": finding, "example": row.describe(),

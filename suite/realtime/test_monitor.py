@@ -30,7 +30,7 @@ from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.realtime import RealtimeSession
 from pynenc_suite.session import options
 from pynenc_suite.strategies.realtime import RealtimeKnobs
-from pynenc_suite.summaries import REALTIME
+from pynenc_suite.summaries import REALTIME, RecordProperty
 
 pytestmark = pytest.mark.pynenc_realtime
 
@@ -80,7 +80,7 @@ def _monitor(folder: Path, port: int) -> Iterator[str]:
 
 def test_a_kept_database_opens_in_pynenc_monitor(
     pynenc_target: Target, pynenc_engine: EngineSession, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path,
-    record_property: pytest.RecordProperty,
+    record_property: RecordProperty,
 ) -> None:
     if options().realtime_replay:
         pytest.skip("replaying one schedule")

@@ -39,7 +39,7 @@ from pynenc_suite.engines.configure import configured
 from pynenc_suite.engines.session import EngineSession
 from pynenc_suite.findings.registry import by_id
 from pynenc_suite.provider.loopback import LoopbackProvider
-from pynenc_suite.summaries import REALTIME
+from pynenc_suite.summaries import REALTIME, RecordProperty
 from pynenc_suite.verdicts import require
 
 pytestmark = pytest.mark.pynenc_realtime
@@ -66,7 +66,7 @@ def _runner(target: Target, config: dict, runner_cls: str, provider: LoopbackPro
         yield runner.pid
     finally:
         os.killpg(runner.pid, signal.SIGKILL)
-        runner.process.wait()  # type: ignore[union-attr]
+        runner.started.wait()
 
 
 def _alive(pid: int) -> bool:
@@ -78,7 +78,7 @@ def _alive(pid: int) -> bool:
 
 
 def _recovered_while_running(target: Target, engine: EngineSession, log: Path, extra_env: dict[str, str],
-                             record_property: pytest.RecordProperty) -> list[str]:
+                             record_property: RecordProperty) -> list[str]:
     """SIGTERM a MultiThreadRunner whose two workers each hold a body; what recovery took from a live worker.
 
     The runner's log (with its workers') is kept under the session's artefact folder, and the
@@ -134,7 +134,7 @@ def reference_target(pynenc_target: Target) -> Target:
 @pytest.mark.pynenc_finding("PYN-012")
 def test_a_stopping_multithread_runner_keeps_vouching_for_its_working_workers(
     reference_target: Target, pynenc_engine: EngineSession, pynenc_realtime_out: Path,
-    record_property: pytest.RecordProperty,
+    record_property: RecordProperty,
 ) -> None:
     """While a MultiThreadRunner stops, no invocation a live worker is still running may be recovered."""
     log = pynenc_realtime_out / "pyn-012" / "unmodified.log"
@@ -144,7 +144,7 @@ def test_a_stopping_multithread_runner_keeps_vouching_for_its_working_workers(
 
 def test_the_pyn_012_reproduction_passes_with_its_candidate_fix(
     reference_target: Target, pynenc_engine: EngineSession, pynenc_realtime_out: Path,
-    record_property: pytest.RecordProperty,
+    record_property: RecordProperty,
 ) -> None:
     """The strict xfail above can pass: with the registry's candidate fix in the runner processes nothing is recovered."""
     candidate = by_id("PYN-012").fix

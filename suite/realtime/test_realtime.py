@@ -33,7 +33,7 @@ from pynenc_suite.strategies.realtime import (
     RealtimeSchedule,
     TimedEnqueue,
 )
-from pynenc_suite.summaries import REALTIME
+from pynenc_suite.summaries import REALTIME, RecordProperty
 from pynenc_suite.verdicts import require
 
 pytestmark = pytest.mark.pynenc_realtime
@@ -52,7 +52,7 @@ def _burst(task: str, account: str, runners: tuple[str, ...]) -> RealtimeSchedul
 
 def test_keys_not_enforced_in_the_runners_is_caught(
     pynenc_target: Target, pynenc_engine: EngineSession, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path,
-    record_property: pytest.RecordProperty,
+    record_property: RecordProperty,
 ) -> None:
     """With KEYS control disabled in every runner process, same-account calls overlap: a decided no-overlap."""
     if options().realtime_replay:
@@ -80,7 +80,7 @@ AS_CONFIGURED_SECONDS = 20.0
 
 def test_the_app_as_configured_holds_every_rule(
     pynenc_target: Target, pynenc_engine: EngineSession, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path,
-    record_property: pytest.RecordProperty,
+    record_property: RecordProperty,
 ) -> None:
     """Two runner processes booted with the runner class, sizing and settings the app configures (only the
     engine's address comes from the tier), drawn enqueues without faults: every rule holds.  This is how a
@@ -106,7 +106,7 @@ def test_the_app_as_configured_holds_every_rule(
 
 def test_realtime_schedules_hold_every_rule(
     pynenc_target: Target, pynenc_engine: EngineSession, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path,
-    record_property: pytest.RecordProperty,
+    record_property: RecordProperty,
 ) -> None:
     """Drawn schedules with kills, stops, stalls and drops: no decided violation outside the recorded findings."""
     chosen = options()
