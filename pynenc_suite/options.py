@@ -40,10 +40,10 @@ def _on(commands: tuple[str, ...], flag: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Option:
-    """One option: its field, help, type, default, the commands that take it (command -> its flag) and whether
+    """One option: its name, help, type, default, the commands that take it (command -> its flag) and whether
     pytest takes it (``--pynenc-<field>``)."""
 
-    field: str
+    name: str  # the field of SuiteOptions, and (dashed) of the pytest option
     help: str
     commands: Mapping[str, str] = field(default_factory=dict)
     kind: Callable[[str], Any] | None = None  # int, float, Path...; None: text; ``flag`` options take no value
@@ -56,7 +56,7 @@ class Option:
 
     @property
     def pytest_flag(self) -> str:
-        return "--pynenc-" + self.field.replace("_", "-")
+        return "--pynenc-" + self.name.replace("_", "-")
 
     def _spec(self) -> dict[str, Any]:
         if self.flag:
@@ -158,7 +158,7 @@ class SuiteOptions:
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> SuiteOptions:
-        values = {option.field: config.getoption(option.pytest_flag) for option in OPTIONS if option.pytest}
+        values = {option.name: config.getoption(option.pytest_flag) for option in OPTIONS if option.pytest}
         return cls.resolved(config.getoption("--pynenc-app"), config.getoption("--pynenc-tier"), values)
 
 
@@ -174,7 +174,7 @@ def add_to_command(parser: argparse.ArgumentParser, command: str) -> None:
     """The flags of ``command``, as the table declares them."""
     for option in OPTIONS:
         if command in option.commands:
-            parser.add_argument(option.commands[command], *option.aliases, dest=option.field, help=option.help,
+            parser.add_argument(option.commands[command], *option.aliases, dest=option.name, help=option.help,
                                 **option._spec())  # fmt: skip
 
 
@@ -196,9 +196,9 @@ def pytest_arguments(chosen: SuiteOptions, args: argparse.Namespace, command: st
     command that was given (a value other than its default)."""
     out = [f"--pynenc-app={chosen.app}", f"--pynenc-tier={chosen.tier}", f"--pynenc-engine={chosen.engine}"]
     for option in OPTIONS:
-        if command not in option.commands or not option.pytest or option.field == "engine":
+        if command not in option.commands or not option.pytest or option.name == "engine":
             continue
-        value = getattr(args, option.field, None)
+        value = getattr(args, option.name, None)
         if value is None or value is False or (not option.flag and value == option.default):
             continue
         if option.flag:
@@ -212,9 +212,9 @@ def command_arguments(chosen: SuiteOptions, command: str, names: tuple[str, ...]
     """``command``'s flags for the fields ``names`` of ``chosen`` that differ from their defaults."""
     out: list[str] = []
     for option in OPTIONS:
-        if option.field not in names or command not in option.commands:
+        if option.name not in names or command not in option.commands:
             continue
-        value = getattr(chosen, option.field)
+        value = getattr(chosen, option.name)
         if value is None or value is False or (not option.flag and value == option.default):
             continue
         flag = option.commands[command]
