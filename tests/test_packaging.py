@@ -41,3 +41,11 @@ def test_the_entry_points_name_the_plugin_and_the_command() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["entry-points"]["pytest11"] == {"pynenc_suite": "pynenc_suite.plugin"}
     assert project["scripts"] == {"pynenc-suite": "pynenc_suite.cli:main"}
+
+
+def test_the_package_docstring_maps_every_folder_to_its_module() -> None:
+    """Editors and readers that follow imports statically find each stage folder from ``pynenc_suite``'s docstring."""
+    import pynenc_suite
+
+    for module, folder in _setuptools()["package-dir"].items():
+        assert f"``{module}``" in (pynenc_suite.__doc__ or "") and f"``{folder}/``" in (pynenc_suite.__doc__ or ""), module
