@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOT_INSTALLED = {"tests", ".ci", ".tox", ".git", "docs", "build", "dist", ".pynenc-suite"}  # .pynenc-suite: run output
+NOT_INSTALLED = {"tests", ".ci", ".tox", ".git", "docs", "build", "dist", ".pynenc-suite", ".mypy_cache"}  # run output, caches
 
 
 def _setuptools() -> dict:
