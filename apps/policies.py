@@ -42,10 +42,7 @@ def validate(task: Any) -> None:
     params = inspect.signature(task.func).parameters
     missing = [k for k in policy.key_arguments if k not in params]
     if missing:
-        raise PolicyError(
-            f"task {name!r}: key_arguments {missing} name no parameter of "
-            f"{name}({', '.join(params)})"
-        )
+        raise PolicyError(f"task {name!r}: key_arguments {missing} name no parameter of {name}({', '.join(params)})")
     variadic = [k for k in policy.key_arguments if params[k].kind in (params[k].VAR_POSITIONAL, params[k].VAR_KEYWORD)]
     if variadic:
         signature = ", ".join(str(p) for p in params.values())

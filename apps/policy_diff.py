@@ -40,9 +40,16 @@ def policy_diff(locked: dict[str, Any], current: dict[str, Any]) -> list[PolicyC
         was = next((r for r, e in sorted(removed.items()) if _policy(e) == _policy(entry)), None)
         if was is not None:
             removed.pop(was)
-            changes.append(PolicyChange(tid, f"renamed from {was}, same policy",
-                                        ("its invocations and keys now live under the new task id; "
-                                         "invocations still queued under the old id are not its",)))
+            changes.append(
+                PolicyChange(
+                    tid,
+                    f"renamed from {was}, same policy",
+                    (
+                        "its invocations and keys now live under the new task id; "
+                        "invocations still queued under the old id are not its",
+                    ),
+                )
+            )
             continue
         changes.append(PolicyChange(tid, f"added ({_summary(entry)})", ()))
     for tid, entry in sorted(removed.items()):
@@ -60,8 +67,10 @@ def _policy(entry: dict[str, Any]) -> tuple[Any, ...]:
 
 def _summary(entry: dict[str, Any]) -> str:
     keys = ", ".join(entry["key_arguments"]) or "-"
-    return (f"running {entry['running']}, registration {entry['registration']}, keys ({keys}), "
-            f"reroute {entry['reroute']}, max_retries {entry['max_retries']}")
+    return (
+        f"running {entry['running']}, registration {entry['registration']}, keys ({keys}), "
+        f"reroute {entry['reroute']}, max_retries {entry['max_retries']}"
+    )
 
 
 def _consequences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -85,21 +94,28 @@ def _consequences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             "CONCURRENCY_CONTROLLED_FINAL, and each reroute costs a trip through the queue"
         )
     if old["registration"] != new["registration"]:
-        lines.append(f"registration concurrency {old['registration']} -> {new['registration']}: "
-                     f"{_registration(old['registration'], new['registration'])}")
+        lines.append(
+            f"registration concurrency {old['registration']} -> {new['registration']}: "
+            f"{_registration(old['registration'], new['registration'])}"
+        )
     if old["max_retries"] != new["max_retries"]:
-        lines.append(f"max_retries {old['max_retries']} -> {new['max_retries']}: a failing call now runs up to "
-                     f"{new['max_retries'] + 1} time(s) (was {old['max_retries'] + 1})")
+        lines.append(
+            f"max_retries {old['max_retries']} -> {new['max_retries']}: a failing call now runs up to "
+            f"{new['max_retries'] + 1} time(s) (was {old['max_retries'] + 1})"
+        )
     if old["retry_for"] != new["retry_for"]:
         gone = sorted(set(old["retry_for"]) - set(new["retry_for"]))
         more = sorted(set(new["retry_for"]) - set(old["retry_for"]))
         parts = ([f"no longer retried on {', '.join(gone)}"] if gone else []) + (
-            [f"now retried on {', '.join(more)}"] if more else [])
+            [f"now retried on {', '.join(more)}"] if more else []
+        )
         lines.append("retry_for changed: " + "; ".join(parts))
     for arg in sorted(set(old["key_types"]) & set(new["key_types"])):
         if old["key_types"][arg] != new["key_types"][arg]:
-            lines.append(f"key argument `{arg}` typed {old['key_types'][arg]} -> {new['key_types'][arg]}: callers "
-                         "that still pass the old type get other keys than those that pass the new one")
+            lines.append(
+                f"key argument `{arg}` typed {old['key_types'][arg]} -> {new['key_types'][arg]}: callers "
+                "that still pass the old type get other keys than those that pass the new one"
+            )
     return lines
 
 

@@ -67,7 +67,9 @@ class Target:
 
     def under_test(self, name: str) -> TaskUnderTest:
         policy = self.policies[name]
-        return TaskUnderTest(name=name, func=self.functions[name], key_arguments=policy.key_arguments, retries=policy.retries)
+        return TaskUnderTest(
+            name=name, func=self.functions[name], key_arguments=policy.key_arguments, retries=policy.retries
+        )
 
     @contextmanager
     def probes(self) -> Iterator[None]:

@@ -33,6 +33,8 @@ def unusable_reason(engine: str) -> str | None:
             plugin = version(distribution)
         except PackageNotFoundError:  # importable from a folder on the path, not installed
             plugin = "(uninstalled)"
-        return (f"{distribution} {plugin} cannot run with pynenc {version('pynenc')}: its {name} lacks "
-                f"{', '.join(missing)} ({finding}); install a pynenc it supports (pynenc<0.4), as tox -e {environment} does")
+        return (
+            f"{distribution} {plugin} cannot run with pynenc {version('pynenc')}: its {name} lacks "
+            f"{', '.join(missing)} ({finding}); install a pynenc it supports (pynenc<0.4), as tox -e {environment} does"
+        )
     return None

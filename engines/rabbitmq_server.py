@@ -135,4 +135,3 @@ def _stop(process: subprocess.Popen, group: bool) -> None:
             break
         except subprocess.TimeoutExpired:
             continue
-

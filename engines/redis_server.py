@@ -56,15 +56,24 @@ def redis_server(binary: str = "redis-server") -> Iterator[str]:
         process = subprocess.Popen(
             [
                 path,
-                "--bind", "127.0.0.1",
-                "--port", str(port),
-                "--dir", folder,
-                "--save", "",
-                "--appendonly", "no",
-                "--databases", str(DATABASES),
-                "--hz", str(HZ),
-                "--logfile", str(log),
-                "--daemonize", "no",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--dir",
+                folder,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--databases",
+                str(DATABASES),
+                "--hz",
+                str(HZ),
+                "--logfile",
+                str(log),
+                "--daemonize",
+                "no",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -93,4 +102,3 @@ def drop_connections(url: str) -> int:
         return int(client.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"))
     finally:
         client.close()
-

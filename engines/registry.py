@@ -90,8 +90,7 @@ class Engine:
 ENGINES: dict[str, Engine] = {
     engine.name: engine
     for engine in (
-        Engine("memory", _components("Mem"), lambda folder, run, url: {}, in_process=True, shared=False,
-               one_cpu=True),
+        Engine("memory", _components("Mem"), lambda folder, run, url: {}, in_process=True, shared=False, one_cpu=True),
         Engine(
             "sqlite",
             _components("SQLite"),

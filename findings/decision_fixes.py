@@ -82,7 +82,9 @@ def _admit_or_block(
         invocation = self.app.state_backend.get_invocation(invocation_id)
         if not self.is_candidate_to_run_by_concurrency_control(invocation):
             reroute = invocation.task.conf.reroute_on_concurrency_control
-            blocked = InvocationStatus.CONCURRENCY_CONTROLLED if reroute else InvocationStatus.CONCURRENCY_CONTROLLED_FINAL
+            blocked = (
+                InvocationStatus.CONCURRENCY_CONTROLLED if reroute else InvocationStatus.CONCURRENCY_CONTROLLED_FINAL
+            )
             if _Switches.wait_as_they_are and not invocation_status.can_transition_to(blocked):
                 invocations_to_reroute.add(invocation_id)  # back to its queue, status unchanged
                 return None

@@ -72,7 +72,9 @@ def _digest(function: Callable[..., Any]) -> str:
     return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
 
 
-_REPLACED: dict[tuple[type | CoreTaskFunction, str], list[Any]] = {}  # (class, method) -> [pynenc's method, fixes using it]
+_REPLACED: dict[
+    tuple[type | CoreTaskFunction, str], list[Any]
+] = {}  # (class, method) -> [pynenc's method, fixes using it]
 
 
 @contextmanager

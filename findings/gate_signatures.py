@@ -127,7 +127,8 @@ def lost_after_crash_in_group(history: History) -> bool:
     if last_crash is None:
         return False
     return any(
-        e.status in QUEUED or (e.status == "retry" and e.seq < last_crash) for e in _last_status_events(history).values()
+        e.status in QUEUED or (e.status == "retry" and e.seq < last_crash)
+        for e in _last_status_events(history).values()
     )
 
 

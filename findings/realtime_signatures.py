@@ -71,7 +71,11 @@ def lost_to_a_kill(history: History, violation: Violation) -> bool:
 def _stop_ended(history: History, stop: Event) -> float:
     """When the runner stopped by ``stop`` was gone: its slot's next start, or the end of the run."""
     slot = (stop.worker or "").split("#", 1)[0]
-    restarts = (e.time for e in history.of_kind(Kind.RESTART) if e.time > stop.time and (e.worker or "").split("#", 1)[0] == slot)
+    restarts = (
+        e.time
+        for e in history.of_kind(Kind.RESTART)
+        if e.time > stop.time and (e.worker or "").split("#", 1)[0] == slot
+    )
     return min(restarts, default=float("inf"))
 
 
@@ -87,8 +91,11 @@ def dropped_after_reroute(history: History, violation: Violation) -> bool:
         events = timeline.events.get(inv, [])
         if not events or history.policy(events[-1].task).reroute:
             continue
-        if any(e.status == "rerouted" for e in events) and events[-1].status not in ("success", "failed",
-                                                                                       "concurrency_controlled_final"):
+        if any(e.status == "rerouted" for e in events) and events[-1].status not in (
+            "success",
+            "failed",
+            "concurrency_controlled_final",
+        ):
             return True
     return False
 
@@ -107,17 +114,17 @@ def body_outlived_its_kill(history: History, violation: Violation) -> bool:
             for start in (e for e in mine if e.kind is Kind.PROVIDER_START):
                 end = next((e for e in mine if e.kind is Kind.PROVIDER_END and e.seq > start.seq), None)
                 in_flight = start.time < killed.time and (end is None or end.time > killed.time)
-                rerun = any(e.status == "running" and e.worker == killed.worker and killed.time < e.time < start.time
-                            for e in statuses)  # a new run on the same runner would explain the call
+                rerun = any(
+                    e.status == "running" and e.worker == killed.worker and killed.time < e.time < start.time
+                    for e in statuses
+                )  # a new run on the same runner would explain the call
                 zombie = start.time > killed.time and not rerun
                 if in_flight or zombie:
                     return True
     return False
 
 
-def lost_in_a_refusing_poll(
-    stuck_status: str | None, before: str, *after: str
-) -> RealtimeSignature:
+def lost_in_a_refusing_poll(stuck_status: str | None, before: str, *after: str) -> RealtimeSignature:
     """A runner's poll raised pynenc's refusal of ``before -> after``, and that poll died.  The invocation is
     left in ``stuck_status`` (whichever runner put it there: the raising poll took it off the queue), or
     where the raising runner last put it (blocked, and never rerouted by the aborted poll)."""

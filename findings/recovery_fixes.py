@@ -37,7 +37,9 @@ RUNNING_DIGEST = "e0f587f4175b98f4"
 FINDINGS = "PYN-014, PYN-016"
 
 
-def _sweep(recoverable: Callable[[Any], Iterable[InvocationId]], marked: str, what: str, recheck: bool) -> Callable[[], None]:
+def _sweep(
+    recoverable: Callable[[Any], Iterable[InvocationId]], marked: str, what: str, recheck: bool
+) -> Callable[[], None]:
     def recover_each_in_one_step() -> None:
         from pynenc import core_tasks
         from pynenc.invocation.status import InvocationStatus

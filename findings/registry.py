@@ -70,7 +70,9 @@ key_decisions_atomic = FixRef("decision_fixes", "key_decisions_atomic")
 registration_atomic = FixRef("decision_fixes", "registration_atomic")
 batch_calls_indexed = FixRef("fixes", "batch_calls_indexed")
 multithread_stop_keeps_heartbeats = FixRef("fixes", "multithread_stop_keeps_heartbeats")
-recovery_sweeps_check_mark_and_reroute_in_one_step = FixRef("recovery_fixes", "recovery_sweeps_check_mark_and_reroute_in_one_step")
+recovery_sweeps_check_mark_and_reroute_in_one_step = FixRef(
+    "recovery_fixes", "recovery_sweeps_check_mark_and_reroute_in_one_step"
+)
 redis_status_transition_checked = FixRef("redis_fixes", "redis_status_transition_checked")
 
 
@@ -168,8 +170,11 @@ FINDINGS: tuple[Finding, ...] = (
         "(RETRY -> CONCURRENCY_CONTROLLED is not in pynenc's graph) and is lost",
         rules=("reroute-preserves-work", "liveness"),
         gate=gate.poll_refused("retry", "concurrency_controlled", "concurrency_controlled_final"),
-        realtime=(realtime.lost_in_a_refusing_poll("retry", "retry", "concurrency_controlled",
-                                                   "concurrency_controlled_final"),),
+        realtime=(
+            realtime.lost_in_a_refusing_poll(
+                "retry", "retry", "concurrency_controlled", "concurrency_controlled_final"
+            ),
+        ),
         artefacts=("PYN-009",),
         gate_fix=blocked_invocations_wait_as_they_are,
     ),

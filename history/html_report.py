@@ -110,9 +110,9 @@ def html_report(
         _legend(real_time),
     ]
     if schedule:
-        page.append(f"<h2>Minimal schedule</h2><pre class=\"schedule\">{escape(schedule)}</pre>")
+        page.append(f'<h2>Minimal schedule</h2><pre class="schedule">{escape(schedule)}</pre>')
     if replay:
-        page.append(f"<h2>Replay</h2><pre class=\"replay\"><code>{escape(replay)}</code></pre>")
+        page.append(f'<h2>Replay</h2><pre class="replay"><code>{escape(replay)}</code></pre>')
     page.append("</body></html>")
     return "\n".join(page) + "\n"
 
@@ -122,8 +122,15 @@ def _fitted(name: str) -> str:
     return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
 
 
-def _lane(name: str, events: list[Event], calls: list[tuple[Event, Event | None]], labels: dict[str, str],
-          marked: set[int], axis: Axis, top: float) -> tuple[list[str], float]:
+def _lane(
+    name: str,
+    events: list[Event],
+    calls: list[tuple[Event, Event | None]],
+    labels: dict[str, str],
+    marked: set[int],
+    axis: Axis,
+    top: float,
+) -> tuple[list[str], float]:
     invocations = list(dict.fromkeys(e.invocation_id for e in events if e.invocation_id))
     rows = max(len(invocations), 1)
     out = [f'<g class="lane" data-lane="{escape(name)}">',
@@ -162,8 +169,10 @@ def _point(e: Event, labels: dict[str, str], marked: set[int], x: float, y: floa
     css = "event violation" if e.seq in marked else "event"
     what = " ".join(p for p in (labels.get(e.invocation_id or "", ""), e.kind.value, e.status or "", e.outcome or "",
                                 f"by {e.worker}" if e.worker else "", e.detail) if p)  # fmt: skip
-    return (f'<circle id="e{e.seq}" class="{css}" cx="{x:.1f}" cy="{y:.0f}" r="{6 if e.seq in marked else 2.5}">'
-            f"<title>#{e.seq} t={e.time:.2f} {escape(what)}</title></circle>")
+    return (
+        f'<circle id="e{e.seq}" class="{css}" cx="{x:.1f}" cy="{y:.0f}" r="{6 if e.seq in marked else 2.5}">'
+        f"<title>#{e.seq} t={e.time:.2f} {escape(what)}</title></circle>"
+    )
 
 
 def _groups(runners: list[Event], axis: Axis, height: float) -> list[str]:
@@ -226,18 +235,20 @@ def _violations(violations: list[Violation]) -> str:
         links = ", ".join(f'<a href="#e{s}">#{s}</a>' for s in v.events)
         items.append(f'<li id="v{i}" class="violation-text">{escape(str(v))} <span class="events">events: {links}'
                      "</span></li>")  # fmt: skip
-    return "<h2>Violations</h2><ol class=\"violations\">" + "".join(items) + "</ol>"
+    return '<h2>Violations</h2><ol class="violations">' + "".join(items) + "</ol>"
 
 
 def _legend(real_time: bool) -> str:
     swatches = "".join(f'<span class="swatch" style="background:{c}"></span>{escape(s)} '
                        for s, c in STATUS_COLOURS.items())  # fmt: skip
     axis = "seconds since the run began" if real_time else "order of events (labels: virtual seconds)"
-    return (f'<p class="legend">x: {axis}. Bars: statuses {swatches}. Thin lines: provider calls (red: the '
-            "violation's). "
-            "Vertical lines: crashes, stops, stalls, restarts, recovery sweeps. Blue bands: interleaved groups. "
-            "Red circles: the violation's events."
-            "</p>")
+    return (
+        f'<p class="legend">x: {axis}. Bars: statuses {swatches}. Thin lines: provider calls (red: the '
+        "violation's). "
+        "Vertical lines: crashes, stops, stalls, restarts, recovery sweeps. Blue bands: interleaved groups. "
+        "Red circles: the violation's events."
+        "</p>"
+    )
 
 
 CSS = """

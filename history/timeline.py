@@ -56,9 +56,7 @@ def lanes(history: History) -> tuple[dict[Lane, list[Event]], list[Event], dict[
     return groups, runners, labels
 
 
-def render(
-    history: History, violations: Iterable[Violation] = (), only_violated: bool = True
-) -> str:
+def render(history: History, violations: Iterable[Violation] = (), only_violated: bool = True) -> str:
     """Render the timeline; with violations and ``only_violated``, only the keys they touch."""
     violations = list(violations)
     marked = {s for v in violations for s in v.events}
@@ -69,19 +67,13 @@ def render(
     wanted = set(groups)
     if violations and only_violated:
         touched = {(v.task, v.key) for v in violations}
-        wanted = {
-            g for g, evs in groups.items() if g in touched or any(e.seq in marked for e in evs)
-        }
+        wanted = {g for g, evs in groups.items() if g in touched or any(e.seq in marked for e in evs)}
 
     out = []
     for v in violations:
         out.append(f"!! {v}")
     shown = {e.invocation_id for g in wanted for e in groups[g] if e.invocation_id}
-    legend = [
-        f"{labels[i]}={i} ({infos[i].task})" + (" probe" if infos[i].probe else "")
-        for i in infos
-        if i in shown
-    ]
+    legend = [f"{labels[i]}={i} ({infos[i].task})" + (" probe" if infos[i].probe else "") for i in infos if i in shown]
     if legend:
         out.append("invocations: " + ", ".join(legend))
     for task, key in sorted(wanted, key=lambda g: (str(g[0]), str(g[1]))):

@@ -128,7 +128,9 @@ class Facts:
 
     def rerun_after_its_runner_died(self, inv: str) -> bool:
         """Between two successful calls of ``inv``, the runner that made the first one crashed."""
-        ok = [end for end in self.history.of_kind(Kind.PROVIDER_END) if end.invocation_id == inv and end.outcome == "ok"]
+        ok = [
+            end for end in self.history.of_kind(Kind.PROVIDER_END) if end.invocation_id == inv and end.outcome == "ok"
+        ]
         starts = [e for e in self.history.of_kind(Kind.PROVIDER_START) if e.invocation_id == inv]
         for first, second in zip(ok, ok[1:], strict=False):
             next_start = next((s.time for s in starts if s.seq > first.seq), second.time)
@@ -141,7 +143,8 @@ class Facts:
         stopped = stopped_runners(self.history)
         calls = [e for e in self.history.of_kind(Kind.PROVIDER_START) if e.invocation_id == inv]
         return any(
-            killed.status == "killed" and killed.worker in stopped
+            killed.status == "killed"
+            and killed.worker in stopped
             and any(c.worker == killed.worker and c.time < killed.time for c in calls)
             for killed in self.timeline.events.get(inv, [])
         )
@@ -156,8 +159,9 @@ class Facts:
             info = self.infos.get(other)
             if info is None or info.task != task:
                 continue
-            if policy.running is not Mode.TASK and (mine is None or mine.key is None or info.key is None
-                                                    or info.key.group != mine.key.group):
+            if policy.running is not Mode.TASK and (
+                mine is None or mine.key is None or info.key is None or info.key.group != mine.key.group
+            ):
                 continue
             for current, following in zip(events, [*events[1:], None], strict=True):
                 if current.status not in HOLDS_KEY:
@@ -172,7 +176,10 @@ class Facts:
         own = {e.seq for e in around}
         return any(
             abs(e.time - a.time) <= self.margin
-            for inv in invs for e in self.timeline.events.get(inv, []) if e.seq not in own for a in around
+            for inv in invs
+            for e in self.timeline.events.get(inv, [])
+            if e.seq not in own
+            for a in around
         )
 
     def fault_between(self, start: float, end: float) -> bool:
@@ -189,8 +196,11 @@ def stopped_runners(history: History) -> set[str | None]:
 def call_spans(history: History, inv: str, worker: str | None, time: float, margin: float = DEFAULT_MARGIN) -> bool:
     """A provider call for ``inv`` made by ``worker`` started ``margin`` before ``time`` and ended
     (or was cut) ``margin`` after it, or never ended: the body was running at ``time``."""
-    calls = [e for e in history.of_kind(Kind.PROVIDER_START, Kind.PROVIDER_END)
-             if e.invocation_id == inv and e.worker == worker]
+    calls = [
+        e
+        for e in history.of_kind(Kind.PROVIDER_START, Kind.PROVIDER_END)
+        if e.invocation_id == inv and e.worker == worker
+    ]
     for start in (e for e in calls if e.kind is Kind.PROVIDER_START and e.time <= time - margin):
         end = next((e for e in calls if e.kind is Kind.PROVIDER_END and e.seq > start.seq), None)
         if end is None or end.time >= time + margin:

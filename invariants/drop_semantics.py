@@ -98,7 +98,9 @@ def check(history: History) -> list[Violation]:
         if x in dropped:
             blocked = dropped[x]
             if ev.kind is Kind.PROVIDER_START:
-                flag(ev, Code.DROPPED_BUT_RAN, f"{x} was dropped ({CCF}) but called the provider", (blocked.seq, ev.seq))
+                flag(
+                    ev, Code.DROPPED_BUT_RAN, f"{x} was dropped ({CCF}) but called the provider", (blocked.seq, ev.seq)
+                )
             elif not (ev.outcome or "").startswith("raised"):
                 flag(
                     ev,

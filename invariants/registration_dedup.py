@@ -36,8 +36,12 @@ def adjudicate(facts: Facts, violation: Violation) -> Judgement:
     invs = {e.invocation_id for e in events if e.invocation_id}
     for event in events:
         for inv, info in facts.infos.items():
-            if info.task == event.task and info.reg_key is not None and event.reg_key is not None \
-                    and info.reg_key.group == event.reg_key.group:
+            if (
+                info.task == event.task
+                and info.reg_key is not None
+                and event.reg_key is not None
+                and info.reg_key.group == event.reg_key.group
+            ):
                 invs.add(inv)
     if facts.status_change_near(invs, events):
         return Unknown.CROSS_PROCESS_ORDER, ""
@@ -109,8 +113,7 @@ def _check_reuse(
         flag(
             task,
             key,
-            f"call reused {ev.invocation_id} of task "
-            f"{target.task if target else None!r}, not {task!r}",
+            f"call reused {ev.invocation_id} of task {target.task if target else None!r}, not {task!r}",
             [ev.seq],
         )
         return
@@ -118,8 +121,7 @@ def _check_reuse(
         flag(
             task,
             key,
-            f"call with reg key {key!r} reused {ev.invocation_id} whose reg key "
-            f"is {group_of(target.reg_key)!r}",
+            f"call with reg key {key!r} reused {ev.invocation_id} whose reg key is {group_of(target.reg_key)!r}",
             [ev.seq] + ([target.enqueue.seq] if target.enqueue else []),
         )
     before = timeline.event_before(target.invocation_id, ev.seq)

@@ -65,7 +65,9 @@ def adjudicate(facts: Facts, violation: Violation) -> Judgement:
     return None
 
 
-def _failed_calls(history: History, inv: str, calls: list[tuple[Event, Event | None]]) -> tuple[list[Event], list[Event]]:
+def _failed_calls(
+    history: History, inv: str, calls: list[tuple[Event, Event | None]]
+) -> tuple[list[Event], list[Event]]:
     """The invocation's "failed" answers: (recorded by pynenc, neither recorded nor excused by a crash/stop)."""
     recorded: list[Event] = []
     unrecorded: list[Event] = []
@@ -107,7 +109,13 @@ def check(history: History) -> list[Violation]:
         enq = [info.enqueue.seq]
         if last is not None and status == "failed":
             if ok or not answered or answered[-1].outcome != "failed":
-                found.append((Code.FAILED_WRONGLY, "ends 'failed' but its last answered provider call was not 'failed'", enq + [last.seq]))
+                found.append(
+                    (
+                        Code.FAILED_WRONGLY,
+                        "ends 'failed' but its last answered provider call was not 'failed'",
+                        enq + [last.seq],
+                    )
+                )
             elif len(failed) != policy.retries + 1:
                 found.append(
                     (
@@ -119,10 +127,14 @@ def check(history: History) -> list[Violation]:
                 )
         else:
             if status != "success":
-                found.append((Code.NOT_SUCCESS, f"ends in {status!r}, not 'success'", enq + ([last.seq] if last else [])))
+                found.append(
+                    (Code.NOT_SUCCESS, f"ends in {status!r}, not 'success'", enq + ([last.seq] if last else []))
+                )
             if len(ok) != 1:
                 code = Code.NO_SUCCESSFUL_CALL if not ok else Code.REPEATED_WORK
-                found.append((code, f"has {len(ok)} provider calls ending 'ok', expected exactly 1", enq + [e.seq for e in ok]))
+                found.append(
+                    (code, f"has {len(ok)} provider calls ending 'ok', expected exactly 1", enq + [e.seq for e in ok])
+                )
             if len(failed) > policy.retries:
                 found.append(
                     (
@@ -132,10 +144,18 @@ def check(history: History) -> list[Violation]:
                     )
                 )
         for end in unrecorded:
-            found.append((Code.UNRECORDED_FAILURE, f"provider call failed on {end.worker} but pynenc recorded neither 'retry' nor 'failed'", [end.seq]))
+            found.append(
+                (
+                    Code.UNRECORDED_FAILURE,
+                    f"provider call failed on {end.worker} but pynenc recorded neither 'retry' nor 'failed'",
+                    [end.seq],
+                )
+            )
         for start, end in mine:
             if end is None:
-                found.append((Code.UNFINISHED_CALL, f"provider call started on {start.worker} never ended", [start.seq]))
+                found.append(
+                    (Code.UNFINISHED_CALL, f"provider call started on {start.worker} never ended", [start.seq])
+                )
             elif end.outcome not in ("ok", "failed", "aborted"):
                 found.append((Code.ODD_OUTCOME, f"provider call ended with {end.outcome!r}", [start.seq, end.seq]))
         out.extend(

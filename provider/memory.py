@@ -43,7 +43,10 @@ class Provider(CallLedger):
     """In-memory provider; ``listener`` is told of every call's "start" and "end"."""
 
     def __init__(
-        self, hold: Hold = _no_hold, listener: Listener | None = None, fails: Callable[[CallRecord], bool] = _never_fails
+        self,
+        hold: Hold = _no_hold,
+        listener: Listener | None = None,
+        fails: Callable[[CallRecord], bool] = _never_fails,
     ) -> None:
         super().__init__()
         self.hold = hold

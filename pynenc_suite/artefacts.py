@@ -72,8 +72,13 @@ def save(
     (folder / "schedule.txt").write_text(repr(schedule) + "\n")
     (folder / "schedule.json").write_text(json.dumps(schedule_to_json(schedule), indent=1))
     (folder / "history.json").write_text(json.dumps(history.to_json(), indent=1, sort_keys=True))
-    meta: dict[str, Any] = {"app": app, "engine": engine, "task": task, "rule": rule,
-                            "violations": [str(v) for v in violations]}
+    meta: dict[str, Any] = {
+        "app": app,
+        "engine": engine,
+        "task": task,
+        "rule": rule,
+        "violations": [str(v) for v in violations],
+    }
     if configured is not None:
         meta["configured"] = configured.to_json()
     if fixes:
@@ -86,8 +91,16 @@ def save(
     return folder
 
 
-def write_report(folder: Path, schedule: Schedule, history: History, violations: list[Violation], *, task: str,
-                 rule: str, finding: tuple[str, str] | None = None) -> Path:
+def write_report(
+    folder: Path,
+    schedule: Schedule,
+    history: History,
+    violations: list[Violation],
+    *,
+    task: str,
+    rule: str,
+    finding: tuple[str, str] | None = None,
+) -> Path:
     """The failure's page, ``report.html`` beside its schedule and history (:mod:`~.history.html_report`); a
     recorded finding's reproduction says so in its title."""
     title = f"{len(violations)} violation(s) of {rule} on {task}"

@@ -74,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _route_pynenc_log(args: argparse.Namespace) -> None:
     """pynenc's log lines of a command that runs the app: to its file in the artefact folder, or the terminal."""
     from pynenc_suite import pynenc_log
+
     if args.log_to_terminal:
         pynenc_log.to_terminal()
     else:
@@ -120,13 +121,21 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    gate = commands.add_parser("gate", help="every property, the key audit and the explorer on an app (deterministic)",
-                               usage=APP_USAGE, description=APP_HELP)
+    gate = commands.add_parser(
+        "gate",
+        help="every property, the key audit and the explorer on an app (deterministic)",
+        usage=APP_USAGE,
+        description=APP_HELP,
+    )
     add_to_command(gate, "gate")
     gate.set_defaults(run=run_gate)
 
-    realtime = commands.add_parser("realtime", help="pynenc's own runners in separate processes, with real faults",
-                                   usage=APP_USAGE, description=APP_HELP)
+    realtime = commands.add_parser(
+        "realtime",
+        help="pynenc's own runners in separate processes, with real faults",
+        usage=APP_USAGE,
+        description=APP_HELP,
+    )
     add_to_command(realtime, "realtime")
     realtime.set_defaults(run=run_realtime)
 
@@ -136,7 +145,9 @@ def _parser() -> argparse.ArgumentParser:
     add_to_command(explore, "explore")
     explore.set_defaults(run=run_explore)
 
-    replay = commands.add_parser("replay", help="replay a failure folder (a property or a key failure); 0 if it reproduces")
+    replay = commands.add_parser(
+        "replay", help="replay a failure folder (a property or a key failure); 0 if it reproduces"
+    )
     replay.add_argument("folder", type=Path)
     replay.set_defaults(run=run_replay)
 
@@ -144,14 +155,21 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("folder", type=Path)
     report.set_defaults(run=run_report)
 
-    monitor = commands.add_parser("monitor", help="open a real-time SQLite run's kept database in pynenc's monitor",
-                                  description="Starts `pynenc monitor` (needs pynenc[monitor]) on the database the "
-                                  "real-time tier kept in FOLDER, with the app and configuration its runners had.")
+    monitor = commands.add_parser(
+        "monitor",
+        help="open a real-time SQLite run's kept database in pynenc's monitor",
+        description="Starts `pynenc monitor` (needs pynenc[monitor]) on the database the "
+        "real-time tier kept in FOLDER, with the app and configuration its runners had.",
+    )
     monitor.add_argument("folder", type=Path, help="a real-time schedule folder (it holds pynenc.sqlite3)")
     monitor.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     monitor.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
-    monitor.add_argument("--print", dest="print_only", action="store_true",
-                         help="print the equivalent `pynenc monitor` command instead of starting it")
+    monitor.add_argument(
+        "--print",
+        dest="print_only",
+        action="store_true",
+        help="print the equivalent `pynenc monitor` command instead of starting it",
+    )
     monitor.set_defaults(run=run_monitor)
 
     rejudge = commands.add_parser("rejudge", help="judge saved real-time histories again with this installation")
@@ -159,23 +177,31 @@ def _parser() -> argparse.ArgumentParser:
     rejudge.add_argument("-v", "--verbose", action="store_true", help="print every verdict, not only failures")
     rejudge.set_defaults(run=run_rejudge)
 
-    lock = commands.add_parser("lock", help="write the policy lock (pynenc-policies.lock) the gate compares with",
-                               usage="pynenc-suite lock APP [--lock FILE] [--update] [options]",
-                               description="Without --update, an existing lock that differs from the app is not "
-                               "written: the policy diff and its measured consequences are printed (exit 1).")
+    lock = commands.add_parser(
+        "lock",
+        help="write the policy lock (pynenc-policies.lock) the gate compares with",
+        usage="pynenc-suite lock APP [--lock FILE] [--update] [options]",
+        description="Without --update, an existing lock that differs from the app is not "
+        "written: the policy diff and its measured consequences are printed (exit 1).",
+    )
     lock.add_argument("--lock", type=Path, default=None, metavar="FILE", help="the lock (pynenc-policies.lock)")
     lock.add_argument("--update", action="store_true", help="rewrite an existing lock (accept the changes)")
     add_to_command(lock, "lock")
     lock.set_defaults(run=run_lock)
 
-    doctor = commands.add_parser("doctor", help="the pre-deployment checklist: pass, warn or fail per item",
-                                 usage="pynenc-suite doctor APP [--expected-keys N] [--max-body-seconds S] [--json FILE]",
-                                 description="Key consistency, policy sanity, runner sizing, recovery settings and "
-                                 "alert thresholds of the app; Markdown on stdout; exit 1 when an item fails.")
-    doctor.add_argument("--expected-keys", type=int, default=None, metavar="N",
-                        help="distinct keys you expect to be active at once")
-    doctor.add_argument("--max-body-seconds", type=float, default=None, metavar="S",
-                        help="the longest a task body runs")
+    doctor = commands.add_parser(
+        "doctor",
+        help="the pre-deployment checklist: pass, warn or fail per item",
+        usage="pynenc-suite doctor APP [--expected-keys N] [--max-body-seconds S] [--json FILE]",
+        description="Key consistency, policy sanity, runner sizing, recovery settings and "
+        "alert thresholds of the app; Markdown on stdout; exit 1 when an item fails.",
+    )
+    doctor.add_argument(
+        "--expected-keys", type=int, default=None, metavar="N", help="distinct keys you expect to be active at once"
+    )
+    doctor.add_argument(
+        "--max-body-seconds", type=float, default=None, metavar="S", help="the longest a task body runs"
+    )
     doctor.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the items as JSON")
     add_to_command(doctor, "doctor")
     doctor.set_defaults(run=run_doctor)
@@ -186,54 +212,127 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--engine", default="sqlite", help="sqlite (default) or redis")
     matrix.add_argument("--quick", action="store_true", help="a small grid, once each (about a minute)")
     matrix.add_argument("--runner", default="ThreadRunner", choices=("ThreadRunner", "MultiThreadRunner"))
-    matrix.add_argument("--calls-per-account", default=None, metavar="N[,N...]",
-                        help="calls per account, each value a dimension of the grid (default 4; --quick 3)")
-    matrix.add_argument("--hold", default=None, metavar="S[,S...]",
-                        help="seconds each call holds the provider, each value a dimension (default 0.2; --quick 0.1)")
-    matrix.add_argument("--tasks", default=None, metavar="ROUTED,DROP,DEDUP",
-                        help="the app's tasks for reroute=True, reroute=False and registration KEYS "
-                        "(default: the reference app's call_keyed, call_keyed_drop, refresh_once)")
-    matrix.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="where matrix.md and the charts go (.pynenc-suite/matrix; each run's artefacts go to "
-                        ".pynenc-suite/matrix/runs)")
+    matrix.add_argument(
+        "--calls-per-account",
+        default=None,
+        metavar="N[,N...]",
+        help="calls per account, each value a dimension of the grid (default 4; --quick 3)",
+    )
+    matrix.add_argument(
+        "--hold",
+        default=None,
+        metavar="S[,S...]",
+        help="seconds each call holds the provider, each value a dimension (default 0.2; --quick 0.1)",
+    )
+    matrix.add_argument(
+        "--tasks",
+        default=None,
+        metavar="ROUTED,DROP,DEDUP",
+        help="the app's tasks for reroute=True, reroute=False and registration KEYS "
+        "(default: the reference app's call_keyed, call_keyed_drop, refresh_once)",
+    )
+    matrix.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where matrix.md and the charts go (.pynenc-suite/matrix; each run's artefacts go to "
+        ".pynenc-suite/matrix/runs)",
+    )
     matrix.set_defaults(run=run_matrix)
 
-    phases = commands.add_parser("profile", help="where a gate example's time goes: draw, setup, drive, check",
-                                 usage="pynenc-suite profile [APP] [options]")
+    phases = commands.add_parser(
+        "profile",
+        help="where a gate example's time goes: draw, setup, drive, check",
+        usage="pynenc-suite profile [APP] [options]",
+    )
     phases.add_argument("--engine", default="memory", help="memory (default) or sqlite")
     phases.add_argument("--examples", type=int, default=60, help="schedules drawn per task (default 60)")
     phases.set_defaults(run=run_profile)
 
-    versions = commands.add_parser("versions", help="the gate on every pynenc release from 0.3.0 on: which releases "
-                                   "each finding affects", usage="pynenc-suite versions [APP] [options] [pytest options]")
-    versions.add_argument("--releases", default=None, metavar="R[,R...]",
-                          help="pynenc releases to run (default: every release on PyPI from 0.3.0 on)")
-    versions.add_argument("--write", type=Path, default=None, metavar="FILE",
-                          help="also write the table into FILE between its markers (FINDINGS.md)")
-    versions.add_argument("--hypothesis-profile", "--profile", default=None, choices=profiles.NAMES,
-                          help="examples per property in each release's gate (default: the gate's default)")
-    versions.add_argument("--no-redis", dest="redis", action="store_false",
-                          help="skip the Redis tests (run by default where redis-server is on PATH)")
-    versions.add_argument("--artefacts", default=None, metavar="DIR",
-                          help="where releases are installed and each gate's log is kept (.pynenc-suite/versions)")
+    versions = commands.add_parser(
+        "versions",
+        help="the gate on every pynenc release from 0.3.0 on: which releases each finding affects",
+        usage="pynenc-suite versions [APP] [options] [pytest options]",
+    )
+    versions.add_argument(
+        "--releases",
+        default=None,
+        metavar="R[,R...]",
+        help="pynenc releases to run (default: every release on PyPI from 0.3.0 on)",
+    )
+    versions.add_argument(
+        "--write",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the table into FILE between its markers (FINDINGS.md)",
+    )
+    versions.add_argument(
+        "--hypothesis-profile",
+        "--profile",
+        default=None,
+        choices=profiles.NAMES,
+        help="examples per property in each release's gate (default: the gate's default)",
+    )
+    versions.add_argument(
+        "--no-redis",
+        dest="redis",
+        action="store_false",
+        help="skip the Redis tests (run by default where redis-server is on PATH)",
+    )
+    versions.add_argument(
+        "--artefacts",
+        default=None,
+        metavar="DIR",
+        help="where releases are installed and each gate's log is kept (.pynenc-suite/versions)",
+    )
     versions.set_defaults(run=run_versions)
 
-    reach = commands.add_parser("reach", help="which branches of pynenc's concurrency code the gate reaches, beside "
-                                "pynenc's own tests", usage="pynenc-suite reach [APP] [options]")
-    reach.add_argument("--engines", default="memory,sqlite", metavar="E[,E...]",
-                       help="the engines the gate runs on, its reach added up (default memory,sqlite)")
-    reach.add_argument("--hypothesis-profile", "--profile", default="ci", choices=profiles.NAMES,
-                       help="examples per property in the gate on memory (default ci; other engines: engine)")
-    reach.add_argument("--no-pynenc-tests", dest="pynenc_tests", action="store_false",
-                       help="measure the gate only (pynenc's tests need pytest-asyncio, psutil, requests)")
+    reach = commands.add_parser(
+        "reach",
+        help="which branches of pynenc's concurrency code the gate reaches, beside pynenc's own tests",
+        usage="pynenc-suite reach [APP] [options]",
+    )
+    reach.add_argument(
+        "--engines",
+        default="memory,sqlite",
+        metavar="E[,E...]",
+        help="the engines the gate runs on, its reach added up (default memory,sqlite)",
+    )
+    reach.add_argument(
+        "--hypothesis-profile",
+        "--profile",
+        default="ci",
+        choices=profiles.NAMES,
+        help="examples per property in the gate on memory (default ci; other engines: engine)",
+    )
+    reach.add_argument(
+        "--no-pynenc-tests",
+        dest="pynenc_tests",
+        action="store_false",
+        help="measure the gate only (pynenc's tests need pytest-asyncio, psutil, requests)",
+    )
     reach.add_argument("--workers", "-n", default=None, help="xdist workers per run (default: up to 2)")
     reach.add_argument("--top", type=int, default=15, help="functions listed among the gate's gaps (default 15)")
-    reach.add_argument("--write", type=Path, default=None, metavar="FILE",
-                       help="also write the tables into FILE between its reach markers (docs/figures.md)")
-    reach.add_argument("--artefacts", default=None, metavar="DIR",
-                       help="where the coverage data and each run's log go (.pynenc-suite/reach)")
-    reach.add_argument("--reuse", action="store_true",
-                       help="measure only what the last run in the artefacts folder did not (re-render its tables)")
+    reach.add_argument(
+        "--write",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the tables into FILE between its reach markers (docs/figures.md)",
+    )
+    reach.add_argument(
+        "--artefacts",
+        default=None,
+        metavar="DIR",
+        help="where the coverage data and each run's log go (.pynenc-suite/reach)",
+    )
+    reach.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure only what the last run in the artefacts folder did not (re-render its tables)",
+    )
     reach.set_defaults(run=run_reach)
 
     bench = commands.add_parser("bench", help="the explorer's speed against direct pynenc calls")
@@ -267,7 +366,9 @@ def run_gate(args: argparse.Namespace, passthrough: list[str]) -> int:
     return _pytest("gate", [*options, *_distribution(passthrough), *passthrough])
 
 
-def _policy_lock(target: Any, lock: Path | None, required: bool, artefacts: Path, seed: int, profile: str | None) -> str:
+def _policy_lock(
+    target: Any, lock: Path | None, required: bool, artefacts: Path, seed: int, profile: str | None
+) -> str:
     """The policy diff and its measured consequences if the app differs from its lock (empty if it matches,
     or there is none); the locked rules get the examples of a gate property under ``profile``."""
     from pynenc_suite.apps.lock import LockError
@@ -340,8 +441,11 @@ class Outcome:
         self.selection = ""
 
     def pytest_configure(self, config: Any) -> None:
-        expressions = [f"{flag} {value!r}" for flag, value in (("-k", config.option.keyword),
-                                                               ("-m", config.option.markexpr)) if value]
+        expressions = [
+            f"{flag} {value!r}"
+            for flag, value in (("-k", config.option.keyword), ("-m", config.option.markexpr))
+            if value
+        ]
         self.selection = " and ".join(expressions) or "the test ids given"
 
     def pytest_runtest_logreport(self, report: Any) -> None:
@@ -513,7 +617,9 @@ def run_matrix(args: argparse.Namespace, passthrough: list[str]) -> int:
         policies = dict(zip(policies, names, strict=True))
     missing = [t for t in policies.values() if t not in target.tasks]
     if missing:
-        raise BadInput(f"matrix: the app has no task {', '.join(missing)}; name its three with --tasks ROUTED,DROP,DEDUP")
+        raise BadInput(
+            f"matrix: the app has no task {', '.join(missing)}; name its three with --tasks ROUTED,DROP,DEDUP"
+        )
     try:
         calls = tuple(int(v) for v in args.calls_per_account.split(",")) if args.calls_per_account else None
         holds = tuple(float(v) for v in args.hold.split(",")) if args.hold else None
@@ -524,8 +630,9 @@ def run_matrix(args: argparse.Namespace, passthrough: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     try:
         with engine_session(engine) as session, LoopbackProvider().serving() as provider:
-            results = run_grid(target, session, provider, grid, args.runner, default_artefacts() / "matrix" / "runs",
-                               policies)
+            results = run_grid(
+                target, session, provider, grid, args.runner, default_artefacts() / "matrix" / "runs", policies
+            )
     except EngineUnavailable as error:
         raise BadInput(str(error)) from None
     command = "pynenc-suite " + " ".join(sys.argv[1:])
@@ -568,15 +675,23 @@ def run_versions(args: argparse.Namespace, passthrough: list[str]) -> int:
             raise BadInput(f"versions: {args.write} does not exist")
         root = Path(args.artefacts or ".pynenc-suite").resolve() / "versions"
         root.mkdir(parents=True, exist_ok=True)
-        child = [*([args.app] if args.app else []), *(["--hypothesis-profile", args.hypothesis_profile]
-                                                       if args.hypothesis_profile else []), *passthrough]
+        child = [
+            *([args.app] if args.app else []),
+            *(["--hypothesis-profile", args.hypothesis_profile] if args.hypothesis_profile else []),
+            *passthrough,
+        ]
         results = []
         for release in releases:
-            result, seconds = gate_on_release(release, root, child, args.redis and shutil.which("redis-server") is not None)
+            result, seconds = gate_on_release(
+                release, root, child, args.redis and shutil.which("redis-server") is not None
+            )
             affected = [f for f, v in result.findings.items() if v.verdict == "affected"]
-            print(f"pynenc {release}: {result.properties_passed} properties passed, "
-                  f"{len(result.properties_failed)} failed; affected by {', '.join(affected) or 'no finding'} "
-                  f"({seconds:.0f} s; log {root / f'pynenc-{release}.log'})", flush=True)
+            print(
+                f"pynenc {release}: {result.properties_passed} properties passed, "
+                f"{len(result.properties_failed)} failed; affected by {', '.join(affected) or 'no finding'} "
+                f"({seconds:.0f} s; log {root / f'pynenc-{release}.log'})",
+                flush=True,
+            )
             for note in result.notes:
                 print(f"  {note}", flush=True)
             results.append(result)
@@ -585,8 +700,13 @@ def run_versions(args: argparse.Namespace, passthrough: list[str]) -> int:
     except ChildGateFailed as error:
         print(f"pynenc-suite: {error}", file=sys.stderr)
         return SUITE_ERROR
-    command = " ".join(["pynenc-suite versions", f"--releases {','.join(releases)}",
-                        *([f"--hypothesis-profile {args.hypothesis_profile}"] if args.hypothesis_profile else [])])
+    command = " ".join(
+        [
+            "pynenc-suite versions",
+            f"--releases {','.join(releases)}",
+            *([f"--hypothesis-profile {args.hypothesis_profile}"] if args.hypothesis_profile else []),
+        ]
+    )
     text = table.render(results, [f.id for f in FINDINGS], command)
     print(text)
     if args.write is not None:

@@ -84,22 +84,34 @@ class Consequences:
     def rows(self) -> list[tuple[str, str, str]]:
         old, new = self.locked, self.current
         return [
-            ("enqueues dropped (CONCURRENCY_CONTROLLED_FINAL)", _share(old.dropped, old.calls), _share(new.dropped, new.calls)),
+            (
+                "enqueues dropped (CONCURRENCY_CONTROLLED_FINAL)",
+                _share(old.dropped, old.calls),
+                _share(new.dropped, new.calls),
+            ),
             ("overlapping same-key provider calls (pairs)", str(old.overlaps), str(new.overlaps)),
             ("collapsed registrations", str(old.collapsed), str(new.collapsed)),
             ("reroutes per completed call", _ratio(old.reroutes, old.completed), _ratio(new.reroutes, new.completed)),
-            ("provider calls per enqueue", _ratio(old.provider_calls, old.calls), _ratio(new.provider_calls, new.calls)),
+            (
+                "provider calls per enqueue",
+                _ratio(old.provider_calls, old.calls),
+                _ratio(new.provider_calls, new.calls),
+            ),
         ]
 
     def headline(self) -> str:
-        return (f"measured on {self.locked.histories} contention schedules (seed {self.budget.seed}), "
-                "keys as locked; locked policy -> this app:")
+        return (
+            f"measured on {self.locked.histories} contention schedules (seed {self.budget.seed}), "
+            "keys as locked; locked policy -> this app:"
+        )
 
     def verdict(self) -> str:
         if not self.broken:
             return f"the locked contract still holds ({', '.join(self.kept)}: {self.budget.examples} examples each)"
         names = ", ".join(b.rule for b in self.broken)
-        return f"the locked contract now fails: {names}" + (f" (still holds: {', '.join(self.kept)})" if self.kept else "")
+        return f"the locked contract now fails: {names}" + (
+            f" (still holds: {', '.join(self.kept)})" if self.kept else ""
+        )
 
     def text(self) -> str:
         width = max(len(name) for name, _, _ in self.rows())
@@ -111,13 +123,19 @@ class Consequences:
         return "\n".join(lines)
 
     def markdown(self) -> str:
-        lines = [f"#### `{self.task}`: measured", "", self.headline(), "",
-                 "| | locked | now |", "|---|---|---|"]
+        lines = [f"#### `{self.task}`: measured", "", self.headline(), "", "| | locked | now |", "|---|---|---|"]
         lines += [f"| {name} | {old} | {new} |" for name, old, new in self.rows()]
         lines += ["", self.verdict(), ""]
         for broken in self.broken:
-            lines += [f"<details><summary>{broken.rule}: minimal counterexample</summary>", "", "```",
-                      broken.proof, "```", "</details>", ""]
+            lines += [
+                f"<details><summary>{broken.rule}: minimal counterexample</summary>",
+                "",
+                "```",
+                broken.proof,
+                "```",
+                "</details>",
+                "",
+            ]
         return "\n".join(lines)
 
 
@@ -155,7 +173,9 @@ def measure_changes(
     return out
 
 
-def measure(target: Target, name: str, entry: dict[str, Any], folder: Path, budget: Budget = DEFAULT_BUDGET) -> Consequences:
+def measure(
+    target: Target, name: str, entry: dict[str, Any], folder: Path, budget: Budget = DEFAULT_BUDGET
+) -> Consequences:
     """Run ``name`` under the lock ``entry`` and as configured, on the same schedules; judge the locked rules."""
     without_local_constants()
     judged = judged_by_lock(target, name, entry)

@@ -90,7 +90,9 @@ def check_rule(
         note(f"the property failed more than {budget.seconds:g}s ago: this schedule is not run")
         assume(False)
     with candidate_fixes():  # examples showing a finding with a candidate fix are judged, not discarded
-        history = shared.history(target, [task_name], schedule) if shared else run_schedule(target, [task_name], schedule)
+        history = (
+            shared.history(target, [task_name], schedule) if shared else run_schedule(target, [task_name], schedule)
+        )
     test_id = os.environ.get("PYTEST_CURRENT_TEST", f"{task_name}-{rule}").split(" ")[0]
     judgement = judge(history, [rule], Findings.GATE)
     if judgement.set_aside is not None:

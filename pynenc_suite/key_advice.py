@@ -32,30 +32,48 @@ class Advice:
 
 # Split of two values equal in Python, by the construction path that built the second: (cause, fix).
 SPLIT_BY_PATH: dict[str, tuple[str, str]] = {
-    "enum-value": ("pynenc serializes an enum member as its class and value, and the raw value as a plain value",
-                   "convert at every call site so all callers pass one kind: the member ({type}(value)), or the "
-                   "raw value (member.value) with the argument declared as the raw type"),
-    "namedtuple": ("pynenc serializes a NamedTuple as an object of its class, and a tuple as a tuple",
-                   "pass tuple(value) at every call site, or declare the NamedTuple type and build it everywhere"),
-    "dict-order": ("pynenc serializes a dict in insertion order, so equal dicts built in another order differ",
-                   "pass dict(sorted(value.items())) at every call site, or key on a sorted tuple of its items"),
-    "set-order": ("pynenc serializes a set in iteration order, which depends on how the set was built",
-                  "pass a sorted tuple instead of a set"),
-    "shared-parts": ("pynenc's serializer writes an object met twice as a reference to its first place (py/id), "
-                     "so one object in two places and two equal objects differ",
-                     "key on plain values (str, int), or build the value from fresh parts at every call site"),
+    "enum-value": (
+        "pynenc serializes an enum member as its class and value, and the raw value as a plain value",
+        "convert at every call site so all callers pass one kind: the member ({type}(value)), or the "
+        "raw value (member.value) with the argument declared as the raw type",
+    ),
+    "namedtuple": (
+        "pynenc serializes a NamedTuple as an object of its class, and a tuple as a tuple",
+        "pass tuple(value) at every call site, or declare the NamedTuple type and build it everywhere",
+    ),
+    "dict-order": (
+        "pynenc serializes a dict in insertion order, so equal dicts built in another order differ",
+        "pass dict(sorted(value.items())) at every call site, or key on a sorted tuple of its items",
+    ),
+    "set-order": (
+        "pynenc serializes a set in iteration order, which depends on how the set was built",
+        "pass a sorted tuple instead of a set",
+    ),
+    "shared-parts": (
+        "pynenc's serializer writes an object met twice as a reference to its first place (py/id), "
+        "so one object in two places and two equal objects differ",
+        "key on plain values (str, int), or build the value from fresh parts at every call site",
+    ),
     "int-for-float": ("pynenc serializes 2 and 2.0 differently", "pass float(value) at every call site"),
     "negative-zero": ("pynenc serializes -0.0 and 0.0 differently", "pass value + 0.0 (it turns -0.0 into 0.0)"),
-    "decimal-exponent": ("pynenc serializes a Decimal with its exponent (1.5 and 1.50 differ)",
-                         "pass value.normalize() (or one quantize) at every call site"),
-    "timezone": ("pynenc serializes a datetime with its time zone, so one instant in two zones differs",
-                 "convert at every call site: value.astimezone(datetime.UTC)"),
-    "path-flavour": ("pynenc serializes a path with its class (PurePosixPath and PosixPath differ)",
-                     "pass str(path), or one path class, at every call site"),
+    "decimal-exponent": (
+        "pynenc serializes a Decimal with its exponent (1.5 and 1.50 differ)",
+        "pass value.normalize() (or one quantize) at every call site",
+    ),
+    "timezone": (
+        "pynenc serializes a datetime with its time zone, so one instant in two zones differs",
+        "convert at every call site: value.astimezone(datetime.UTC)",
+    ),
+    "path-flavour": (
+        "pynenc serializes a path with its class (PurePosixPath and PosixPath differ)",
+        "pass str(path), or one path class, at every call site",
+    ),
 }
 SPLIT_BY_PATH |= {
-    "str-subclass": ("pynenc serializes a str subclass as an object of its class, and a str as a string",
-                     "pass str(value) at every call site"),
+    "str-subclass": (
+        "pynenc serializes a str subclass as an object of its class, and a str as a string",
+        "pass str(value) at every call site",
+    ),
     "int-bool": ("pynenc serializes True and 1 differently", "pass int(value) at every call site"),
     "int-decimal": ("pynenc serializes a Decimal and an int differently", "pass one numeric type at every call site"),
 }
@@ -63,14 +81,18 @@ SPLIT_BY_PATH |= {
 PATH_OF_CLASS = {"strenum-value": "enum-value", "intenum-value": "enum-value", "tuple-namedtuple": "namedtuple",
                  "int-float": "int-for-float", "datetime-timezone": "timezone", "path-pure-concrete": "path-flavour",
                  "frozenset-order": "set-order"}  # fmt: skip
-BUILT_TWO_WAYS = ("pynenc serializes how the value was built, not only what it equals",
-                  "key on plain fields (str, int) that every caller passes the same way, e.g. key_arguments "
-                  "naming them instead of the object")
-MODEL_STATE = ("pynenc serializes a pydantic model's internal state, including which fields the caller passed "
-               "explicitly (__pydantic_fields_set__), so one value built two ways gets two keys",
-               "key on plain fields: give the task str/int arguments (e.g. the model's identifying fields) and "
-               "name them in key_arguments; building the model one way everywhere is not enough, since the set "
-               "of passed fields is also serialized in hash order (a process split)")
+BUILT_TWO_WAYS = (
+    "pynenc serializes how the value was built, not only what it equals",
+    "key on plain fields (str, int) that every caller passes the same way, e.g. key_arguments "
+    "naming them instead of the object",
+)
+MODEL_STATE = (
+    "pynenc serializes a pydantic model's internal state, including which fields the caller passed "
+    "explicitly (__pydantic_fields_set__), so one value built two ways gets two keys",
+    "key on plain fields: give the task str/int arguments (e.g. the model's identifying fields) and "
+    "name them in key_arguments; building the model one way everywhere is not enough, since the set "
+    "of passed fields is also serialized in hash order (a process split)",
+)
 
 
 def advise(defect: KeyDefect) -> Advice:

@@ -26,8 +26,11 @@ code, pre { font: 12px/1.4 ui-monospace, monospace; white-space: pre-wrap; overf
 def key_page(meta: dict[str, Any], replay: str) -> str:
     """The page of a key failure whose ``meta.json`` is ``meta`` (see :mod:`pynenc_suite.key_failures`)."""
     title = f"{meta['task']}({meta['argument']}=...): {meta['verdict']} ({meta['family']})"
-    finding = f" This is an instance of the recorded pynenc defect {meta['finding']} (FINDINGS.md)." if meta.get(
-        "finding") else ""
+    finding = (
+        f" This is an instance of the recorded pynenc defect {meta['finding']} (FINDINGS.md)."
+        if meta.get("finding")
+        else ""
+    )
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -35,7 +38,8 @@ def key_page(meta: dict[str, Any], replay: str) -> str:
         f'<h1 id="title">{escape(title)}</h1>',
         f'<p><span class="verdict">{escape(meta["verdict"])}</span> app <code>{escape(meta["app"])}</code>, '
         f"engine {escape(meta['engine'])}, {escape(meta['mode'])} key"
-        + (f", normaliser <code>{escape(meta['normaliser'])}</code>" if meta.get("normaliser") else "") + "</p>",
+        + (f", normaliser <code>{escape(meta['normaliser'])}</code>" if meta.get("normaliser") else "")
+        + "</p>",
         _values(meta),
         f'<h2>Cause</h2><p id="cause">{escape(meta["cause"])}.{escape(finding)}</p>',
         f'<h2>Fix</h2><p id="fix">{escape(meta["fix"])}.</p>',
@@ -53,15 +57,19 @@ def _values(meta: dict[str, Any]) -> str:
         side = sides[0]
         rows = "".join(f'<tr><td>{escape(str(seed))}</td><td class="key"><code>{escape(key)}</code></td></tr>'
                        for seed, key in meta["seeds"].items())  # fmt: skip
-        return (f'<h2>One value, keyed in processes with different hash seeds</h2><p><code id="value">'
-                f"{escape(side['how'])}</code> ({escape(side['type'])})</p>"
-                f'<table id="sides"><colgroup><col style="width:14em"><col></colgroup>'
-                f"<tr><th>PYTHONHASHSEED</th><th>pynenc's key for it</th></tr>{rows}</table>")
+        return (
+            f'<h2>One value, keyed in processes with different hash seeds</h2><p><code id="value">'
+            f"{escape(side['how'])}</code> ({escape(side['type'])})</p>"
+            f'<table id="sides"><colgroup><col style="width:14em"><col></colgroup>'
+            f"<tr><th>PYTHONHASHSEED</th><th>pynenc's key for it</th></tr>{rows}</table>"
+        )
     rows = "".join(
         f"<tr><td><code>{escape(s['how'])}</code></td><td>{escape(s['type'])}</td>"
         f'<td class="key"><code>{escape(s["key"])}</code></td></tr>'
         for s in sides
     )
     heading = "Two values your code treats as one" if meta["verdict"] == "split" else "The values"
-    return (f'<h2>{heading}</h2><table id="sides"><colgroup><col style="width:34%"><col style="width:10em"><col>'
-            f"</colgroup><tr><th>value, as built</th><th>type</th><th>pynenc's key for it</th></tr>{rows}</table>")
+    return (
+        f'<h2>{heading}</h2><table id="sides"><colgroup><col style="width:34%"><col style="width:10em"><col>'
+        f"</colgroup><tr><th>value, as built</th><th>type</th><th>pynenc's key for it</th></tr>{rows}</table>"
+    )

@@ -31,8 +31,9 @@ class CannotMonitor(ValueError):
     """The folder cannot be opened in the monitor; ``str()`` is the one line to show."""
 
 
-def keep_database(config: dict[str, Any], folder: Path, app_spec: str, first_on_path: list[str],
-                  invocations: dict[str, str]) -> Path | None:
+def keep_database(
+    config: dict[str, Any], folder: Path, app_spec: str, first_on_path: list[str], invocations: dict[str, str]
+) -> Path | None:
     """Copy the run's SQLite database into ``folder`` (a consistent copy, taken with SQLite's backup API) and
     write :data:`MONITOR_FILE`, with ``invocations`` (the history's label -> pynenc's invocation id); None when
     the run was not on SQLite."""
@@ -48,8 +49,15 @@ def keep_database(config: dict[str, Any], folder: Path, app_spec: str, first_on_
         copy.close()
     settings = {**config, "sqlite_db_path": KEPT_DATABASE}
     (folder / MONITOR_FILE).write_text(
-        json.dumps({"app": app_spec, "config": settings, "import_path": import_path(first_on_path),
-                    "invocations": invocations}, indent=1)
+        json.dumps(
+            {
+                "app": app_spec,
+                "config": settings,
+                "import_path": import_path(first_on_path),
+                "invocations": invocations,
+            },
+            indent=1,
+        )
     )
     return kept
 

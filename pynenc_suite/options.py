@@ -70,48 +70,130 @@ class Option:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("engine", "where pynenc keeps its state: memory (the gate's and explore's default), sqlite (realtime's "
-           "default), redis (a redis-server started on a loopback port; pynenc-redis runs with pynenc<0.4) or "
-           "rabbitmq", _on((*RUNS, "lock"), "--engine"), choices=tuple(sorted(ENGINES))),
-    Option("profile", "examples per property: ci (100, derandomized; the default when CI=true), dev (100, random; "
-           "the default), nightly (2000), smoke (8), engine (20); or $PYNENC_SUITE_PROFILE",
-           _on(APP_COMMANDS, "--hypothesis-profile"), choices=PROFILE_NAMES, aliases=("--profile",)),
-    Option("key_normalisers", "a dict {task: {argument: callable}} of values your code treats as one account (e.g. "
-           "str.casefold for an email); the history and the key audit use it",
-           _on((*APP_COMMANDS, "doctor"), "--key-normalisers"), metavar="MODULE:ATTR"),
-    Option("strategies", "a module imported first, where you register Hypothesis strategies for your own argument "
-           "types", _on((*APP_COMMANDS, "doctor"), "--strategies"), metavar="MODULE"),
-    Option("run_bodies", "run your tasks' real bodies instead of recording probes (they must call the provider)",
-           _on(APP_COMMANDS, "--run-bodies"), flag=True),
-    Option("artefacts", "where failures, real-time runs and pynenc's log are written (default .pynenc-suite, or "
-           "$PYNENC_SUITE_ARTEFACTS)", _on(APP_COMMANDS, "--artefacts"), kind=Path, metavar="DIR"),
-    Option("log_to_terminal", "pynenc's own log lines on the terminal (default: in the artefact folder, "
-           "pynenc-<command>.log)", _on((*APP_COMMANDS, "doctor"), "--pynenc-log-to-terminal"), flag=True),
-    Option("github", "end with a GitHub Actions ::error annotation per failure of yours (on by default under "
-           "GitHub Actions); recorded pynenc defects get none", _on(APP_COMMANDS, "--github"), flag=True,
-           default=os.environ.get("GITHUB_ACTIONS") == "true"),
-    Option("lock", "the policy lock to compare the app with before running anything (default: "
-           "pynenc-policies.lock in the current directory, if there is one)", {"gate": "--lock"}, kind=Path,
-           metavar="FILE"),
+    Option(
+        "engine",
+        "where pynenc keeps its state: memory (the gate's and explore's default), sqlite (realtime's "
+        "default), redis (a redis-server started on a loopback port; pynenc-redis runs with pynenc<0.4) or "
+        "rabbitmq",
+        _on((*RUNS, "lock"), "--engine"),
+        choices=tuple(sorted(ENGINES)),
+    ),
+    Option(
+        "profile",
+        "examples per property: ci (100, derandomized; the default when CI=true), dev (100, random; "
+        "the default), nightly (2000), smoke (8), engine (20); or $PYNENC_SUITE_PROFILE",
+        _on(APP_COMMANDS, "--hypothesis-profile"),
+        choices=PROFILE_NAMES,
+        aliases=("--profile",),
+    ),
+    Option(
+        "key_normalisers",
+        "a dict {task: {argument: callable}} of values your code treats as one account (e.g. "
+        "str.casefold for an email); the history and the key audit use it",
+        _on((*APP_COMMANDS, "doctor"), "--key-normalisers"),
+        metavar="MODULE:ATTR",
+    ),
+    Option(
+        "strategies",
+        "a module imported first, where you register Hypothesis strategies for your own argument types",
+        _on((*APP_COMMANDS, "doctor"), "--strategies"),
+        metavar="MODULE",
+    ),
+    Option(
+        "run_bodies",
+        "run your tasks' real bodies instead of recording probes (they must call the provider)",
+        _on(APP_COMMANDS, "--run-bodies"),
+        flag=True,
+    ),
+    Option(
+        "artefacts",
+        "where failures, real-time runs and pynenc's log are written (default .pynenc-suite, or "
+        "$PYNENC_SUITE_ARTEFACTS)",
+        _on(APP_COMMANDS, "--artefacts"),
+        kind=Path,
+        metavar="DIR",
+    ),
+    Option(
+        "log_to_terminal",
+        "pynenc's own log lines on the terminal (default: in the artefact folder, pynenc-<command>.log)",
+        _on((*APP_COMMANDS, "doctor"), "--pynenc-log-to-terminal"),
+        flag=True,
+    ),
+    Option(
+        "github",
+        "end with a GitHub Actions ::error annotation per failure of yours (on by default under "
+        "GitHub Actions); recorded pynenc defects get none",
+        _on(APP_COMMANDS, "--github"),
+        flag=True,
+        default=os.environ.get("GITHUB_ACTIONS") == "true",
+    ),
+    Option(
+        "lock",
+        "the policy lock to compare the app with before running anything (default: "
+        "pynenc-policies.lock in the current directory, if there is one)",
+        {"gate": "--lock"},
+        kind=Path,
+        metavar="FILE",
+    ),
     Option("require_lock", "a missing policy lock is a failure", {"gate": "--require-lock"}, flag=True),
-    Option("policy_seed", "seed of the schedules a policy change's consequences are measured on (default 0)",
-           {"gate": "--policy-seed", "lock": "--seed"}, kind=int, default=0, metavar="N"),
-    Option("without_fixes", "run pynenc as installed, without the candidate fixes of recorded findings (every "
-           "finding's examples are then discarded by its signature)", _on(("gate", "explore"), "--without-fixes"),
-           flag=True),
-    Option("realtime_budget", "real-time tier: wall time for drawing and running schedules (default 180, or "
-           "$PYNENC_SUITE_REALTIME_BUDGET); a soak is a large budget", {"realtime": "--budget"}, kind=float,
-           metavar="SECONDS"),
-    Option("realtime_seed", "real-time tier: seed for drawing schedules (default: a fresh one, printed in the "
-           "summary)", {"realtime": "--seed"}, kind=int, metavar="N"),
-    Option("realtime_replay", "real-time tier: run one saved schedule again (a schedule-NNN folder of an earlier "
-           "run)", {"realtime": "--replay"}, metavar="SCHEDULE_FOLDER"),
-    Option("redis_url", "real-time tier: use this Redis (redis://host:port) instead of starting redis-server on a "
-           "free loopback port", {"realtime": "--redis-url"}, metavar="URL"),
-    Option("explore_size", "explore tier: operations per group (every multiset of N operation kinds; default 3)",
-           {"explore": "--size"}, kind=int, default=3, metavar="N"),
-    Option("explore_bound", "explore tier: preemptions per interleaving, every placement tried, fewest first "
-           "(default 1)", {"explore": "--bound"}, kind=int, default=1, metavar="N"),
+    Option(
+        "policy_seed",
+        "seed of the schedules a policy change's consequences are measured on (default 0)",
+        {"gate": "--policy-seed", "lock": "--seed"},
+        kind=int,
+        default=0,
+        metavar="N",
+    ),
+    Option(
+        "without_fixes",
+        "run pynenc as installed, without the candidate fixes of recorded findings (every "
+        "finding's examples are then discarded by its signature)",
+        _on(("gate", "explore"), "--without-fixes"),
+        flag=True,
+    ),
+    Option(
+        "realtime_budget",
+        "real-time tier: wall time for drawing and running schedules (default 180, or "
+        "$PYNENC_SUITE_REALTIME_BUDGET); a soak is a large budget",
+        {"realtime": "--budget"},
+        kind=float,
+        metavar="SECONDS",
+    ),
+    Option(
+        "realtime_seed",
+        "real-time tier: seed for drawing schedules (default: a fresh one, printed in the summary)",
+        {"realtime": "--seed"},
+        kind=int,
+        metavar="N",
+    ),
+    Option(
+        "realtime_replay",
+        "real-time tier: run one saved schedule again (a schedule-NNN folder of an earlier run)",
+        {"realtime": "--replay"},
+        metavar="SCHEDULE_FOLDER",
+    ),
+    Option(
+        "redis_url",
+        "real-time tier: use this Redis (redis://host:port) instead of starting redis-server on a free loopback port",
+        {"realtime": "--redis-url"},
+        metavar="URL",
+    ),
+    Option(
+        "explore_size",
+        "explore tier: operations per group (every multiset of N operation kinds; default 3)",
+        {"explore": "--size"},
+        kind=int,
+        default=3,
+        metavar="N",
+    ),
+    Option(
+        "explore_bound",
+        "explore tier: preemptions per interleaving, every placement tried, fewest first (default 1)",
+        {"explore": "--bound"},
+        kind=int,
+        default=1,
+        metavar="N",
+    ),
 )
 
 

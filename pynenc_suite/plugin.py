@@ -78,12 +78,18 @@ def _runs_the_suite(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     """Markers; in a session that runs the suite (or names one of its profiles), its profiles, its fixtures, and
     the app validated before any test.  Nothing heavy is imported otherwise (``tests/test_plugin.py``)."""
-    config.addinivalue_line("markers", "pynenc_finding(id, raises=PropertyViolation, condition=True): reproduces "
-                            "a recorded pynenc defect; a strict xfail expecting only ``raises``")
-    config.addinivalue_line("markers", "pynenc_reference_app: applies to the suite's reference app only (deselected "
-                            "for a team's app)")
+    config.addinivalue_line(
+        "markers",
+        "pynenc_finding(id, raises=PropertyViolation, condition=True): reproduces "
+        "a recorded pynenc defect; a strict xfail expecting only ``raises``",
+    )
+    config.addinivalue_line(
+        "markers", "pynenc_reference_app: applies to the suite's reference app only (deselected for a team's app)"
+    )
     config.addinivalue_line("markers", "pynenc_realtime: a test of the real-time tier (needs --pynenc-tier=realtime)")
-    config.addinivalue_line("markers", "pynenc_explore: a test of the exhaustive explore tier (needs --pynenc-tier=explore)")
+    config.addinivalue_line(
+        "markers", "pynenc_explore: a test of the exhaustive explore tier (needs --pynenc-tier=explore)"
+    )
     config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker (known without xdist too)")
     if getattr(config.option, "loadgroup", False) or getattr(config.option, "dist", None) == "loadgroup":
         from pynenc_suite import worker_groups  # a --dist loadgroup run's worker or controller
@@ -121,8 +127,7 @@ def pytest_configure(config: pytest.Config) -> None:
                     # The consequences are measured under the suite's hash seed: here, or in a child process.
                     child = None if HASH_SEED_AT_START == "0" else options
                     budget = Budget(options.policy_seed, options.profile or profiles.default_name())
-                    check_lock(target, options.lock, options.require_lock,
-                               options.artefacts, budget, child)
+                    check_lock(target, options.lock, options.require_lock, options.artefacts, budget, child)
         except (TargetError, EngineError, LockError) as error:
             pytest.exit(f"pynenc-suite: {error}", returncode=2)
         except PolicyChanged as change:

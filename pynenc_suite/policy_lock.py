@@ -44,8 +44,10 @@ def check(
     path = lock or DEFAULT_PATH
     if not path.exists():
         if required:
-            raise PolicyChanged(f"pynenc-suite: no policy lock at {path} (--require-lock); write one with "
-                                f"`pynenc-suite lock {target.spec}` and commit it after review")
+            raise PolicyChanged(
+                f"pynenc-suite: no policy lock at {path} (--require-lock); write one with "
+                f"`pynenc-suite lock {target.spec}` and commit it after review"
+            )
         if lock is not None:
             raise LockError(f"policy lock {path}: no such file")
         return f"policy lock: none at {path}"
@@ -79,10 +81,24 @@ def _joined(words: str, measured: Measured | None, form: str) -> str:
 
 def _measured_in_child(chosen: SuiteOptions, path: Path, artefacts: Path, budget: Budget) -> str:
     """``pynenc-suite lock`` on the same app and lock (it never writes a lock that differs): its report."""
-    command = [sys.executable, "-m", "pynenc_suite", "lock", chosen.app, "--lock", str(path.resolve()),
-               "--seed", str(budget.seed), "--hypothesis-profile", budget.profile, "--engine", chosen.engine,
-               "--artefacts", str(artefacts.resolve()),
-               *command_arguments(chosen, "lock", ("key_normalisers", "strategies", "run_bodies"))]
+    command = [
+        sys.executable,
+        "-m",
+        "pynenc_suite",
+        "lock",
+        chosen.app,
+        "--lock",
+        str(path.resolve()),
+        "--seed",
+        str(budget.seed),
+        "--hypothesis-profile",
+        budget.profile,
+        "--engine",
+        chosen.engine,
+        "--artefacts",
+        str(artefacts.resolve()),
+        *command_arguments(chosen, "lock", ("key_normalisers", "strategies", "run_bodies")),
+    ]
     environment = {**os.environ, "PYTHONHASHSEED": "0", **pynenc_log.for_a_child()}
     done = subprocess.run(command, capture_output=True, text=True, env=environment)
     if done.returncode != 1:

@@ -61,8 +61,12 @@ class Outcome:
         lines = [f"schedule #{self.number} on {engine}: {len(self.failures)} decided violation(s)"]
         lines += [f"  {v.violation}" for v in self.failures]
         lines += ["", self.schedule.describe(), "", render(self.history, [v.violation for v in self.failures])]
-        lines += ["", f"artefacts: {self.folder}", f"run the same schedule again: {rerun_command(app, engine, self.folder)}",
-                  "(real time decides the interleaving: a rerun need not reproduce it; the history above is the proof)"]
+        lines += [
+            "",
+            f"artefacts: {self.folder}",
+            f"run the same schedule again: {rerun_command(app, engine, self.folder)}",
+            "(real time decides the interleaving: a rerun need not reproduce it; the history above is the proof)",
+        ]
         return "\n".join(lines)
 
 
@@ -109,8 +113,15 @@ def rerun_command(app: str, engine: str, folder: Path) -> str:
 
 
 class RealtimeSession:
-    def __init__(self, target: Target, engine: EngineSession, provider: LoopbackProvider, out: Path,
-                 knobs: RealtimeKnobs | None = None, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        target: Target,
+        engine: EngineSession,
+        provider: LoopbackProvider,
+        out: Path,
+        knobs: RealtimeKnobs | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.target = target
         self.engine = engine
         self.provider = provider
@@ -125,7 +136,9 @@ class RealtimeSession:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "schedule.json").write_text(schedule.to_json())
         self.provider.reset()
-        run = RealtimeRun(self.target, self.engine, self.provider, schedule, self.extra_env, log_folder=folder / "runners")
+        run = RealtimeRun(
+            self.target, self.engine, self.provider, schedule, self.extra_env, log_folder=folder / "runners"
+        )
         history = run.execute()
         first = [p for p in self.extra_env.get("PYTHONPATH", "").split(os.pathsep) if p]
         labels = {info.label: pynenc_id for pynenc_id, info in run.recorder.invocations.items()}
@@ -142,8 +155,12 @@ class RealtimeSession:
         (folder / "schedule.txt").write_text(outcome.schedule.describe() + "\n")
         outcome.history.dump(folder / "history.json")
         verdicts = [
-            {"violation": str(v.violation), "verdict": "unknown" if v.unknown else outcome.known.get(i, "violation"),
-             "unknown": v.unknown.value if v.unknown else None, "reason": v.reason}
+            {
+                "violation": str(v.violation),
+                "verdict": "unknown" if v.unknown else outcome.known.get(i, "violation"),
+                "unknown": v.unknown.value if v.unknown else None,
+                "reason": v.reason,
+            }
             for i, v in enumerate(outcome.verdicts)
         ]
         (folder / "verdicts.json").write_text(json.dumps(verdicts, indent=1))
@@ -165,8 +182,14 @@ class RealtimeSession:
         examples = max(1, int(budget_seconds / 3))  # an upper bound: the budget, not the count, ends the session
 
         @seed(seed_value)
-        @settings(max_examples=examples, phases=[Phase.generate], database=None, deadline=None,
-                  suppress_health_check=list(HealthCheck), derandomize=False)
+        @settings(
+            max_examples=examples,
+            phases=[Phase.generate],
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=False,
+        )
         @given(realtime_schedules(tasks, self.knobs))
         def draw(schedule: RealtimeSchedule) -> None:
             spent = time.monotonic() - started

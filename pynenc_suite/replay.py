@@ -29,8 +29,10 @@ def replay(folder: Path) -> bool:
     saved, now = artefact.history.policies.get(task), target.policies.get(task)
     configured = TaskPolicy.from_json(artefact.meta["configured"]) if "configured" in artefact.meta else saved
     if configured != now:
-        print(f"did NOT reproduce: the app's policy for {task} changed since the failure was saved "
-              f"(saved: {configured}; now: {now}); the replay would test another configuration")
+        print(
+            f"did NOT reproduce: the app's policy for {task} changed since the failure was saved "
+            f"(saved: {configured}; now: {now}); the replay would test another configuration"
+        )
         return False
     if saved != now and saved is not None:
         print(f"judged by the locked contract {saved}, against the app's {now}")
@@ -40,8 +42,10 @@ def replay(folder: Path) -> bool:
         for finding in fixes:  # the gate ran pynenc with these candidate fixes; so does its replay
             fix = by_id(finding).gate_fix
             if fix is None:
-                print(f"did NOT reproduce: the gate ran with a candidate fix of {finding}, which this installation "
-                      "no longer has")
+                print(
+                    f"did NOT reproduce: the gate ran with a candidate fix of {finding}, which this installation "
+                    "no longer has"
+                )
                 return False
             stack.enter_context(fix())
         if fixes:
@@ -54,8 +58,10 @@ def replay(folder: Path) -> bool:
         print("\n".join(f"  {v}" for v in found))
         print(render(history, violations))
         return True
-    print(f"did NOT reproduce: recorded {len(artefact.meta['violations'])} violation(s) of {rule}, "
-          f"the replay found {len(found)}")
+    print(
+        f"did NOT reproduce: recorded {len(artefact.meta['violations'])} violation(s) of {rule}, "
+        f"the replay found {len(found)}"
+    )
     print("\n".join(f"  recorded: {v}" for v in artefact.meta["violations"]))
     print("\n".join(f"  replayed: {v}" for v in found))
     return False

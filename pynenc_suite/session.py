@@ -61,5 +61,3 @@ def load_target(chosen: SuiteOptions, strict: bool = True) -> Target:
 
 def artefacts_root(*parts: str) -> Path:
     return options().artefacts.joinpath(*parts)
-
-

@@ -48,6 +48,8 @@ _outcomes: dict[str, Any] = {"passed": 0, "failed": [], "known": {}, "proofs": {
 def interrupted() -> None:
     """The user stopped the run (Ctrl-C): it has no verdict, and its summary says none."""
     _outcomes["interrupted"] = True
+
+
 FINDING_ID = re.compile(r"\bPYN-\d+[a-z]?\b")
 
 
@@ -113,8 +115,10 @@ def _verdict(terminal: pytest.TerminalReporter) -> None:
                         f"{seconds:.0f} s, {_outcomes['passed']} passed")  # fmt: skip
     terminal.write_line(f"your failures: {len(failed)}" + (" (listed below, each with its folder under "
                         "failures/ and a replay command)" if failed else ""))  # fmt: skip
-    terminal.write_line("recorded pynenc defects reproduced (strict xfails, not your failures): "
-                        + (", ".join(f"{f} x{n}" for f, n in sorted(known.items())) or "none"))
+    terminal.write_line(
+        "recorded pynenc defects reproduced (strict xfails, not your failures): "
+        + (", ".join(f"{f} x{n}" for f, n in sorted(known.items())) or "none")
+    )
     if _not_applicable:
         terminal.write_line(f"not applicable to this app: {_not_applicable} tests of the suite's reference app")
     if log := pynenc_log.announcement():
@@ -149,14 +153,18 @@ def _explored(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
             known[finding] = known.get(finding, 0) + n
     runs = sum(r["runs"] for r in rows)
     seconds = sum(r["seconds"] for r in rows)
-    write(f"{len(rows)} scenarios, {runs} interleavings in {seconds:.0f} s of test time; "
-          f"interleavings showing a known finding without a candidate fix: "
-          + (", ".join(f"{f} {n}" for f, n in sorted(known.items())) or "none"))
+    write(
+        f"{len(rows)} scenarios, {runs} interleavings in {seconds:.0f} s of test time; "
+        f"interleavings showing a known finding without a candidate fix: "
+        + (", ".join(f"{f} {n}" for f, n in sorted(known.items())) or "none")
+    )
     write(f"{'task':18} {'scenarios':>9} {'interleavings':>13} {'most decision points':>20} {'seconds':>8}")
     for task in sorted({r["task"] for r in rows}):
         mine = [r for r in rows if r["task"] == task]
-        write(f"{task:18} {len(mine):>9} {sum(r['runs'] for r in mine):>13} "
-              f"{max(r['decisions'] for r in mine):>20} {sum(r['seconds'] for r in mine):>8.1f}")
+        write(
+            f"{task:18} {len(mine):>9} {sum(r['runs'] for r in mine):>13} "
+            f"{max(r['decisions'] for r in mine):>20} {sum(r['seconds'] for r in mine):>8.1f}"
+        )
 
 
 def _key_audit(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
@@ -167,13 +175,17 @@ def _key_audit(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
     yours = sorted((r for r in rows if r.get("tier") == "yours"), key=lambda r: (r["task"], r["argument"]))
     others = [r for r in rows if r.get("tier") == "other"]
     failing = [r for r in yours if r["defects"]]
-    write(f"your equality: {len(yours)} key argument(s) searched, {sum(r['pairs'] for r in yours)} pairs in "
-          f"{sum(r['seconds'] for r in yours):.1f} s; {len(failing)} keyed against it (your failures)")
+    write(
+        f"your equality: {len(yours)} key argument(s) searched, {sum(r['pairs'] for r in yours)} pairs in "
+        f"{sum(r['seconds'] for r in yours):.1f} s; {len(failing)} keyed against it (your failures)"
+    )
     write(f"{'task':16} {'argument':12} {'type':10} {'families':>8} {'pairs':>6}  verdict")
     for r in yours:
         verdicts = [f"{d['verdict']} ({d['family']}): {d['values']}" for d in r["defects"]] or ["one key per value"]
-        write(f"{r['task'][:16]:16} {r['argument'][:12]:12} {r['type'][:10]:10} {r['families']:>8} {r['pairs']:>6}  "
-              f"{_clip(verdicts[0])}")
+        write(
+            f"{r['task'][:16]:16} {r['argument'][:12]:12} {r['type'][:10]:10} {r['families']:>8} {r['pairs']:>6}  "
+            f"{_clip(verdicts[0])}"
+        )
         for more in verdicts[1:]:
             write(f"{'':58}{_clip(more)}")
     if others:
@@ -182,17 +194,23 @@ def _key_audit(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
         for r in wrong:
             by_finding[r["finding"] or "new"] = by_finding.get(r["finding"] or "new", 0) + 1
         risks = sum(r["verdict"] == "risk" for r in others)
-        write(f"values of other types: {len(others)} (argument, class) checked; keyed wrongly: "
-              + (", ".join(f"{n} by {f}" for f, n in sorted(by_finding.items())) or "none")
-              + (f"; {risks} risk(s): a union admits two types a caller may mix" if risks else ""))
+        write(
+            f"values of other types: {len(others)} (argument, class) checked; keyed wrongly: "
+            + (", ".join(f"{n} by {f}" for f, n in sorted(by_finding.items())) or "none")
+            + (f"; {risks} risk(s): a union admits two types a caller may mix" if risks else "")
+        )
         for finding in sorted(f for f in by_finding if f != "new"):
             classes: dict[str, int] = {}
             for r in wrong:
                 if r["finding"] == finding:
                     classes[r["class"]] = classes.get(r["class"], 0) + 1
-            write(f"  recorded {finding} (exposure, not your failure): "
-                  + ", ".join(f"{name} on {n} argument(s)" for name, n in sorted(classes.items())))
-        for r in sorted((r for r in wrong if r["finding"] is None), key=lambda r: (r["task"], r["argument"], r["class"])):
+            write(
+                f"  recorded {finding} (exposure, not your failure): "
+                + ", ".join(f"{name} on {n} argument(s)" for name, n in sorted(classes.items()))
+            )
+        for r in sorted(
+            (r for r in wrong if r["finding"] is None), key=lambda r: (r["task"], r["argument"], r["class"])
+        ):
             write(f"  NEW {r['task']}.{r['argument']} {r['class']}: {_clip(r['example'], 120)}")
 
 
@@ -211,25 +229,34 @@ def _examples(terminal: pytest.TerminalReporter, rows: list[dict]) -> None:
             by_finding[finding] = by_finding.get(finding, 0) + n
     dropped = sum(by_finding.values())
     findings = ", ".join(f"{f} {n}" for f, n in sorted(by_finding.items()))
-    write(f"{len(rows)} properties: {judged} examples judged, {dropped} discarded as known findings"
-          + (f" ({findings})" if findings else ""))
+    write(
+        f"{len(rows)} properties: {judged} examples judged, {dropped} discarded as known findings"
+        + (f" ({findings})" if findings else "")
+    )
     unfixed = unfixed_in_gate()
     if not candidate_fixes_on():
-        write("candidate fixes off (--without-fixes): pynenc as installed; examples showing any recorded finding "
-              "are discarded by its signature")
+        write(
+            "candidate fixes off (--without-fixes): pynenc as installed; examples showing any recorded finding "
+            "are discarded by its signature"
+        )
     elif unfixed:
-        write(f"candidate fixes written for other pynenc code, not applied to pynenc {version('pynenc')}: "
-              f"{', '.join(f.id for f in unfixed)}; examples showing them are discarded by their signatures")
+        write(
+            f"candidate fixes written for other pynenc code, not applied to pynenc {version('pynenc')}: "
+            f"{', '.join(f.id for f in unfixed)}; examples showing them are discarded by their signatures"
+        )
     reached: dict[str, int] = {}
     for r in rows:
         for situation, n in r.get("situations", {}).items():
             reached[situation] = reached.get(situation, 0) + n
     never = [s for s in SITUATIONS if not reached.get(s)]
-    write("recovery's hard situations, judged examples that reached each: "
-          + ", ".join(f"{s} {reached.get(s, 0)}" for s in SITUATIONS))
+    write(
+        "recovery's hard situations, judged examples that reached each: "
+        + ", ".join(f"{s} {reached.get(s, 0)}" for s in SITUATIONS)
+    )
     if never:
         write(f"never reached (a blind spot of this run): {', '.join(never)}")
     _property_grid(write, rows)
+
 
 SHORT = {"drop-semantics": "drop", "exclusive-admission": "exclusive", "legal-transitions": "legal",
          "no-overlap": "overlap", "no-stale-locks": "stale-locks", "registration-dedup": "dedup",

@@ -23,8 +23,12 @@ class Tally:
     situations: Counter[str] = field(default_factory=Counter)  # situation -> judged examples that reached it
 
     def as_property(self, item: str) -> dict:
-        return {"item": item, "judged": self.judged, "discarded": dict(sorted(self.discarded.items())),
-                "situations": dict(sorted(self.situations.items()))}
+        return {
+            "item": item,
+            "judged": self.judged,
+            "discarded": dict(sorted(self.discarded.items())),
+            "situations": dict(sorted(self.situations.items())),
+        }
 
 
 _tallies: dict[str, Tally] = {}

@@ -82,7 +82,9 @@ class Recorder:
     def merged(self, timed: Iterable[Event]) -> History:
         """The live events and ``timed`` ones in one history, ordered by time (same time: by source)."""
         events = sorted([*self.history.events, *timed], key=lambda e: (e.time, _SOURCE_ORDER.get(e.kind, 1), e.seq))
-        return History(events=[replace(e, seq=seq) for seq, e in enumerate(events)], policies=dict(self.history.policies))
+        return History(
+            events=[replace(e, seq=seq) for seq, e in enumerate(events)], policies=dict(self.history.policies)
+        )
 
     def worker_label(self, runner_id: str | None) -> str | None:
         if runner_id is None:
@@ -103,7 +105,9 @@ class Recorder:
         running_mode, running_keys = policy.running, policy.key_arguments
         if running_mode is Mode.DISABLED:
             first = next(iter(inspect.signature(task.func).parameters), None)
-            running_mode, running_keys = (Mode.KEYS, (first,)) if first is not None and first in kwargs else (Mode.TASK, ())
+            running_mode, running_keys = (
+                (Mode.KEYS, (first,)) if first is not None and first in kwargs else (Mode.TASK, ())
+            )
 
         def serialized(mode: Mode) -> Mapping[str, str] | None:
             if call is None or mode is Mode.DISABLED or policy.running is Mode.DISABLED and mode is running_mode:
@@ -115,7 +119,11 @@ class Recorder:
 
         key = self.keys.ref(policy.task, running_mode, running_keys, kwargs, serialized(running_mode))
         reg = self.keys.ref(
-            policy.task + "#registration", policy.registration, policy.key_arguments, kwargs, serialized(policy.registration)
+            policy.task + "#registration",
+            policy.registration,
+            policy.key_arguments,
+            kwargs,
+            serialized(policy.registration),
         )
         return key, reg
 
@@ -149,14 +157,24 @@ class Recorder:
 
     # -- what producers do ------------------------------------------------------
     def enqueued(
-        self, task: Any, kwargs: Mapping[str, Any], invocation: Any, producer: str, probe: bool = False,
+        self,
+        task: Any,
+        kwargs: Mapping[str, Any],
+        invocation: Any,
+        producer: str,
+        probe: bool = False,
         via: str | None = None,
     ) -> bool:
         """Record what a producer's call returned: REUSED for a collapsed call, else ENQUEUE (True)."""
         if isinstance(invocation, ReusedInvocation):
             _, reg_key = self.key_refs(task, kwargs, _call_for(task, kwargs))
-            self.emit(Kind.REUSED, invocation_id=self.label(str(invocation.invocation_id)), task=task_name(task),
-                      worker=producer, reg_key=reg_key)
+            self.emit(
+                Kind.REUSED,
+                invocation_id=self.label(str(invocation.invocation_id)),
+                task=task_name(task),
+                worker=producer,
+                reg_key=reg_key,
+            )
             return False
         info = self.know_invocation(invocation)
         self.emit(
@@ -165,17 +183,28 @@ class Recorder:
         )  # fmt: skip
         return True
 
-    def raised(self, site: ErrorSite, error: BaseException, worker: str | None = None, task: str | None = None) -> Event:
+    def raised(
+        self, site: ErrorSite, error: BaseException, worker: str | None = None, task: str | None = None
+    ) -> Event:
         """An exception where the caller (producer, runner, sweeper) does not expect one: an ERROR event."""
-        return self.emit(Kind.ERROR, worker=worker, task=task, error=error_info(site, error),
-                         detail=f"{site.value} raised {type(error).__name__}: {error}")
+        return self.emit(
+            Kind.ERROR,
+            worker=worker,
+            task=task,
+            error=error_info(site, error),
+            detail=f"{site.value} raised {type(error).__name__}: {error}",
+        )
 
     def dropped_results(self, statuses: Mapping[str, str], invocations: Mapping[str, Any]) -> None:
         """A producer reads the result of every invocation pynenc dropped (it must raise): RESULT events."""
         for invocation_id, invocation in invocations.items():
             if statuses.get(invocation_id) in DROPPED:
-                self.emit(Kind.RESULT, invocation_id=self.label(invocation_id), task=task_name(invocation.task),
-                          outcome=result_outcome(invocation))
+                self.emit(
+                    Kind.RESULT,
+                    invocation_id=self.label(invocation_id),
+                    task=task_name(invocation.task),
+                    outcome=result_outcome(invocation),
+                )
 
     # -- what pynenc and the provider do, live ------------------------------------
     def status(self, invocation_id: str, status: str, runner_id: str | None) -> None:
@@ -189,15 +218,22 @@ class Recorder:
     def provider(self, what: str, call: CallRecord, worker: str | None) -> None:
         self.progress += 1
         kind = Kind.PROVIDER_START if what == "start" else Kind.PROVIDER_END
-        self.emit(kind, worker=worker, outcome=None if what == "start" else call.outcome,
-                  detail=_call_detail(call, what == "start"), **self._about(call.invocation_id, reg=False))
+        self.emit(
+            kind,
+            worker=worker,
+            outcome=None if what == "start" else call.outcome,
+            detail=_call_detail(call, what == "start"),
+            **self._about(call.invocation_id, reg=False),
+        )
 
     @contextmanager
     def observing(self, orchestrator: Any) -> Iterator[None]:
         """Record every status pynenc writes through ``orchestrator`` while the block runs."""
         real_register = orchestrator._register_new_invocations
         real_transition = orchestrator._atomic_status_transition
-        saved = {name: orchestrator.__dict__.get(name) for name in ("_register_new_invocations", "_atomic_status_transition")}
+        saved = {
+            name: orchestrator.__dict__.get(name) for name in ("_register_new_invocations", "_atomic_status_transition")
+        }
 
         def register(invocations: list[Any], runner_id: str | None = None) -> Any:
             record = real_register(invocations, runner_id)
@@ -223,19 +259,32 @@ class Recorder:
                     setattr(orchestrator, name, previous)
 
     # -- what pynenc and the provider did, timed by their sources (real time) ------
-    def timed_status(self, invocation_id: str, status: str, time: float, worker: str, writer: str | None,
-                     detail: str = "") -> Event:
-        return self.timed(Kind.STATUS, time, status=status, worker=worker, writer=writer, detail=detail,
-                          **self._about(invocation_id))
+    def timed_status(
+        self, invocation_id: str, status: str, time: float, worker: str, writer: str | None, detail: str = ""
+    ) -> Event:
+        return self.timed(
+            Kind.STATUS, time, status=status, worker=worker, writer=writer, detail=detail, **self._about(invocation_id)
+        )
 
     def timed_call(self, call: CallRecord, worker: str, origin: float) -> list[Event]:
         """A provider call's start and, if it ended, its end (times relative to ``origin``)."""
         about = self._about(call.invocation_id, reg=False)
-        events = [self.timed(Kind.PROVIDER_START, call.start - origin, worker=worker, detail=_call_detail(call, True),
-                             **about)]
+        events = [
+            self.timed(
+                Kind.PROVIDER_START, call.start - origin, worker=worker, detail=_call_detail(call, True), **about
+            )
+        ]
         if call.end is not None:
-            events.append(self.timed(Kind.PROVIDER_END, call.end - origin, worker=worker, outcome=call.outcome,
-                                     detail=_call_detail(call, False), **about))
+            events.append(
+                self.timed(
+                    Kind.PROVIDER_END,
+                    call.end - origin,
+                    worker=worker,
+                    outcome=call.outcome,
+                    detail=_call_detail(call, False),
+                    **about,
+                )
+            )
         return events
 
     def _about(self, invocation_id: str, reg: bool = True) -> dict[str, Any]:

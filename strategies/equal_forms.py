@@ -113,6 +113,7 @@ def __getattr__(name: str) -> Any:  # a pickled Row3 is found again in a fresh p
 
 # ---- which paths a declared type offers -------------------------------------------------------------------------
 
+
 def paths_for(hint: Any) -> list[str]:
     """The construction paths (keys of :data:`PATHS`) a value of ``hint`` may be built along, besides the plain
     way.  Only paths to values of the declared type (an enum-typed argument's raw value is its member's equal):
@@ -164,8 +165,16 @@ def _collect_paths(hint: Any, found: list[str], seen: set[int]) -> None:  # noqa
         if any(_member_equals_value(m) for m in hint):
             _add(found, "enum-value")
     elif is_pydantic_model(hint):
-        _add(found, "defaults-explicit", "keyword-order", "from-instance", "model-validate", "model-validate-json",
-             "model-construct", "shared-parts")
+        _add(
+            found,
+            "defaults-explicit",
+            "keyword-order",
+            "from-instance",
+            "model-validate",
+            "model-validate-json",
+            "model-construct",
+            "shared-parts",
+        )
         for field in hint.model_fields.values():
             _collect_paths(field.annotation, found, seen)
     elif dataclasses.is_dataclass(hint) and isinstance(hint, type):
@@ -184,6 +193,7 @@ def _collect_paths(hint: Any, found: list[str], seen: set[int]) -> None:  # noqa
 
 
 # ---- building a value twice --------------------------------------------------------------------------------------
+
 
 class _Builder:
     """Builds an equal value from ``value``'s parts; ``path`` (or None: the plain way) is applied where the drawn
@@ -290,8 +300,14 @@ class _Builder:
     def _fields(self, hints: dict[str, Any], values: dict[str, Any]) -> dict[str, Built]:
         return {name: self.build(hints.get(name, Any), v) for name, v in values.items()}
 
-    def _call(self, cls: type, fields: dict[str, Built], defaults: dict[str, Any], positional: bool = False,
-              keyword_order: bool = False) -> tuple[dict[str, Built], str]:
+    def _call(
+        self,
+        cls: type,
+        fields: dict[str, Built],
+        defaults: dict[str, Any],
+        positional: bool = False,
+        keyword_order: bool = False,
+    ) -> tuple[dict[str, Built], str]:
         """The fields a constructor is given (defaults omitted unless ``defaults-explicit`` says) and its text."""
         explicit = self.here("defaults-explicit")
         given = {n: b for n, b in fields.items() if explicit or n not in defaults or not _equal(b.value, defaults[n])}
@@ -308,7 +324,9 @@ class _Builder:
         defaults = {f.name: f.default for f in init if f.default is not dataclasses.MISSING}
         positional = self.here("positional")
         given, how = self._call(cls, fields, defaults, positional, self.here("keyword-order"))
-        built = cls(*(b.value for b in fields.values())) if positional else cls(**{n: b.value for n, b in given.items()})
+        built = (
+            cls(*(b.value for b in fields.values())) if positional else cls(**{n: b.value for n, b in given.items()})
+        )
         if self.here("from-instance"):
             return Built(dataclasses.replace(built), f"dataclasses.replace({how})")
         return Built(built, how)
@@ -324,7 +342,9 @@ class _Builder:
                     if a.default is not attrs.NOTHING and not isinstance(a.default, attrs.Factory)}  # type: ignore[arg-type]  # a class, typed as a function  # fmt: skip
         positional = self.here("positional")
         given, how = self._call(cls, fields, defaults, positional, self.here("keyword-order"))
-        built = cls(*(b.value for b in fields.values())) if positional else cls(**{n: b.value for n, b in given.items()})
+        built = (
+            cls(*(b.value for b in fields.values())) if positional else cls(**{n: b.value for n, b in given.items()})
+        )
         if self.here("from-instance"):
             return Built(attrs.evolve(built), f"attrs.evolve({how})")
         return Built(built, how)
@@ -333,11 +353,15 @@ class _Builder:
         cls = type(value)
         fields = self._fields(_type_hints(cls), value._asdict())
         if self.here("namedtuple-make"):
-            return Built(cls._make(b.value for b in fields.values()),
-                         f"{cls.__name__}._make([{', '.join(b.how for b in fields.values())}])")
+            return Built(
+                cls._make(b.value for b in fields.values()),
+                f"{cls.__name__}._make([{', '.join(b.how for b in fields.values())}])",
+            )
         positional = self.here("positional")
         given, how = self._call(cls, fields, dict(cls._field_defaults), positional, self.here("keyword-order"))
-        built = cls(*(b.value for b in fields.values())) if positional else cls(**{n: b.value for n, b in given.items()})
+        built = (
+            cls(*(b.value for b in fields.values())) if positional else cls(**{n: b.value for n, b in given.items()})
+        )
         if self.here("from-instance"):
             first = next(iter(fields), None)
             return Built(built._replace(**({first: fields[first].value} if first else {})), f"{how}._replace()")
@@ -354,8 +378,10 @@ class _Builder:
         if self.here("model-validate"):
             return Built(cls.model_validate(keys), f"{cls.__name__}.model_validate({shown})")
         if self.here("model-construct"):
-            return Built(cls.model_construct(**{n: b.value for n, b in given.items()}),
-                         f"{cls.__name__}.model_construct({how[len(cls.__name__) + 1:-1]})")
+            return Built(
+                cls.model_construct(**{n: b.value for n, b in given.items()}),
+                f"{cls.__name__}.model_construct({how[len(cls.__name__) + 1 : -1]})",
+            )
         built = cls(**keys)
         if self.here("model-validate-json"):
             text = built.model_dump_json(exclude_unset=True, by_alias=True)
@@ -445,6 +471,7 @@ def distinct_pairs(draw: st.DrawFn, hint: Any) -> tuple[Built, Built]:
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------------
+
 
 def _unannotated(hint: Any) -> Any:
     return typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Annotated else hint

@@ -91,7 +91,12 @@ def _accented_names() -> st.SearchStrategy[str]:
 
 
 def _dict_orders() -> st.SearchStrategy[tuple[dict, dict]]:
-    items = st.lists(st.tuples(st.text("abcdef", min_size=1, max_size=3), small_ints), min_size=2, max_size=4, unique_by=lambda kv: kv[0])
+    items = st.lists(
+        st.tuples(st.text("abcdef", min_size=1, max_size=3), small_ints),
+        min_size=2,
+        max_size=4,
+        unique_by=lambda kv: kv[0],
+    )
     return items.map(lambda kvs: (dict(kvs), dict(reversed(kvs))))
 
 
@@ -101,7 +106,9 @@ def _set_orders(kind: type) -> st.SearchStrategy[tuple[Any, Any]]:
 
 
 def _same_instant() -> st.SearchStrategy[tuple[dt.datetime, dt.datetime]]:
-    instants = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC))
+    instants = st.datetimes(
+        min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC)
+    )
     offsets = st.integers(-12, 14).filter(bool).map(lambda h: dt.timezone(dt.timedelta(hours=h)))
     return st.tuples(instants, offsets).map(lambda p: (p[0], p[0].astimezone(p[1])))
 
@@ -112,9 +119,15 @@ CLASSES: tuple[EqualityClass, ...] = (
     EqualityClass("negative-zero", "0.0 and -0.0", st.just((0.0, -0.0))),
     EqualityClass("int-decimal", "7 and Decimal(7)", small_ints.map(lambda n: (n, Decimal(n)))),
     EqualityClass(
-        "decimal-exponent", "Decimal('1.5') and Decimal('1.50')", small_ints.map(lambda n: (Decimal(n) / 2, (Decimal(n) / 2).quantize(Decimal("0.001"))))
+        "decimal-exponent",
+        "Decimal('1.5') and Decimal('1.50')",
+        small_ints.map(lambda n: (Decimal(n) / 2, (Decimal(n) / 2).quantize(Decimal("0.001")))),
     ),
-    EqualityClass("tuple-namedtuple", "(1, 2) and AccountRef(1, 2)", st.tuples(small_ints, small_ints).map(lambda t: (t, AccountRef(*t)))),
+    EqualityClass(
+        "tuple-namedtuple",
+        "(1, 2) and AccountRef(1, 2)",
+        st.tuples(small_ints, small_ints).map(lambda t: (t, AccountRef(*t))),
+    ),
     EqualityClass("strenum-value", "Plan.PRO and 'pro'", st.sampled_from(list(Plan)).map(lambda p: (p, p.value))),
     EqualityClass("intenum-value", "Tier.GOLD and 2", st.sampled_from(list(Tier)).map(lambda t: (t, int(t)))),
     EqualityClass("dict-order", "{'a': 1, 'b': 2} and {'b': 2, 'a': 1}", _dict_orders()),
@@ -124,11 +137,14 @@ CLASSES: tuple[EqualityClass, ...] = (
     EqualityClass(
         "nested-containers",
         "{'acct': (7, 'eu')} and {'acct': (7.0, 'eu')}",
-        st.tuples(small_ints, st.sampled_from(["eu", "us"])).map(lambda p: ({"acct": (p[0], p[1])}, {"acct": (float(p[0]), p[1])})),
+        st.tuples(small_ints, st.sampled_from(["eu", "us"])).map(
+            lambda p: ({"acct": (p[0], p[1])}, {"acct": (float(p[0]), p[1])})
+        ),
     ),
     EqualityClass(
-        "str-subclass", "'acme' and AccountName('acme'), a str subclass", _faked(lambda f: f.company()).map(
-            lambda s: (s, AccountName(s)))
+        "str-subclass",
+        "'acme' and AccountName('acme'), a str subclass",
+        _faked(lambda f: f.company()).map(lambda s: (s, AccountName(s))),
     ),
     EqualityClass(
         "path-pure-concrete",

@@ -46,7 +46,9 @@ class TimedEnqueue:
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
-        return f"@{self.at:.2f}s p{self.producer} {self.task}({args}) hold={self.hold:.2f}s" + (" FAIL" if self.fail else "")
+        return f"@{self.at:.2f}s p{self.producer} {self.task}({args}) hold={self.hold:.2f}s" + (
+            " FAIL" if self.fail else ""
+        )
 
 
 @dataclass(frozen=True)

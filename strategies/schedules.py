@@ -72,7 +72,9 @@ def _fault_steps(runners: int, knobs: Knobs) -> st.SearchStrategy[Step]:
     )
 
 
-def _recovery_edges(runners: int, knobs: Knobs, enqueue: st.SearchStrategy[Step]) -> st.SearchStrategy[tuple[Step, ...]]:
+def _recovery_edges(
+    runners: int, knobs: Knobs, enqueue: st.SearchStrategy[Step]
+) -> st.SearchStrategy[tuple[Step, ...]]:
     """A few steps that take recovery to one of its edges on purpose (each is rare as a chance sequence), each
     with the enqueues it needs:
 
@@ -95,12 +97,27 @@ def _recovery_edges(runners: int, knobs: Knobs, enqueue: st.SearchStrategy[Step]
     return st.one_of(
         st.builds(lambda e, a, b: (e, Poll(a), Advance(overdue), Recover(b)), enqueue, r, other),
         st.builds(lambda e, a, b: (e, Poll(a), Start(a), Advance(horizon), Recover(b)), enqueue, r, other),
-        st.builds(lambda calls, a: (*calls, Poll(a), Crash(a), Restart(a), Poll(a), Crash(a), Restart(a),
-                                    Advance(horizon), Recover(a)), st.tuples(*[enqueue] * 4), r),  # fmt: skip
-        st.builds(lambda e, a, b, p: (e, *ripe(a), Together((Recover(b), Crash(b)), p)), enqueue, r, other,
-                  preemptions),  # fmt: skip
-        st.builds(lambda e, a, b, p: (e, *ripe(a), Together((Recover(a), Recover(b)), p)), enqueue, r, other,
-                  preemptions),  # fmt: skip
+        st.builds(
+            lambda calls, a: (
+                *calls,
+                Poll(a),
+                Crash(a),
+                Restart(a),
+                Poll(a),
+                Crash(a),
+                Restart(a),
+                Advance(horizon),
+                Recover(a),
+            ),
+            st.tuples(*[enqueue] * 4),
+            r,
+        ),  # fmt: skip
+        st.builds(
+            lambda e, a, b, p: (e, *ripe(a), Together((Recover(b), Crash(b)), p)), enqueue, r, other, preemptions
+        ),  # fmt: skip
+        st.builds(
+            lambda e, a, b, p: (e, *ripe(a), Together((Recover(a), Recover(b)), p)), enqueue, r, other, preemptions
+        ),  # fmt: skip
     )
 
 
@@ -147,8 +164,9 @@ def _contention_edges(
 
 
 @st.composite
-def _enqueue_many(draw: st.DrawFn, tasks: list[TaskUnderTest], pools: dict[str, dict[str, list[Any]]],
-                  knobs: Knobs) -> EnqueueMany:
+def _enqueue_many(
+    draw: st.DrawFn, tasks: list[TaskUnderTest], pools: dict[str, dict[str, list[Any]]], knobs: Knobs
+) -> EnqueueMany:
     """``task.parallelize(calls)``; sometimes one argument is passed once, as ``common_args``."""
     task = draw(st.sampled_from(tasks))
     calls = draw(st.lists(kwargs_from(pools[task.name]), min_size=1, max_size=knobs.max_batch))

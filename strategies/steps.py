@@ -156,7 +156,8 @@ class Schedule:
 
 
 STEP_TYPES: dict[str, type] = {
-    t.__name__: t for t in (Enqueue, EnqueueMany, Poll, Start, Finish, Crash, Stop, Restart, Advance, Recover, Iterate, Together)
+    t.__name__: t
+    for t in (Enqueue, EnqueueMany, Poll, Start, Finish, Crash, Stop, Restart, Advance, Recover, Iterate, Together)
 }
 
 

@@ -71,7 +71,7 @@ def _of(hint: Any) -> st.SearchStrategy[Any]:  # noqa: C901, PLR0911 - one case 
             return st.lists(_of(args[0]), max_size=3).map(tuple)
         return st.tuples(*(_of(arg) for arg in args))
     if origin is dict or hint is dict:
-        keys, values = (args or (str, int))
+        keys, values = args or (str, int)
         return st.dictionaries(_of(keys), _of(values), max_size=3)
     if origin in (set, frozenset) or hint in (set, frozenset):
         kind = origin or hint
@@ -182,7 +182,11 @@ def conforms(value: Any, hint: Any) -> bool:  # noqa: C901, PLR0911 - one case p
             return all(conforms(item, args[0]) for item in value)
         return not args or (len(args) == len(value) and all(conforms(v, a) for v, a in zip(value, args, strict=True)))
     if origin in (list, set, frozenset, collections.abc.Sequence):
-        return isinstance(value, origin) and all(conforms(item, args[0]) for item in value) if args else isinstance(value, origin)
+        return (
+            isinstance(value, origin) and all(conforms(item, args[0]) for item in value)
+            if args
+            else isinstance(value, origin)
+        )
     if origin is dict:
         return isinstance(value, dict) and all(conforms(k, args[0]) and conforms(v, args[1]) for k, v in value.items())
     try:

@@ -7,9 +7,7 @@ from typing import Any
 from pynenc_suite.history.model import History, Mode, TaskPolicy, build
 
 KEYED = TaskPolicy("call_keyed", running=Mode.KEYS, key_arguments=("account_id",), reroute=True)
-DROP = TaskPolicy(
-    "call_keyed_drop", running=Mode.KEYS, key_arguments=("account_id",), reroute=False
-)
+DROP = TaskPolicy("call_keyed_drop", running=Mode.KEYS, key_arguments=("account_id",), reroute=False)
 UNSAFE = TaskPolicy("call_unsafe")
 REFRESH = TaskPolicy(
     "refresh_once",
@@ -99,11 +97,7 @@ def hist(*events: Ev | list[Ev]) -> History:
 def seq_of(history: History, kind: str, inv: str, **match: Any) -> int:
     """Seq of the first event of ``kind`` for ``inv`` with the given field values."""
     for e in history:
-        if (
-            e.kind == kind
-            and e.invocation_id == inv
-            and all(getattr(e, k) == v for k, v in match.items())
-        ):
+        if e.kind == kind and e.invocation_id == inv and all(getattr(e, k) == v for k, v in match.items()):
             return e.seq
     raise LookupError((kind, inv, match))
 

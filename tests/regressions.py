@@ -84,7 +84,9 @@ def stop_without_reroute(monkeypatch: pytest.MonkeyPatch) -> None:
     def kill_without_reroute(self: BaseRunner, invocation_id: object, runner_ctx: object = None) -> None:
         try:
             self.app.orchestrator.set_invocation_status(
-                invocation_id, InvocationStatus.KILLED, runner_ctx or self.runner_context  # type: ignore[arg-type]
+                invocation_id,
+                InvocationStatus.KILLED,
+                runner_ctx or self.runner_context,  # type: ignore[arg-type]
             )
         except InvocationStatusTransitionError:
             pass
@@ -102,17 +104,36 @@ class DetectionRow:
 
 
 DETECTION_ROWS = (
-    DetectionRow("KEYS not enforced", keys_not_enforced, (("call_keyed", "no-overlap"), ("call_keyed_drop", "no-overlap"))),
-    DetectionRow("admission check skipped", admission_check_skipped,
-                 (("call_keyed", "exclusive-admission"), ("sync_all", "exclusive-admission"))),  # fmt: skip
-    DetectionRow("reroute flag inverted", reroute_flag_inverted,
-                 (("call_keyed", "drop-semantics"), ("call_keyed_drop", "drop-semantics"),
-                  ("call_keyed", "reroute-preserves-work"))),  # fmt: skip
-    DetectionRow("registration dedup disabled", registered_invocations_unseen, (("refresh_once", "registration-dedup"),)),
-    DetectionRow("recovery never reroutes", recovery_never_reroutes,
-                 (("call_keyed", "no-stale-locks"), ("call_keyed", "liveness"))),  # fmt: skip
-    DetectionRow("stopping runner does not reroute", stop_without_reroute,
-                 (("call_keyed", "no-stale-locks"), ("call_keyed", "reroute-preserves-work"))),  # fmt: skip
+    DetectionRow(
+        "KEYS not enforced", keys_not_enforced, (("call_keyed", "no-overlap"), ("call_keyed_drop", "no-overlap"))
+    ),
+    DetectionRow(
+        "admission check skipped",
+        admission_check_skipped,
+        (("call_keyed", "exclusive-admission"), ("sync_all", "exclusive-admission")),
+    ),  # fmt: skip
+    DetectionRow(
+        "reroute flag inverted",
+        reroute_flag_inverted,
+        (
+            ("call_keyed", "drop-semantics"),
+            ("call_keyed_drop", "drop-semantics"),
+            ("call_keyed", "reroute-preserves-work"),
+        ),
+    ),  # fmt: skip
+    DetectionRow(
+        "registration dedup disabled", registered_invocations_unseen, (("refresh_once", "registration-dedup"),)
+    ),
+    DetectionRow(
+        "recovery never reroutes",
+        recovery_never_reroutes,
+        (("call_keyed", "no-stale-locks"), ("call_keyed", "liveness")),
+    ),  # fmt: skip
+    DetectionRow(
+        "stopping runner does not reroute",
+        stop_without_reroute,
+        (("call_keyed", "no-stale-locks"), ("call_keyed", "reroute-preserves-work")),
+    ),  # fmt: skip
 )
 
 

@@ -30,7 +30,9 @@ BOUND = 150.0  # seconds for one failing property on SQLite with the regression 
 CALL = {"account_id": "a", "op": "x"}
 
 
-def test_a_drain_past_its_bound_stops_and_is_a_liveness_failure(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_drain_past_its_bound_stops_and_is_a_liveness_failure(
+    target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A crashed runner holds the key: the drain cycles the blocked call; with a bound of 1 event per invocation
     it stops there with a BOUND event, and liveness flags it first."""
     steps = (Enqueue(0, "call_keyed", CALL), Poll(0, 1), Start(0), Crash(0), Enqueue(0, "call_keyed", CALL))

@@ -36,8 +36,17 @@ FIXED_ARTEFACTS = [  # Redis counterexamples replay in the explore tier on Redis
 
 
 def test_every_gate_fix_has_a_reproduction_to_pass() -> None:
-    assert [f.id for f in gate_fixed()] == ["PYN-001", "PYN-005", "PYN-006", "PYN-008", "PYN-009", "PYN-013", "PYN-014",
-                                          "PYN-015", "PYN-016"]
+    assert [f.id for f in gate_fixed()] == [
+        "PYN-001",
+        "PYN-005",
+        "PYN-006",
+        "PYN-008",
+        "PYN-009",
+        "PYN-013",
+        "PYN-014",
+        "PYN-015",
+        "PYN-016",
+    ]
     assert all(f.artefacts and f.gate is not None for f in gate_fixed())
 
 
@@ -162,7 +171,9 @@ def _batch_invocations_not_indexed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(MemOrchestrator, "index_arguments_for_concurrency_control", index_but_batches)
 
 
-def test_a_regression_that_looks_like_a_fixed_finding_is_caught(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_regression_that_looks_like_a_fixed_finding_is_caught(
+    target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With the candidate fix on, the gate judges the examples the PYN-008 filter used to discard, and catches a
     regression whose symptom is PYN-008's; with the filter instead of the fix, the same examples are discarded."""
     _batch_invocations_not_indexed(monkeypatch)

@@ -28,7 +28,6 @@ from pynenc_suite.strategies.steps import (
 CALL = {"account_id": "acct-1", "op": "charge"}
 
 
-
 def _statuses(history, label: str) -> list[str]:
     return [e.status for e in history if e.kind is Kind.STATUS and e.invocation_id == label]
 
@@ -126,7 +125,14 @@ def test_enqueue_many_records_the_path_pynenc_took(target: Target) -> None:
 
 def test_stop_inside_a_group_interleaves_its_kill_and_reroute(target: Target) -> None:
     """A graceful stop among other operations, at every single preemption point: work is preserved."""
-    prefix = (Enqueue(0, "call_keyed", CALL), Poll(0), Start(0), Enqueue(1, "call_keyed", CALL), Enqueue(1, "call_keyed", CALL), Poll(0))
+    prefix = (
+        Enqueue(0, "call_keyed", CALL),
+        Poll(0),
+        Start(0),
+        Enqueue(1, "call_keyed", CALL),
+        Enqueue(1, "call_keyed", CALL),
+        Poll(0),
+    )
     for own in (0, 1):  # the stopping runner's own loop iteration in the group, or another runner's
         for points in [(), *[(p,) for p in range(12)]]:
             schedule = Schedule(2, (*prefix, Together((Stop(0), Iterate(own)), points)))
@@ -135,7 +141,10 @@ def test_stop_inside_a_group_interleaves_its_kill_and_reroute(target: Target) ->
             assert inside[:3] == [Kind.GROUP_BEGIN, Kind.STOP, Kind.GROUP_END]
             assert "killed" in _statuses(history, "i1")
             known = gate_finding_in(history)
-            assert known is not None or invariants.check_all(history) == [], (schedule, render(history, invariants.check_all(history)))
+            assert known is not None or invariants.check_all(history) == [], (
+                schedule,
+                render(history, invariants.check_all(history)),
+            )
 
 
 def test_a_drain_whose_only_runner_stops_restarts_it(target: Target) -> None:

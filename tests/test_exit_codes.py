@@ -17,8 +17,13 @@ BROKEN = "tests.apps.keys_not_enforced:app"  # KEYS not enforced: call_keyed's n
 
 
 def _gate(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pynenc_suite", "gate", *args, "-p", "no:randomly", "-q"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pynenc_suite", "gate", *args, "-p", "no:randomly", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def _suite_lines(stderr: str) -> list[str]:
@@ -27,7 +32,9 @@ def _suite_lines(stderr: str) -> list[str]:
 
 def test_a_failed_property_exits_1_when_xdist_stops_the_run_early() -> None:
     """Under xdist, -x (or --maxfail) ends the session as "Interrupted" (pytest's code 2): a property failed, so 1."""
-    result = _gate(BROKEN, "--hypothesis-profile=smoke", "-n", "1", "-x", "-k", "test_property and call_keyed-no-overlap")
+    result = _gate(
+        BROKEN, "--hypothesis-profile=smoke", "-n", "1", "-x", "-k", "test_property and call_keyed-no-overlap"
+    )
     assert "Interrupted: stopping after 1 failures" in result.stdout, result.stdout[-2000:]
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
 

@@ -47,7 +47,9 @@ def test_every_operation_has_something_to_act_on() -> None:
         for step in scenario.group:
             if isinstance(step, Start):
                 assert step.runner in held, scenario.name  # a start has a PENDING invocation to run
-            if isinstance(step, Crash | Stop) and not any(isinstance(s, Poll | Start | Iterate | Recover) for s in scenario.group):
+            if isinstance(step, Crash | Stop) and not any(
+                isinstance(s, Poll | Start | Iterate | Recover) for s in scenario.group
+            ):
                 assert step.runner in held, scenario.name  # a lone strike hits a runner holding work
         if any(isinstance(step, Recover) for step in scenario.group):
             if any(isinstance(step, Start) for step in scenario.group):  # the sweep may take what a start holds

@@ -23,7 +23,6 @@ from pynenc_suite.strategies.steps import Crash, Enqueue, Iterate, Poll, Schedul
 CALL = {"account_id": 0, "op": "x"}
 
 
-
 def _race_schedule(poll_preemptions: tuple[int, ...], start_preemptions: tuple[int, ...]) -> Schedule:
     return Schedule(
         2,
@@ -72,7 +71,9 @@ TWO_KEYED = [Enqueue(0, "call_keyed", CALL), Enqueue(1, "call_keyed", CALL)]
 def _report(name: str, result: Exploration) -> None:
     assert result.schedule is not None, f"{name}: not found in {result.runs} runs"
     runners, producers, preemptions = _sizes(result.schedule)
-    print(f"\n{name}: found after {result.runs} runs; {runners} runner(s), {producers} producer(s), {preemptions} preemption(s)")
+    print(
+        f"\n{name}: found after {result.runs} runs; {runners} runner(s), {producers} producer(s), {preemptions} preemption(s)"
+    )
     assert runners <= 2 and producers <= 2 and preemptions <= 2
 
 

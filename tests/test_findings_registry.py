@@ -30,8 +30,14 @@ def test_findings_md_and_the_registry_name_the_same_findings() -> None:
 def test_every_finding_is_reproduced_by_something_the_suite_runs() -> None:
     marked = _marked_tests()
     for finding in FINDINGS:
-        ways = [finding.artefacts, finding.split_classes, finding.collapsed_classes, finding.process_classes,
-                finding.races, finding.id in marked]
+        ways = [
+            finding.artefacts,
+            finding.split_classes,
+            finding.collapsed_classes,
+            finding.process_classes,
+            finding.races,
+            finding.id in marked,
+        ]
         assert any(ways), f"{finding.id} has no reproduction"
 
 

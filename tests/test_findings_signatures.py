@@ -11,8 +11,11 @@ from tests.histories import enqueue, full, hist, runs, status
 K, S = "call_keyed", "call_serial"
 BY_ID = {f.id: f.gate for f in FINDINGS if f.gate is not None}
 # A runner killed inside an interleaved group (at a yield point of its other operations).
-CRASH_IN_A_GROUP = [{"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.CRASH.value, "worker": "r0", "fault": "kill"},
-                    {"kind": Kind.GROUP_END.value}]
+CRASH_IN_A_GROUP = [
+    {"kind": Kind.GROUP_BEGIN.value},
+    {"kind": Kind.CRASH.value, "worker": "r0", "fault": "kill"},
+    {"kind": Kind.GROUP_END.value},
+]
 
 
 def batch(inv: str, task: str, key: str) -> list[dict]:
@@ -48,15 +51,24 @@ def test_pyn_008_does_not_match_other_overlaps():
     assert not BY_ID["PYN-008"](per_call_path)
     sequential = hist(batch("a", K, "k1"), batch("b", K, "k1"), runs("a", K, "k1"), runs("b", K, "k1"))
     assert not BY_ID["PYN-008"](sequential)
-    distinct_keys = hist(batch("a", K, "k1"), batch("b", K, "k2"), status("a", K, "pending", "k1"), status("b", K, "pending", "k2"))
+    distinct_keys = hist(
+        batch("a", K, "k1"), batch("b", K, "k2"), status("a", K, "pending", "k1"), status("b", K, "pending", "k2")
+    )
     assert not BY_ID["PYN-008"](distinct_keys)
-    task_mode = hist(batch("a", S, "k1"), batch("b", S, "k2"), status("a", S, "pending", "k1"), status("b", S, "pending", "k2"))
+    task_mode = hist(
+        batch("a", S, "k1"), batch("b", S, "k2"), status("a", S, "pending", "k1"), status("b", S, "pending", "k2")
+    )
     assert not BY_ID["PYN-008"](task_mode)  # TASK mode filters by status only: not affected
 
 
 def test_pyn_009_matches_only_the_retry_transition_error():
     def poll_error(refused: tuple[str, str]) -> dict:
-        error = {"site": "poll", "type": "InvocationStatusTransitionError", "from_status": refused[0], "to_status": refused[1]}
+        error = {
+            "site": "poll",
+            "type": "InvocationStatusTransitionError",
+            "from_status": refused[0],
+            "to_status": refused[1],
+        }
         return {"kind": Kind.ERROR.value, "worker": "r0", "error": error}
 
     retry = ("retry", "concurrency_controlled")
@@ -85,11 +97,20 @@ def test_pyn_007_matches_work_lost_off_the_queue_after_a_crash_in_a_group():
 
 def test_pyn_007_matches_a_retry_lost_off_the_queue_only_when_its_retry_came_before_the_crash():
     crash = CRASH_IN_A_GROUP
-    failed_once = [*enqueue("b", K, "k1"), status("b", K, "pending", "k1"), status("b", K, "running", "k1"),
-                   status("b", K, "retry", "k1")]
+    failed_once = [
+        *enqueue("b", K, "k1"),
+        status("b", K, "pending", "k1"),
+        status("b", K, "running", "k1"),
+        status("b", K, "retry", "k1"),
+    ]
     assert BY_ID["PYN-007"](hist(failed_once, crash))  # retried, taken off the queue by the runner that died
-    retried_after = hist(enqueue("b", K, "k1"), status("b", K, "pending", "k1"), status("b", K, "running", "k1"),
-                         crash, status("b", K, "retry", "k1", worker="r0.2"))
+    retried_after = hist(
+        enqueue("b", K, "k1"),
+        status("b", K, "pending", "k1"),
+        status("b", K, "running", "k1"),
+        crash,
+        status("b", K, "retry", "k1", worker="r0.2"),
+    )
     assert not BY_ID["PYN-007"](retried_after)  # a live runner wrote RETRY after the crash: not this window
     assert not BY_ID["PYN-007"](hist(failed_once, crash[1]))  # a crash between operations takes nothing off a queue
     assert not BY_ID["PYN-007"](hist(failed_once))
@@ -97,22 +118,53 @@ def test_pyn_007_matches_a_retry_lost_off_the_queue_only_when_its_retry_came_bef
 
 def test_pyn_013_matches_a_block_on_a_holder_that_let_go_inside_the_group():
     group_begin, group_end = {"kind": Kind.GROUP_BEGIN.value}, {"kind": Kind.GROUP_END.value}
-    stale = hist(enqueue("a", K, "k1"), enqueue("b", K, "k1"), status("a", K, "pending", "k1"), group_begin,
-                 status("a", K, "killed", "k1"), status("a", K, "rerouted", "k1"),
-                 status("b", K, "concurrency_controlled", "k1"), group_end)
+    stale = hist(
+        enqueue("a", K, "k1"),
+        enqueue("b", K, "k1"),
+        status("a", K, "pending", "k1"),
+        group_begin,
+        status("a", K, "killed", "k1"),
+        status("a", K, "rerouted", "k1"),
+        status("b", K, "concurrency_controlled", "k1"),
+        group_end,
+    )
     assert BY_ID["PYN-013"](stale)
-    still_held = hist(enqueue("a", K, "k1"), enqueue("b", K, "k1"), status("a", K, "pending", "k1"), group_begin,
-                      status("b", K, "concurrency_controlled", "k1"), group_end)
+    still_held = hist(
+        enqueue("a", K, "k1"),
+        enqueue("b", K, "k1"),
+        status("a", K, "pending", "k1"),
+        group_begin,
+        status("b", K, "concurrency_controlled", "k1"),
+        group_end,
+    )
     assert not BY_ID["PYN-013"](still_held)  # a correct block
-    released_before = hist(enqueue("a", K, "k1"), enqueue("b", K, "k1"), status("a", K, "pending", "k1"),
-                           status("a", K, "killed", "k1"), group_begin,
-                           status("b", K, "concurrency_controlled", "k1"), group_end)
+    released_before = hist(
+        enqueue("a", K, "k1"),
+        enqueue("b", K, "k1"),
+        status("a", K, "pending", "k1"),
+        status("a", K, "killed", "k1"),
+        group_begin,
+        status("b", K, "concurrency_controlled", "k1"),
+        group_end,
+    )
     assert not BY_ID["PYN-013"](released_before)  # no holder at all when the group began: another defect
-    outside = hist(enqueue("a", K, "k1"), enqueue("b", K, "k1"), status("a", K, "pending", "k1"),
-                   status("a", K, "killed", "k1"), status("b", K, "concurrency_controlled", "k1"))
+    outside = hist(
+        enqueue("a", K, "k1"),
+        enqueue("b", K, "k1"),
+        status("a", K, "pending", "k1"),
+        status("a", K, "killed", "k1"),
+        status("b", K, "concurrency_controlled", "k1"),
+    )
     assert not BY_ID["PYN-013"](outside)  # not inside a group: no race explains it
-    other_key = hist(enqueue("a", K, "k1"), enqueue("b", K, "k2"), status("a", K, "pending", "k1"), group_begin,
-                     status("a", K, "killed", "k1"), status("b", K, "concurrency_controlled", "k2"), group_end)
+    other_key = hist(
+        enqueue("a", K, "k1"),
+        enqueue("b", K, "k2"),
+        status("a", K, "pending", "k1"),
+        group_begin,
+        status("a", K, "killed", "k1"),
+        status("b", K, "concurrency_controlled", "k2"),
+        group_end,
+    )
     assert not BY_ID["PYN-013"](other_key)
 
 

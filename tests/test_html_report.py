@@ -53,7 +53,9 @@ def test_every_committed_finding_has_an_up_to_date_page(name: str, folder: Path)
     expected = html_report(artefact.history, violations, title=f"{len(violations)} violation(s) of "
                            f"{artefact.meta['rule']} on {artefact.meta['task']}", schedule=repr(artefact.schedule),
                            replay=artefacts.replay_command(Path("findings/artefacts") / name))  # fmt: skip
-    assert (ARTEFACTS / name / REPORT).read_text() == expected, f"regenerate: pynenc-suite report findings/artefacts/{name}"
+    assert (ARTEFACTS / name / REPORT).read_text() == expected, (
+        f"regenerate: pynenc-suite report findings/artefacts/{name}"
+    )
 
 
 SCREENSHOTS = Path(os.environ.get("PYNENC_SUITE_ARTEFACTS", ".pynenc-suite")) / "browser-check"
@@ -80,8 +82,14 @@ def _realtime_page() -> str:
     history = build(events, POLICIES)
     violations = invariants.check("no-overlap", history)
     assert violations
-    return html_report(history, violations, title="schedule #1: 1 decided violation(s) on sqlite", real_time=True,
-                       schedule="runners: r0=ThreadRunner, r1=ThreadRunner", replay="pynenc-suite realtime --replay=x")
+    return html_report(
+        history,
+        violations,
+        title="schedule #1: 1 decided violation(s) on sqlite",
+        real_time=True,
+        schedule="runners: r0=ThreadRunner, r1=ThreadRunner",
+        replay="pynenc-suite realtime --replay=x",
+    )
 
 
 def _open(browser, page_file: Path):  # type: ignore[no-untyped-def]

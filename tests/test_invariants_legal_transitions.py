@@ -64,7 +64,10 @@ def test_status_before_registration_is_flagged():
 
 def test_retry_edges():
     """RUNNING -> RETRY -> PENDING is the only way through RETRY: blocking a RETRY invocation is illegal."""
-    ok = hist(enqueue("a", K, "k1"), [status("a", K, s, "k1") for s in ("pending", "running", "retry", "pending", "running", "success")])
+    ok = hist(
+        enqueue("a", K, "k1"),
+        [status("a", K, s, "k1") for s in ("pending", "running", "retry", "pending", "running", "success")],
+    )
     assert legal_transitions.check(ok) == []
     for after in ("concurrency_controlled", "concurrency_controlled_final", "rerouted", "running"):
         bad = hist(enqueue("a", K, "k1"), [status("a", K, s, "k1") for s in ("pending", "running", "retry", after)])

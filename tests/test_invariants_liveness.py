@@ -26,8 +26,6 @@ def test_stuck_registered_and_pending_are_flagged():
 
 
 def test_invocation_without_any_status_is_flagged():
-    h = hist(
-        {"kind": "provider_start", "invocation_id": "x", "task": K, "key": "k1", "worker": "r1"}
-    )
+    h = hist({"kind": "provider_start", "invocation_id": "x", "task": K, "key": "k1", "worker": "r1"})
     [v] = liveness.check(h)
     assert v.rule == "liveness" and v.events == (0,) and "None" in v.message

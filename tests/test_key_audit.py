@@ -12,7 +12,6 @@ from pynenc_suite.strategies.equal_keys import BY_NAME, Opaque
 ACCOUNT = KeyedArgument("call_keyed", "account_id", Mode.KEYS)
 
 
-
 def test_equal_values_with_two_keys_are_a_split(target: Target) -> None:
     assert judge(target.tasks["call_keyed"], ACCOUNT, (1, 1.0), None) == "split"
 

@@ -110,8 +110,10 @@ def test_an_untimed_traceback_takes_the_time_of_the_next_log_line() -> None:
         "pynenc.exceptions.InvocationStatusTransitionError: InvocationStatusTransitionError(at the end)\n"
     )
     (first, last) = logged_state_errors(log, end=5.0)
-    assert first == (datetime(2026, 11, 28, 12, 23, 20, 531000, tzinfo=UTC).timestamp(),
-                     "InvocationStatusTransitionError(from_status:retry)")
+    assert first == (
+        datetime(2026, 11, 28, 12, 23, 20, 531000, tzinfo=UTC).timestamp(),
+        "InvocationStatusTransitionError(from_status:retry)",
+    )
     assert last == (5.0, "InvocationStatusTransitionError(at the end)")
 
 

@@ -33,7 +33,10 @@ def test_a_cells_figures_from_a_timed_history() -> None:
     ], HISTORY_POLICIES)  # fmt: skip
     measure = CellMeasure.of(history, K, threads=2)
     assert measure.makespan == pytest.approx(2.6)
-    assert (measure.latency_p50, measure.latency_p95) == (pytest.approx(1.95), pytest.approx(2.445))  # latencies 1.4 and 2.5, interpolated
+    assert (measure.latency_p50, measure.latency_p95) == (
+        pytest.approx(1.95),
+        pytest.approx(2.445),
+    )  # latencies 1.4 and 2.5, interpolated
     assert (measure.completed_calls, measure.collisions, measure.drops, measure.collapsed) == (2, 0, 0, 0)
     assert measure.reroutes_per_completed == pytest.approx(0.5)
     assert measure.busy == pytest.approx(2.0 / (2 * 2.6))
@@ -58,13 +61,15 @@ def _results(makespan: dict[str, float], busy: float = 0.5) -> Results:
 
 def test_the_fifty_percent_claim_follows_the_measured_ratio() -> None:
     text = "\n".join(claims(_results({"reroute=True": 1.5, "reroute=False": 1.0, "registration KEYS": 1.0})))
-    assert "costs ~50% more time (queue cycling)\"**: confirmed" in text and "+50%" in text
+    assert 'costs ~50% more time (queue cycling)"**: confirmed' in text and "+50%" in text
     text = "\n".join(claims(_results({"reroute=True": 1.1, "reroute=False": 1.0, "registration KEYS": 1.0})))
     assert "**: refuted" in text.splitlines()[2] and "+10%" in text
 
 
 def test_calls_per_account_and_hold_are_dimensions_of_the_grid() -> None:
-    grid = Grid(accounts=(1, 4), calls_per_account=(2,), holds=(0.1,), pools=(1,), repeats=1).varied((2, 8), (0.05, 0.2))
+    grid = Grid(accounts=(1, 4), calls_per_account=(2,), holds=(0.1,), pools=(1,), repeats=1).varied(
+        (2, 8), (0.05, 0.2)
+    )
     cells = grid.cells()
     assert len(cells) == 2 * 2 * 2
     assert {(c.calls_per_account, c.hold) for c in cells} == {(2, 0.05), (2, 0.2), (8, 0.05), (8, 0.2)}

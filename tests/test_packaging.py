@@ -10,7 +10,17 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOT_INSTALLED = {"tests", ".ci", ".tox", ".git", "docs", "build", "dist", ".pynenc-suite", ".mypy_cache"}  # run output, caches
+NOT_INSTALLED = {
+    "tests",
+    ".ci",
+    ".tox",
+    ".git",
+    "docs",
+    "build",
+    "dist",
+    ".pynenc-suite",
+    ".mypy_cache",
+}  # run output, caches
 
 
 def _setuptools() -> dict:
@@ -48,4 +58,6 @@ def test_the_package_docstring_maps_every_folder_to_its_module() -> None:
     import pynenc_suite
 
     for module, folder in _setuptools()["package-dir"].items():
-        assert f"``{module}``" in (pynenc_suite.__doc__ or "") and f"``{folder}/``" in (pynenc_suite.__doc__ or ""), module
+        assert f"``{module}``" in (pynenc_suite.__doc__ or "") and f"``{folder}/``" in (pynenc_suite.__doc__ or ""), (
+            module
+        )

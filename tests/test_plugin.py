@@ -12,8 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=folder,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_a_session_that_does_not_run_the_suite_is_left_alone(tmp_path: Path) -> None:
@@ -60,14 +65,11 @@ def test_options_carry_one_prefix_under_one_group(tmp_path: Path) -> None:
     assert "pynenc_finding" in _pytest(tmp_path, "--markers").stdout
 
 
-@pytest.mark.parametrize(
-    ("raised", "status"), [("PropertyViolation", 1), ("AssertionError", 3), ("RuntimeError", 3)]
-)
+@pytest.mark.parametrize(("raised", "status"), [("PropertyViolation", 1), ("AssertionError", 3), ("RuntimeError", 3)])
 def test_a_suite_test_that_breaks_is_an_error_not_a_failed_property(tmp_path: Path, raised: str, status: int) -> None:
     """Only a PropertyViolation is a failed property; a bare assert or any other exception is the suite's error."""
     (tmp_path / "test_breaks.py").write_text(
-        "from pynenc_suite.verdicts import PropertyViolation\n"
-        f"def test_breaks():\n    raise {raised}('boom')\n"
+        f"from pynenc_suite.verdicts import PropertyViolation\ndef test_breaks():\n    raise {raised}('boom')\n"
     )
     result = _pytest(tmp_path, "-q", "-p", "no:xdist", "--pynenc-app=pynenc_suite.apps.reference:app", "test_breaks.py")
     assert result.returncode == status, result.stdout[-2000:]
@@ -84,8 +86,9 @@ def test_a_finding_xfail_expects_its_violation_only(tmp_path: Path) -> None:
         "@pytest.mark.pynenc_finding('PYN-011')\n"
         "def test_crashes():\n    raise KeyError('call_keyed')\n"
     )
-    result = _pytest(tmp_path, "-q", "-p", "no:xdist", "-rfxX", "--pynenc-app=pynenc_suite.apps.reference:app",
-                     "test_finding.py")
+    result = _pytest(
+        tmp_path, "-q", "-p", "no:xdist", "-rfxX", "--pynenc-app=pynenc_suite.apps.reference:app", "test_finding.py"
+    )
     assert result.returncode == 3, result.stdout[-2000:]
     assert "XFAIL test_finding.py::test_reproduces - PYN-011" in result.stdout
     assert "FAILED test_finding.py::test_crashes" in result.stdout

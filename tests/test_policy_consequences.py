@@ -76,12 +76,14 @@ def test_the_locked_policy_is_rebuilt_on_the_task_and_restored(target: Target) -
 
 def test_a_locked_policy_the_function_cannot_take_is_not_rebuildable(target: Target) -> None:
     locked = snapshot(target)["tasks"][TRANSFER]
-    with pytest.raises(NotRebuildable, match="name no parameter"), configured_as(
-        target.tasks["transfer"], dict(locked, key_arguments=["iban"])
+    with (
+        pytest.raises(NotRebuildable, match="name no parameter"),
+        configured_as(target.tasks["transfer"], dict(locked, key_arguments=["iban"])),
     ):
         pass
-    with pytest.raises(NotRebuildable, match="no longer an importable exception"), configured_as(
-        target.tasks["transfer"], dict(locked, retry_for=["mypkg.errors.Gone"])
+    with (
+        pytest.raises(NotRebuildable, match="no longer an importable exception"),
+        configured_as(target.tasks["transfer"], dict(locked, retry_for=["mypkg.errors.Gone"])),
     ):
         pass
     assert target.tasks["transfer"].conf.key_arguments == ("account_id", "region")
@@ -146,7 +148,7 @@ def test_the_same_seed_gives_the_same_numbers(target: Target, monkeypatch: pytes
     assert first[1].dropped == 0
 
 
-BILLING = '''
+BILLING = """
 from pynenc import PynencBuilder
 from pynenc.conf.config_task import ConcurrencyControlType as CC
 
@@ -156,7 +158,7 @@ app = PynencBuilder().app_id("billing").memory().thread_runner(min_threads=1, ma
 @app.task(running_concurrency=CC.KEYS, key_arguments=("account_id",), reroute_on_concurrency_control=True)
 def charge(account_id: str, cents: int) -> None:
     raise RuntimeError("the suite replaces this body by a recording probe")
-'''
+"""
 
 
 def _measured_lines(output: str) -> list[str]:
@@ -176,7 +178,9 @@ def test_a_team_app_edited_after_locking_fails_with_measured_consequences(tmp_pa
                               env={**env, **extra})  # fmt: skip
 
     assert run("-m", "pynenc_suite", "lock", "billing:app").returncode == 0
-    (tmp_path / "billing.py").write_text(BILLING.replace("reroute_on_concurrency_control=True", "reroute_on_concurrency_control=False"))
+    (tmp_path / "billing.py").write_text(
+        BILLING.replace("reroute_on_concurrency_control=True", "reroute_on_concurrency_control=False")
+    )
 
     gate = run("-m", "pynenc_suite", "gate", "billing:app", "--hypothesis-profile", "smoke")
     assert gate.returncode == 1, gate.stdout[-3000:] + gate.stderr[-3000:]

@@ -137,10 +137,14 @@ def _lock_saying(tmp_path: Path, locked: dict, change: dict) -> Path:
 
 EVERY_KIND = {
     "mode": ({KEYED: {"running": "task"}}, "running concurrency task -> keys"),
-    "key argument removed": ({TRANSFER: {"key_arguments": ["account_id", "region", "amount"]}},
-                             "key argument `amount` removed"),
-    "key argument added": ({TRANSFER: {"key_arguments": ["account_id"], "key_types": {"account_id": "str"}}},
-                           "key argument `region` added"),
+    "key argument removed": (
+        {TRANSFER: {"key_arguments": ["account_id", "region", "amount"]}},
+        "key argument `amount` removed",
+    ),
+    "key argument added": (
+        {TRANSFER: {"key_arguments": ["account_id"], "key_types": {"account_id": "str"}}},
+        "key argument `region` added",
+    ),
     "reroute on": ({KEYED: {"reroute": False}}, "reroute False -> True"),
     "reroute off": ({"pynenc_suite.apps.reference.call_keyed_drop": {"reroute": True}}, "reroute True -> False"),
     "registration": ({REFRESH: {"registration": "disabled"}}, "registration concurrency disabled -> keys"),

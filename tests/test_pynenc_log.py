@@ -36,7 +36,9 @@ def _app(name: str) -> pynenc.Pynenc:
     return PynencBuilder().app_id(name).memory().logging_level("info").build()
 
 
-def test_app_loggers_made_before_and_after_write_to_the_file_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_app_loggers_made_before_and_after_write_to_the_file_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = _app("suite_log_before")
     before.logger.info("made before the routing")
     capsys.readouterr()
@@ -48,7 +50,9 @@ def test_app_loggers_made_before_and_after_write_to_the_file_only(tmp_path: Path
     assert "line of the app made before" in written and "line of the app made after" in written
     assert "line of a pynenc module" in written and "\x1b[" not in written
     assert capsys.readouterr().err == ""
-    assert pynenc_log.announcement() == f"pynenc's own log: 3 lines in {path} (--pynenc-log-to-terminal shows them here)"
+    assert (
+        pynenc_log.announcement() == f"pynenc's own log: 3 lines in {path} (--pynenc-log-to-terminal shows them here)"
+    )
     assert pynenc_log.announcement() is None  # once per process
 
 

@@ -17,6 +17,8 @@ from pynenc_suite.invariants.adjudication import Unknown
 
 KEYED = TaskPolicy("call_keyed", running=Mode.KEYS, key_arguments=("account_id",), reroute=True)
 DROP = TaskPolicy("call_keyed_drop", running=Mode.KEYS, key_arguments=("account_id",), reroute=False)
+
+
 def REFUSED(before: str, after: str) -> dict[str, str]:  # noqa: N802 - reads as a constant in the histories
     """A logged refusal of pynenc's status change ``before -> after``, as the real-time driver parses it."""
     return {"site": "runner", "type": "InvocationStatusTransitionError", "from_status": before, "to_status": after}
@@ -37,8 +39,9 @@ def status(t: float, inv: str, st: str, worker: str = "r0", task: str = "call_ke
     return ev(t, "status", inv, task, status=st, worker=worker)
 
 
-def run_of(inv: str, t: float, worker: str = "r0", task: str = "call_keyed", hold: float = 0.5,
-           end: str = "success") -> list[dict[str, Any]]:
+def run_of(
+    inv: str, t: float, worker: str = "r0", task: str = "call_keyed", hold: float = 0.5, end: str = "success"
+) -> list[dict[str, Any]]:
     """A whole uneventful run: registered, enqueue, pending, running, one call, final status."""
     return [
         status(t, inv, "registered", "producer", task),
@@ -86,9 +89,14 @@ def test_overlap_of_two_invocations_is_decided() -> None:
 def test_overlap_with_an_invocation_recovered_from_a_stall_is_unknown() -> None:
     first = run_of("i1", 0.0, "r0", hold=6.0)
     first.insert(4, ev(0.035, "crash", worker="r0", fault="stall", detail="SIGSTOP process group 1 for 6s"))
-    recovered = [status(4.5, "i1", "running_recovery", "sweeper"), status(4.6, "i1", "rerouted", "sweeper"),
-                 status(4.7, "i1", "pending", "r1"), status(4.8, "i1", "running", "r1"),
-                 ev(4.9, "provider_start", "i1", worker="r1"), ev(5.2, "provider_end", "i1", worker="r1", outcome="ok")]
+    recovered = [
+        status(4.5, "i1", "running_recovery", "sweeper"),
+        status(4.6, "i1", "rerouted", "sweeper"),
+        status(4.7, "i1", "pending", "r1"),
+        status(4.8, "i1", "running", "r1"),
+        ev(4.9, "provider_start", "i1", worker="r1"),
+        ev(5.2, "provider_end", "i1", worker="r1", outcome="ok"),
+    ]
     verdict = verdicts(history(first, recovered), "no-overlap")
     assert verdict and set(verdict) == {Unknown.AT_LEAST_ONCE}
 
@@ -104,8 +112,11 @@ def test_work_done_twice_without_a_stall_is_decided() -> None:
 
 
 def test_lost_work_is_decided_in_a_settled_run_and_unknown_in_an_unsettled_one() -> None:
-    lost = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
-            status(0.5, "i1", "rerouted", "r0")]
+    lost = [
+        status(0.0, "i1", "registered", "producer"),
+        ev(0.01, "enqueue", "i1", worker="p0"),
+        status(0.5, "i1", "rerouted", "r0"),
+    ]
     assert set(verdicts(history(lost), "reroute-preserves-work")) == {"decided"}
     unsettled = verdicts(history(lost, settled=False), "reroute-preserves-work")
     assert unsettled and set(unsettled) == {Unknown.UNSETTLED}
@@ -115,9 +126,11 @@ def test_lost_work_is_decided_in_a_settled_run_and_unknown_in_an_unsettled_one()
 # -- drop-semantics ------------------------------------------------------------
 def _blocked_after(holder_end: float) -> History:
     holder = run_of("i1", 0.0, task="call_keyed_drop", hold=holder_end - 0.05)
-    blocked = [status(1.0, "i2", "registered", "producer", "call_keyed_drop"),
-               ev(1.01, "enqueue", "i2", "call_keyed_drop", worker="p0"),
-               status(1.2, "i2", "concurrency_controlled_final", "r1", "call_keyed_drop")]
+    blocked = [
+        status(1.0, "i2", "registered", "producer", "call_keyed_drop"),
+        ev(1.01, "enqueue", "i2", "call_keyed_drop", worker="p0"),
+        status(1.2, "i2", "concurrency_controlled_final", "r1", "call_keyed_drop"),
+    ]
     return history(holder, blocked)
 
 
@@ -147,8 +160,11 @@ def test_reuse_within_the_margin_of_leaving_registered_is_unknown() -> None:
 
 # -- legal-transitions ---------------------------------------------------------
 def _skip(worker_after: str, t_after: float, crash: bool = False) -> History:
-    parts: list[Any] = [status(0.0, "i1", "registered", "producer"), status(1.0, "i1", "pending", "r0"),
-                        status(t_after, "i1", "success", worker_after)]
+    parts: list[Any] = [
+        status(0.0, "i1", "registered", "producer"),
+        status(1.0, "i1", "pending", "r0"),
+        status(t_after, "i1", "success", worker_after),
+    ]
     if crash:
         parts.append(ev(1.5, "crash", worker="r0", fault="kill", detail="SIGKILL process group 1"))
     return history(parts)
@@ -168,9 +184,13 @@ def test_pair_across_a_kill_is_unknown() -> None:
 
 # -- known findings ------------------------------------------------------------
 def _stuck(task: str, crash_at: float | None) -> History:
-    parts: list[Any] = [status(0.0, "i1", "registered", "producer", task), ev(0.01, "enqueue", "i1", task, worker="p0"),
-                        status(0.5, "i1", "pending", "r0", task), status(0.6, "i1", "killed", "r0", task),
-                        status(0.7, "i1", "rerouted", "r0", task)]
+    parts: list[Any] = [
+        status(0.0, "i1", "registered", "producer", task),
+        ev(0.01, "enqueue", "i1", task, worker="p0"),
+        status(0.5, "i1", "pending", "r0", task),
+        status(0.6, "i1", "killed", "r0", task),
+        status(0.7, "i1", "rerouted", "r0", task),
+    ]
     if crash_at is not None:
         parts.append(ev(crash_at, "crash", worker="r1", fault="kill", detail="SIGKILL process group 7"))
     return history(parts)
@@ -198,14 +218,24 @@ def test_pyn001_signature_is_a_rerouted_drop_invocation_never_finished() -> None
 
 def _stopped_mid_call(call_ends: float) -> History:
     """r0 is stopped (SIGTERM) at 1.0 and marks i1 killed at 1.1; its call for i1 ends at ``call_ends``."""
-    first = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
-             status(0.1, "i1", "pending", "r0"), status(0.2, "i1", "running", "r0"),
-             ev(0.3, "provider_start", "i1", worker="r0"), ev(call_ends, "provider_end", "i1", worker="r0", outcome="ok"),
-             ev(1.0, "stop", worker="r0", fault="stop", detail="SIGTERM pid 1"),
-             status(1.1, "i1", "killed", "r0"), status(1.11, "i1", "rerouted", "r0")]
-    rerun = [status(1.2, "i1", "pending", "r1"), status(1.3, "i1", "running", "r1"),
-             ev(1.4, "provider_start", "i1", worker="r1"), ev(1.5, "provider_end", "i1", worker="r1", outcome="ok"),
-             status(1.6, "i1", "success", "r1")]
+    first = [
+        status(0.0, "i1", "registered", "producer"),
+        ev(0.01, "enqueue", "i1", worker="p0"),
+        status(0.1, "i1", "pending", "r0"),
+        status(0.2, "i1", "running", "r0"),
+        ev(0.3, "provider_start", "i1", worker="r0"),
+        ev(call_ends, "provider_end", "i1", worker="r0", outcome="ok"),
+        ev(1.0, "stop", worker="r0", fault="stop", detail="SIGTERM pid 1"),
+        status(1.1, "i1", "killed", "r0"),
+        status(1.11, "i1", "rerouted", "r0"),
+    ]
+    rerun = [
+        status(1.2, "i1", "pending", "r1"),
+        status(1.3, "i1", "running", "r1"),
+        ev(1.4, "provider_start", "i1", worker="r1"),
+        ev(1.5, "provider_end", "i1", worker="r1", outcome="ok"),
+        status(1.6, "i1", "success", "r1"),
+    ]
     return history(first, rerun)
 
 
@@ -219,34 +249,53 @@ def test_pyn011_signature_is_a_body_still_calling_when_its_stopping_runner_kille
 
 
 def test_pyn009_signature_needs_the_poll_error_and_an_invocation_left_by_that_runner() -> None:
-    crashed = ev(2.6, "error", worker="r0", error=REFUSED("retry", "concurrency_controlled"),
-                 detail="runner exited with status 1: InvocationStatusTransitionError(...)")
-    stuck = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
-             status(0.1, "i1", "pending", "r0"), status(0.2, "i1", "running", "r0"),
-             ev(0.3, "provider_start", "i1", worker="r0"), ev(0.5, "provider_end", "i1", worker="r0", outcome="failed"),
-             status(0.6, "i1", "retry", "r0")]
+    crashed = ev(
+        2.6,
+        "error",
+        worker="r0",
+        error=REFUSED("retry", "concurrency_controlled"),
+        detail="runner exited with status 1: InvocationStatusTransitionError(...)",
+    )
+    stuck = [
+        status(0.0, "i1", "registered", "producer"),
+        ev(0.01, "enqueue", "i1", worker="p0"),
+        status(0.1, "i1", "pending", "r0"),
+        status(0.2, "i1", "running", "r0"),
+        ev(0.3, "provider_start", "i1", worker="r0"),
+        ev(0.5, "provider_end", "i1", worker="r0", outcome="failed"),
+        status(0.6, "i1", "retry", "r0"),
+    ]
     with_error = history(stuck, crashed)
     found = [v for v in check_all(with_error) if v.rule == "no-stale-locks"]
     assert found and all(known_finding(with_error, v) == "PYN-009" for v in found)
     without = history(stuck)
     assert all(known_finding(without, v) is None for v in check_all(without) if v.rule == "no-stale-locks")
     other_runner = history([{**e, "worker": "r1"} if e.get("status") == "retry" else e for e in stuck], crashed)
-    assert {known_finding(other_runner, v) for v in check_all(other_runner) if v.rule == "no-stale-locks"} == {"PYN-009"}
+    assert {known_finding(other_runner, v) for v in check_all(other_runner) if v.rule == "no-stale-locks"} == {
+        "PYN-009"
+    }
     blocked = [*stuck[:-1], status(0.6, "i1", "concurrency_controlled", "r1")]  # blocked by r1, the raise was r0's
     unrelated = history(blocked, crashed)
     assert all(known_finding(unrelated, v) is None for v in check_all(unrelated) if v.rule == "no-stale-locks")
 
 
 def test_failure_answered_while_its_runner_was_frozen_is_unknown_once_recovered() -> None:
-    frozen = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
-              status(0.1, "i1", "pending", "r1"), status(0.2, "i1", "running", "r1"),
-              ev(0.3, "provider_start", "i1", worker="r1"),
-              ev(0.8, "crash", worker="r1", fault="stall", detail="SIGSTOP process group 5 for 6s"),
-              ev(1.0, "provider_end", "i1", worker="r1", outcome="failed"),
-              status(5.0, "i1", "running_recovery", "sweeper"), status(5.1, "i1", "rerouted", "sweeper"),
-              status(5.2, "i1", "pending", "r2"), status(5.3, "i1", "running", "r2"),
-              ev(5.4, "provider_start", "i1", worker="r2"), ev(5.5, "provider_end", "i1", worker="r2", outcome="ok"),
-              status(5.6, "i1", "success", "r2")]
+    frozen = [
+        status(0.0, "i1", "registered", "producer"),
+        ev(0.01, "enqueue", "i1", worker="p0"),
+        status(0.1, "i1", "pending", "r1"),
+        status(0.2, "i1", "running", "r1"),
+        ev(0.3, "provider_start", "i1", worker="r1"),
+        ev(0.8, "crash", worker="r1", fault="stall", detail="SIGSTOP process group 5 for 6s"),
+        ev(1.0, "provider_end", "i1", worker="r1", outcome="failed"),
+        status(5.0, "i1", "running_recovery", "sweeper"),
+        status(5.1, "i1", "rerouted", "sweeper"),
+        status(5.2, "i1", "pending", "r2"),
+        status(5.3, "i1", "running", "r2"),
+        ev(5.4, "provider_start", "i1", worker="r2"),
+        ev(5.5, "provider_end", "i1", worker="r2", outcome="ok"),
+        status(5.6, "i1", "success", "r2"),
+    ]
     verdict = verdicts(history(frozen), "reroute-preserves-work")
     assert verdict and set(verdict) == {Unknown.AT_LEAST_ONCE}
     other = [{**e, "worker": "r3"} if e["kind"] == "crash" else e for e in frozen]  # a different runner stalled
@@ -254,9 +303,14 @@ def test_failure_answered_while_its_runner_was_frozen_is_unknown_once_recovered(
 
 
 def test_pyn007_signature_covers_an_invocation_blocked_by_a_poll_that_was_killed() -> None:
-    blocked = history([status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
-                       status(0.5, "i1", "concurrency_controlled", "r0"),
-                       ev(0.52, "crash", worker="r0", fault="kill", detail="SIGKILL process group 3")])
+    blocked = history(
+        [
+            status(0.0, "i1", "registered", "producer"),
+            ev(0.01, "enqueue", "i1", worker="p0"),
+            status(0.5, "i1", "concurrency_controlled", "r0"),
+            ev(0.52, "crash", worker="r0", fault="kill", detail="SIGKILL process group 3"),
+        ]
+    )
     stale = [v for v in check_all(blocked) if v.rule == "no-stale-locks"]
     assert stale and known_finding(blocked, stale[0]) == "PYN-007"
 
@@ -285,21 +339,33 @@ def test_pyn005_signature_is_two_runners_admitting_one_key_within_the_window() -
 
 
 def test_pyn011_signature_covers_a_body_that_calls_after_its_stopping_runner_killed_it() -> None:
-    zombie = history([status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
-                      status(0.1, "i1", "pending", "r0"), status(0.2, "i1", "running", "r0"),
-                      ev(0.3, "stop", worker="r0", fault="stop", detail="SIGTERM pid 1"),
-                      status(0.4, "i1", "killed", "r0"), status(0.41, "i1", "rerouted", "r0"),
-                      ev(0.5, "provider_start", "i1", worker="r0"),
-                      ev(0.6, "provider_end", "i1", worker="r0", outcome="failed")])
+    zombie = history(
+        [
+            status(0.0, "i1", "registered", "producer"),
+            ev(0.01, "enqueue", "i1", worker="p0"),
+            status(0.1, "i1", "pending", "r0"),
+            status(0.2, "i1", "running", "r0"),
+            ev(0.3, "stop", worker="r0", fault="stop", detail="SIGTERM pid 1"),
+            status(0.4, "i1", "killed", "r0"),
+            status(0.41, "i1", "rerouted", "r0"),
+            ev(0.5, "provider_start", "i1", worker="r0"),
+            ev(0.6, "provider_end", "i1", worker="r0", outcome="failed"),
+        ]
+    )
     found = [v for v in check_all(zombie) if v.rule == "reroute-preserves-work"]
     assert found and {known_finding(zombie, v) for v in found} == {"PYN-011"}
 
 
 def test_pyn007_signature_covers_a_poll_cut_by_its_runners_graceful_stop() -> None:
     def cut(stopped: str) -> History:
-        return history([status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
-                        status(0.5, "i1", "concurrency_controlled", "r1"),
-                        ev(0.52, "stop", worker=stopped, fault="stop", detail="SIGTERM pid 3")])
+        return history(
+            [
+                status(0.0, "i1", "registered", "producer"),
+                ev(0.01, "enqueue", "i1", worker="p0"),
+                status(0.5, "i1", "concurrency_controlled", "r1"),
+                ev(0.52, "stop", worker=stopped, fault="stop", detail="SIGTERM pid 3"),
+            ]
+        )
 
     assert {known_finding(cut("r1"), v) for v in check_all(cut("r1")) if v.rule == "no-stale-locks"} == {"PYN-007"}
     assert {known_finding(cut("r2"), v) for v in check_all(cut("r2")) if v.rule == "no-stale-locks"} == {None}
@@ -308,11 +374,17 @@ def test_pyn007_signature_covers_a_poll_cut_by_its_runners_graceful_stop() -> No
 def test_second_run_after_the_first_runner_was_killed_past_its_call_is_unknown() -> None:
     def crashed(worker: str) -> History:
         first = run_of("i1", 0.0, "r0", hold=0.5)[:-1]  # the call ends ok, no SUCCESS recorded
-        return history(first, ev(0.6, "crash", worker=worker, fault="kill", detail="SIGKILL process group 1"),
-                       status(5.0, "i1", "running_recovery", "sweeper"), status(5.1, "i1", "rerouted", "sweeper"),
-                       status(5.2, "i1", "pending", "r1"), status(5.3, "i1", "running", "r1"),
-                       ev(5.4, "provider_start", "i1", worker="r1"), ev(5.5, "provider_end", "i1", worker="r1", outcome="ok"),
-                       status(5.6, "i1", "success", "r1"))
+        return history(
+            first,
+            ev(0.6, "crash", worker=worker, fault="kill", detail="SIGKILL process group 1"),
+            status(5.0, "i1", "running_recovery", "sweeper"),
+            status(5.1, "i1", "rerouted", "sweeper"),
+            status(5.2, "i1", "pending", "r1"),
+            status(5.3, "i1", "running", "r1"),
+            ev(5.4, "provider_start", "i1", worker="r1"),
+            ev(5.5, "provider_end", "i1", worker="r1", outcome="ok"),
+            status(5.6, "i1", "success", "r1"),
+        )
 
     verdict = verdicts(crashed("r0"), "reroute-preserves-work")
     assert verdict and verdict[0] is Unknown.RERUN_AFTER_CRASH
@@ -321,19 +393,32 @@ def test_second_run_after_the_first_runner_was_killed_past_its_call_is_unknown()
 
 def test_pyn007_signature_covers_a_status_written_during_its_runners_shutdown_but_not_long_before() -> None:
     def lost(written_at: float) -> History:
-        return history([status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
-                        ev(2.0, "stop", worker="r0", fault="stop", detail="SIGTERM pid 3"),
-                        status(written_at, "i1", "rerouted", "r0")])
+        return history(
+            [
+                status(0.0, "i1", "registered", "producer"),
+                ev(0.01, "enqueue", "i1", worker="p0"),
+                ev(2.0, "stop", worker="r0", fault="stop", detail="SIGTERM pid 3"),
+                status(written_at, "i1", "rerouted", "r0"),
+            ]
+        )
 
     assert {known_finding(lost(4.5), v) for v in check_all(lost(4.5)) if v.rule == "no-stale-locks"} == {"PYN-007"}
     assert {known_finding(lost(0.5), v) for v in check_all(lost(0.5)) if v.rule == "no-stale-locks"} == {None}
 
 
 def test_pyn001_signature_covers_work_blocked_by_a_poll_that_then_raised() -> None:
-    raised = ev(1.0, "error", worker="r2", error=REFUSED("rerouted", "concurrency_controlled_final"),
-                detail="runner log: InvocationStatusTransitionError(...)")
-    blocked = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
-               status(0.9, "i1", "concurrency_controlled", "r2")]
+    raised = ev(
+        1.0,
+        "error",
+        worker="r2",
+        error=REFUSED("rerouted", "concurrency_controlled_final"),
+        detail="runner log: InvocationStatusTransitionError(...)",
+    )
+    blocked = [
+        status(0.0, "i1", "registered", "producer"),
+        ev(0.01, "enqueue", "i1", worker="p0"),
+        status(0.9, "i1", "concurrency_controlled", "r2"),
+    ]
     h = history(blocked, raised)
     assert {known_finding(h, v) for v in check_all(h) if v.rule == "no-stale-locks"} == {"PYN-001"}
     other = history([*blocked[:-1], status(0.9, "i1", "concurrency_controlled", "r1")], raised)
@@ -342,10 +427,16 @@ def test_pyn001_signature_covers_work_blocked_by_a_poll_that_then_raised() -> No
 
 def test_pyn007_signature_covers_work_queued_while_a_runner_was_shutting_down() -> None:
     """Never taken to PENDING: it matches when queued between a runner's SIGTERM and its restart."""
+
     def queued_at(t: float) -> History:
-        return history([ev(1.0, "stop", worker="r2", fault="stop", detail="SIGTERM pid 3"),
-                        ev(1.5, "restart", worker="r2#1", detail="pid 4"),
-                        status(t, "i1", "registered", "producer"), ev(t + 0.01, "enqueue", "i1", worker="p0")])
+        return history(
+            [
+                ev(1.0, "stop", worker="r2", fault="stop", detail="SIGTERM pid 3"),
+                ev(1.5, "restart", worker="r2#1", detail="pid 4"),
+                status(t, "i1", "registered", "producer"),
+                ev(t + 0.01, "enqueue", "i1", worker="p0"),
+            ]
+        )
 
     for t, expected in ((1.02, "PYN-007"), (0.5, "PYN-007"), (5.0, None)):
         h = queued_at(t)
@@ -355,16 +446,26 @@ def test_pyn007_signature_covers_work_queued_while_a_runner_was_shutting_down() 
 
 def test_recovery_from_a_stopping_runner_is_pyn012_only_while_its_body_is_provably_in_the_provider() -> None:
     """Recovered from a runner sent SIGTERM: decided (PYN-012) if that runner's call spans the recovery."""
+
     def stopped(call_ends: float) -> History:
-        first = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
-                 status(0.1, "i1", "pending", "r0"), status(0.2, "i1", "running", "r0"),
-                 ev(0.3, "provider_start", "i1", worker="r0"),
-                 ev(0.5, "stop", worker="r0", fault="stop", detail="SIGTERM pid 3"),
-                 ev(call_ends, "provider_end", "i1", worker="r0", outcome="ok")]
-        again = [status(4.6, "i1", "running_recovery", "sweeper"), status(4.7, "i1", "rerouted", "sweeper"),
-                 status(4.8, "i1", "pending", "r1"), status(4.9, "i1", "running", "r1"),
-                 ev(5.0, "provider_start", "i1", worker="r1"), ev(5.2, "provider_end", "i1", worker="r1", outcome="ok"),
-                 status(5.3, "i1", "success", "r1")]
+        first = [
+            status(0.0, "i1", "registered", "producer"),
+            ev(0.01, "enqueue", "i1", worker="p0"),
+            status(0.1, "i1", "pending", "r0"),
+            status(0.2, "i1", "running", "r0"),
+            ev(0.3, "provider_start", "i1", worker="r0"),
+            ev(0.5, "stop", worker="r0", fault="stop", detail="SIGTERM pid 3"),
+            ev(call_ends, "provider_end", "i1", worker="r0", outcome="ok"),
+        ]
+        again = [
+            status(4.6, "i1", "running_recovery", "sweeper"),
+            status(4.7, "i1", "rerouted", "sweeper"),
+            status(4.8, "i1", "pending", "r1"),
+            status(4.9, "i1", "running", "r1"),
+            ev(5.0, "provider_start", "i1", worker="r1"),
+            ev(5.2, "provider_end", "i1", worker="r1", outcome="ok"),
+            status(5.3, "i1", "success", "r1"),
+        ]
         return history(first, again)
 
     live = stopped(call_ends=9.0)
@@ -377,10 +478,16 @@ def test_recovery_from_a_stopping_runner_is_pyn012_only_while_its_body_is_provab
 
 def test_pyn007_signature_covers_a_poll_cut_by_a_redis_connection_drop() -> None:
     """Blocked by a poll, and every Redis connection dropped while that poll still ran: lost, PYN-007."""
+
     def dropped_at(t: float) -> History:
-        return history([status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0"),
-                        status(0.5, "i1", "concurrency_controlled", "r1"),
-                        ev(t, "crash", fault="drop_connections", detail="closed 8 client connections")])
+        return history(
+            [
+                status(0.0, "i1", "registered", "producer"),
+                ev(0.01, "enqueue", "i1", worker="p0"),
+                status(0.5, "i1", "concurrency_controlled", "r1"),
+                ev(t, "crash", fault="drop_connections", detail="closed 8 client connections"),
+            ]
+        )
 
     for t, expected in ((0.54, "PYN-007"), (4.0, None)):
         h = dropped_at(t)

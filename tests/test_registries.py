@@ -51,9 +51,16 @@ def test_each_tier_gets_only_an_engine_that_can_serve_it() -> None:
 
 def test_engines_point_every_component_at_fresh_state(tmp_path: Path) -> None:
     for engine in ENGINES.values():
-        first, second = engine.config(tmp_path, 1, "redis://127.0.0.1:1"), engine.config(tmp_path, 2, "redis://127.0.0.1:1")
+        first, second = (
+            engine.config(tmp_path, 1, "redis://127.0.0.1:1"),
+            engine.config(tmp_path, 2, "redis://127.0.0.1:1"),
+        )
         assert {k for k in first if k.endswith("_cls")} == {
-            "orchestrator_cls", "broker_cls", "state_backend_cls", "client_data_store_cls", "trigger_cls"
+            "orchestrator_cls",
+            "broker_cls",
+            "state_backend_cls",
+            "client_data_store_cls",
+            "trigger_cls",
         }
         assert engine.name == "memory" or first != second  # a new run never sees another run's state
     assert [e.name for e in ENGINES.values() if e.drops_connections] == ["redis"]

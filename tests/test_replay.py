@@ -22,7 +22,6 @@ from tests.detection import detect
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
 def test_schedule_json_round_trip_keeps_value_types() -> None:
     schedule = Schedule(
         2, (Enqueue(0, "call_keyed", {"account_id": AccountRef(1, 2), "op": Plan.PRO}), Enqueue(1, "t", {"x": 1.0}))
@@ -85,8 +84,9 @@ def test_replay_command_reproduces_a_real_finding(target: Target, tmp_path: Path
         assert "i1 ends in 'rerouted'" in done.stdout
     meta = json.loads((folder / "meta.json").read_text())
     (folder / "meta.json").write_text(json.dumps({**meta, "violations": ["something else"]}))
-    done = subprocess.run([sys.executable, "-m", "pynenc_suite", *command[1:]], cwd=elsewhere, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "pynenc_suite", *command[1:]], cwd=elsewhere, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 1 and "did NOT reproduce" in done.stdout, done.stdout[-2000:]
 
 

@@ -100,4 +100,3 @@ def _reach(target: Target, name: str, knobs: Any, seen: set[str]) -> None:
         seen.update(reached(history, float(target.app.conf.max_pending_seconds), dead_after_seconds(target.app)))
 
     run()
-

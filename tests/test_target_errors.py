@@ -25,8 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
         ("tests.apps.no_controlled:app", "no task has a concurrency policy"),
         ("tests.apps.bad_keys:app", "key_arguments ['acount_id'] name no parameter of charge(account_id, amount)"),
         ("tests.apps.empty_keys:app", "uses KEYS concurrency but key_arguments is empty"),
-        ("tests.apps.variadic_keys:app", "key_arguments ['opts'] name a variadic parameter of configure(tenant: str, **opts: str)"),
-        ("tests.apps.same_names:app", "tasks tests.apps.same_names.billing.charge, tests.apps.same_names.legacy.charge share a function name"),
+        (
+            "tests.apps.variadic_keys:app",
+            "key_arguments ['opts'] name a variadic parameter of configure(tenant: str, **opts: str)",
+        ),
+        (
+            "tests.apps.same_names:app",
+            "tasks tests.apps.same_names.billing.charge, tests.apps.same_names.legacy.charge share a function name",
+        ),
     ],
 )
 def test_bad_target_is_one_clear_message(spec: str, expected: str) -> None:
@@ -99,8 +105,9 @@ def test_a_normaliser_that_raises_on_a_value_of_its_type_is_bad_input_in_one_lin
     assert "widen the normaliser" in line and "narrower type" in line
 
 
-@pytest.mark.parametrize(("entry", "says"), [("NO_SUCH_TASK", "no task 'call_keyd'"),
-                                             ("NO_SUCH_ARGUMENT", "has no parameter 'acount_id'")])
+@pytest.mark.parametrize(
+    ("entry", "says"), [("NO_SUCH_TASK", "no task 'call_keyd'"), ("NO_SUCH_ARGUMENT", "has no parameter 'acount_id'")]
+)
 def test_a_normaliser_naming_no_task_or_argument_is_bad_input_in_one_line(entry: str, says: str) -> None:
     result = _run("-m", "pynenc_suite", "gate", f"--key-normalisers=tests.apps.normalisers:{entry}", "-q")
     assert result.returncode == 2, result.stdout[-2000:]

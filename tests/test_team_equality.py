@@ -96,17 +96,22 @@ def test_the_audit_reports_each_split_of_the_teams_equality_and_nothing_else(not
 def test_each_split_is_reported_with_its_minimal_pair(notify_run: Run) -> None:
     how = {name: [side["how"] for side in notify_run.meta(name)["sides"]] for name in EXPECTED}
     assert how["keys-send_digest-user-split-defaults-explicit"] == [
-        "UserRef(tenant='a', user_id=0)", "UserRef(tenant='a', user_id=0, region='eu')"]
+        "UserRef(tenant='a', user_id=0)",
+        "UserRef(tenant='a', user_id=0, region='eu')",
+    ]
     first, second = how["keys-sync_contact-email-split-normaliser_lower"]
     assert first != second and first.lower() == second.lower()
     assert [side["type"] for side in notify_run.meta("keys-drain_channel-channel-split-enum-value")["sides"]] == [
-        "Channel", "int"]
-    assert [side["type"] for side in notify_run.meta("keys-relay-route-split-namedtuple")["sides"]] == [
-        "tuple", "Row2"]
+        "Channel",
+        "int",
+    ]
+    assert [side["type"] for side in notify_run.meta("keys-relay-route-split-namedtuple")["sides"]] == ["tuple", "Row2"]
     first, second = notify_run.meta("keys-retag-labels-split-dict-order")["sides"]
     assert len(first["repr"]) == len(second["repr"]) and first["repr"] != second["repr"]
-    assert notify_run.meta("keys-send_digest-user-process-split-process")["sides"][0]["how"] == how[
-        "keys-send_digest-user-split-defaults-explicit"][0]
+    assert (
+        notify_run.meta("keys-send_digest-user-process-split-process")["sides"][0]["how"]
+        == how["keys-send_digest-user-split-defaults-explicit"][0]
+    )
 
 
 def test_the_advice_is_true(notify_run: Run) -> None:
@@ -171,8 +176,12 @@ def test_every_reported_pair_of_the_reference_app_is_real() -> None:
                 if row.verdict in ("split", "collapsed")]  # fmt: skip
     assert defects  # the reference app's str keys split against a str subclass and a StrEnum (PYN-002)
     for defect in defects:
-        meta = {"task": defect.target.task, "argument": defect.target.argument, "verdict": defect.verdict,
-                "mode": defect.target.mode.value}
+        meta = {
+            "task": defect.target.task,
+            "argument": defect.target.argument,
+            "verdict": defect.verdict,
+            "mode": defect.target.mode.value,
+        }
         assert _is_real(target.tasks, meta, [side.value for side in defect.sides], None), defect.describe()
 
 

@@ -61,7 +61,9 @@ def test_the_split_alone_fails_the_run_with_one_folder(triage: tuple[subprocess.
     assert [f.name for f in (cwd / ".pynenc-suite" / "failures").iterdir()] == ["keys-escalate-level-split-enum-value"]
 
 
-def test_the_terminal_is_one_screen_without_logs_or_tracebacks(triage: tuple[subprocess.CompletedProcess, Path]) -> None:
+def test_the_terminal_is_one_screen_without_logs_or_tracebacks(
+    triage: tuple[subprocess.CompletedProcess, Path],
+) -> None:
     done, _ = triage
     terminal = done.stdout + done.stderr
     assert len(terminal.splitlines()) <= 60, terminal
@@ -69,9 +71,13 @@ def test_the_terminal_is_one_screen_without_logs_or_tracebacks(triage: tuple[sub
     assert "Traceback" not in terminal and 'File "' not in terminal
 
 
-def test_the_verdict_names_the_split_as_yours_and_the_races_by_id(triage: tuple[subprocess.CompletedProcess, Path]) -> None:
+def test_the_verdict_names_the_split_as_yours_and_the_races_by_id(
+    triage: tuple[subprocess.CompletedProcess, Path],
+) -> None:
     verdict = triage[0].stdout.split("pynenc-suite verdict", 1)[1]
-    assert "your failures: 1" in verdict and "test_values_your_code_treats_as_one_get_one_key[escalate-level]" in verdict
+    assert (
+        "your failures: 1" in verdict and "test_values_your_code_treats_as_one_get_one_key[escalate-level]" in verdict
+    )
     known = re.search(r"recorded pynenc defects reproduced \(strict xfails, not your failures\): (.*)", verdict)
     assert known and "PYN-005" in known[1]
 

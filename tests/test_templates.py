@@ -65,7 +65,9 @@ def test_every_variable_is_read_by_pynenc_with_the_templates_default_and_the_exa
     assert defaults == {n: _typed(template) for n, (template, _) in rows.items()}
     overridden = _read(module, {n: example.replace("/var/lib/billing", str(tmp_path)) for n, (_, example) in rows.items()},
                        tmp_path)  # fmt: skip
-    assert overridden == {n: _typed(example.replace("/var/lib/billing", str(tmp_path))) for n, (_, example) in rows.items()}
+    assert overridden == {
+        n: _typed(example.replace("/var/lib/billing", str(tmp_path))) for n, (_, example) in rows.items()
+    }
 
 
 def _typed(text: str) -> str:

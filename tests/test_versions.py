@@ -68,12 +68,17 @@ def test_a_property_failing_on_a_release_is_a_regression_of_that_release() -> No
     rows = [
         _row("test_properties.py::test_property[t-liveness]", "passed"),
         _row("test_properties.py::test_property[t-no-overlap]", "failed", message="PropertyViolation: 1 violation"),
-        _row("test_findings.py::test_committed_artefact_replays_the_same_history[PYN-001]", "failed",
-             message="AssertionError"),
+        _row(
+            "test_findings.py::test_committed_artefact_replays_the_same_history[PYN-001]",
+            "failed",
+            message="AssertionError",
+        ),
     ]
     result = judge("0.3.1", rows, FINDINGS)
     assert result.properties_passed == 1
-    assert result.properties_failed == ["test_properties.py::test_property[t-no-overlap]: PropertyViolation: 1 violation"]
+    assert result.properties_failed == [
+        "test_properties.py::test_property[t-no-overlap]: PropertyViolation: 1 violation"
+    ]
     assert result.suite_errors == ["test_findings.py::test_committed_artefact_replays_the_same_history[PYN-001]: "
                                    "AssertionError"]  # fmt: skip
     text = table.render([result], FINDINGS, "pynenc-suite versions --releases 0.3.1")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-GROUPED = '''
+GROUPED = """
 import os, pytest
 
 @pytest.mark.xdist_group("together")
@@ -22,7 +22,7 @@ def pytest_generate_tests(metafunc):
 
 def test_grouped_by_param(m):
     print("WORKER", os.environ["PYTEST_XDIST_WORKER"])
-'''
+"""
 
 
 def test_a_group_runs_on_one_worker_under_its_plain_ids(tmp_path: Path) -> None:

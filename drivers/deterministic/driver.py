@@ -189,8 +189,9 @@ class Driver:
             via = "parallelize-batch" if isinstance(invocation.call, PreSerializedCall) else "parallelize"
             self._enqueued(task, kwargs, invocation, producer, False, via)
 
-    def _enqueued(self, task: Any, kwargs: dict[str, Any], invocation: Any, producer: str, probe: bool,
-                  via: str | None = None) -> None:
+    def _enqueued(
+        self, task: Any, kwargs: dict[str, Any], invocation: Any, producer: str, probe: bool, via: str | None = None
+    ) -> None:
         if self.recorder.enqueued(task, kwargs, invocation, producer, probe, via):
             self._invocations[str(invocation.invocation_id)] = invocation
 
@@ -482,4 +483,6 @@ class Driver:
         return not self._unfinished() and not any(r.running or r.held for r in self.runners)
 
     def _unfinished(self) -> bool:
-        return any(self.recorder.last_status.get(info.label) not in FINAL for info in self.recorder.invocations.values())
+        return any(
+            self.recorder.last_status.get(info.label) not in FINAL for info in self.recorder.invocations.values()
+        )

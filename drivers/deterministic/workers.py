@@ -99,4 +99,3 @@ class Workers:
 def wait(event: threading.Event) -> None:
     if not event.wait(SETTLE_TIMEOUT):
         raise DriverStuck(f"worker did not settle within {SETTLE_TIMEOUT}s")
-

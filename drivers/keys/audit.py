@@ -168,7 +168,10 @@ def hint_of(task: Any, target: KeyedArgument) -> Any:
 
 
 def _pairs(task: Any, target: KeyedArgument, group: Sequence[Any]) -> list[tuple[str, str]]:
-    return [(f"{v!r} ({type(v).__name__})", own_part(k, target.argument)) for v, k in zip(group, keys_of(task, target, group), strict=True)]
+    return [
+        (f"{v!r} ({type(v).__name__})", own_part(k, target.argument))
+        for v, k in zip(group, keys_of(task, target, group), strict=True)
+    ]
 
 
 def own_part(key: str, argument: str) -> str:
@@ -180,7 +183,9 @@ def own_part(key: str, argument: str) -> str:
 
 
 def keys_in_processes(
-    spec: str, jobs: Sequence[tuple[KeyedArgument, Sequence[Any]]], seeds: Sequence[int] = HASH_SEEDS,
+    spec: str,
+    jobs: Sequence[tuple[KeyedArgument, Sequence[Any]]],
+    seeds: Sequence[int] = HASH_SEEDS,
     engine: str = "memory",
 ) -> dict[int, list[list[str]]]:
     """Each job's values keyed in fresh processes, one per PYTHONHASHSEED, all started at once: seed -> one key
@@ -193,8 +198,11 @@ def keys_in_processes(
         probes = {
             seed: subprocess.Popen(
                 [sys.executable, "-m", PROBE_MODULE, str(request)],
-                env=child_environment(PYTHONHASHSEED=str(seed)), cwd=os.getcwd(),
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                env=child_environment(PYTHONHASHSEED=str(seed)),
+                cwd=os.getcwd(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )  # fmt: skip
             for seed in seeds
         }

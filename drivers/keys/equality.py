@@ -96,7 +96,8 @@ class KeyDefect:
             for seed, key in sorted(self.seeds.items()):
                 seeds_by_key.setdefault(key, []).append(seed)
             return f"{self.sides[0].how} -> " + "; ".join(
-                f"PYTHONHASHSEED {', '.join(map(str, seeds))}: {key}" for key, seeds in seeds_by_key.items())
+                f"PYTHONHASHSEED {', '.join(map(str, seeds))}: {key}" for key, seeds in seeds_by_key.items()
+            )
         return " and ".join(f"{s.how} -> {s.key}" for s in self.sides)
 
     def values(self) -> str:
@@ -222,7 +223,9 @@ def catalogue_defect(row: AuditRow, across_processes: bool = False) -> KeyDefect
         value = row.sample[i]
         return KeyDefect(row.target, "process-split", family, (Side(value, repr(value), seeds[min(seeds)]),),
                          seeds=seeds)  # fmt: skip
-    sides = tuple(Side(v, f"{v!r} ({type(v).__name__})", key) for v, (_, key) in zip(row.sample, row.example, strict=False))
+    sides = tuple(
+        Side(v, f"{v!r} ({type(v).__name__})", key) for v, (_, key) in zip(row.sample, row.example, strict=False)
+    )
     return KeyDefect(row.target, row.verdict, family, sides)
 
 
@@ -245,4 +248,3 @@ def as_json(defect: KeyDefect) -> dict[str, Any]:
         "verdict": defect.verdict, "family": defect.family, "normaliser": defect.normaliser,
         "sides": [s.to_json() for s in defect.sides], "seeds": {str(k): v for k, v in defect.seeds.items()},
     }  # fmt: skip
-

@@ -16,7 +16,9 @@ from pynenc_suite.history.model import ErrorInfo, ErrorSite
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LOG_TIME = re.compile(r"^(?P<when>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\+00:00) ")
 _TRACEBACK_ERROR = re.compile(r"^pynenc\.exceptions\.\w+: (?P<message>Invocation\w*Error\(.*)$")
-_LOG_ERROR = re.compile(r"^(?P<when>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\+00:00) ERROR\s.*?(?P<message>\S*Invocation\w*Error\(.*)$")
+_LOG_ERROR = re.compile(
+    r"^(?P<when>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\+00:00) ERROR\s.*?(?P<message>\S*Invocation\w*Error\(.*)$"
+)
 _ERROR_TYPE = re.compile(r"(?P<type>Invocation\w*Error)\(")
 _TRANSITION = re.compile(r"from_status:(?P<before>\w+), to_status:(?P<after>\w+)")
 

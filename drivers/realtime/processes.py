@@ -75,8 +75,9 @@ class RunnerProcess:
         self.pids[self.process.pid] = self.label
 
 
-def runner_environment(config: dict[str, Any], runner_cls: str, provider_url: str,
-                       extra_env: dict[str, str] | None = None) -> dict[str, str]:
+def runner_environment(
+    config: dict[str, Any], runner_cls: str, provider_url: str, extra_env: dict[str, str] | None = None
+) -> dict[str, str]:
     """The environment of one runner process: the caller's, the engine's configuration, the runner class, the provider.
 
     ThreadRunners get four threads; a MultiThreadRunner's or PersistentProcessRunner's two
@@ -119,7 +120,12 @@ def worker_pid(app: Any, runner_pid: int) -> int | None:
     try:
         for info in app.orchestrator.get_active_runners():
             ctx = app.state_backend.get_runner_context(info.runner_id)
-            if ctx is not None and ctx.parent_ctx is not None and ctx.parent_ctx.pid == runner_pid and ctx.pid in children:
+            if (
+                ctx is not None
+                and ctx.parent_ctx is not None
+                and ctx.parent_ctx.pid == runner_pid
+                and ctx.pid in children
+            ):
                 known.append(ctx.pid)
     except Exception:  # noqa: BLE001 - the engine may be unreachable during a fault; pick no worker
         return None

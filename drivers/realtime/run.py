@@ -90,9 +90,16 @@ class RunStats:
 class RealtimeRun:
     """Runs one :class:`RealtimeSchedule`; :meth:`execute` returns the assembled :class:`History`."""
 
-    def __init__(self, target: Target, engine: EngineSession, provider: LoopbackProvider, schedule: RealtimeSchedule,
-                 extra_env: dict[str, str] | None = None, log_folder: Path | None = None,
-                 timing: Timing | None = None) -> None:
+    def __init__(
+        self,
+        target: Target,
+        engine: EngineSession,
+        provider: LoopbackProvider,
+        schedule: RealtimeSchedule,
+        extra_env: dict[str, str] | None = None,
+        log_folder: Path | None = None,
+        timing: Timing | None = None,
+    ) -> None:
         self.target = target
         self.app = target.app
         self.engine = engine
@@ -157,8 +164,9 @@ class RealtimeRun:
             for p, steps in producers.items()
         ]
         nemesis = Nemesis(self)
-        threads.append(threading.Thread(target=nemesis.play, args=(base, self.schedule.faults), name="nemesis",
-                                        daemon=True))
+        threads.append(
+            threading.Thread(target=nemesis.play, args=(base, self.schedule.faults), name="nemesis", daemon=True)
+        )
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -170,8 +178,9 @@ class RealtimeRun:
             sleep_until(base + step.at)
             self._enqueue(step.task, step.kwargs, f"p{step.producer}", step.hold, probe=False, fail=step.fail)
 
-    def _enqueue(self, name: str, kwargs: dict[str, Any], producer: str, hold: float, probe: bool,
-                 fail: bool = False) -> None:
+    def _enqueue(
+        self, name: str, kwargs: dict[str, Any], producer: str, hold: float, probe: bool, fail: bool = False
+    ) -> None:
         task = self.target.tasks[name]
         try:
             invocation = task(**kwargs)
@@ -264,7 +273,9 @@ class RealtimeRun:
             try:
                 runner.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                self.stats.errors.append(f"{runner.label} ({runner.runner_cls}) ignored SIGTERM for {STOP_TIMEOUT:.0f}s")
+                self.stats.errors.append(
+                    f"{runner.label} ({runner.runner_cls}) ignored SIGTERM for {STOP_TIMEOUT:.0f}s"
+                )
                 signal_group(runner.pid, signal.SIGKILL)
                 runner.process.wait()
             self._reap_group(runner)
@@ -363,8 +374,13 @@ class RealtimeRun:
         for runner in self.runners:
             for log in sorted(self.log_folder.glob(f"r{runner.slot}*.log")):
                 for when, message in logged_state_errors(log.read_text(errors="replace"), log.stat().st_mtime):
-                    yield self.recorder.timed(Kind.ERROR, when - self._t0, worker=log.stem,
-                                              error=error_from_message(message), detail=f"runner log: {message[:300]}")
+                    yield self.recorder.timed(
+                        Kind.ERROR,
+                        when - self._t0,
+                        worker=log.stem,
+                        error=error_from_message(message),
+                        detail=f"runner log: {message[:300]}",
+                    )
 
     def _runner_labels(self) -> Callable[[str], str]:
         by_pid = {pid: label for runner in self.runners for pid, label in runner.pids.items()}
@@ -401,8 +417,11 @@ class RealtimeRun:
                 continue
             for record in records:
                 yield recorder.timed_status(
-                    invocation_id, record.status_record.status.value, record.timestamp.timestamp() - self._t0,
-                    worker=label(record.runner_context_id), writer=record.runner_context_id,
+                    invocation_id,
+                    record.status_record.status.value,
+                    record.timestamp.timestamp() - self._t0,
+                    worker=label(record.runner_context_id),
+                    writer=record.runner_context_id,
                 )
             # pynenc writes a status, then its history record: a process killed in between leaves the
             # engine's status ahead of the history.  The status the engine holds at the end is a fact too.
@@ -413,8 +432,11 @@ class RealtimeRun:
             if not records or current.status != records[-1].status_record.status:
                 last = records[-1].timestamp.timestamp() - self._t0 if records else 0.0
                 yield recorder.timed_status(
-                    invocation_id, current.status.value, max(current.timestamp.timestamp() - self._t0, last),
-                    worker=label(current.runner_id) if current.runner_id else "engine", writer=current.runner_id,
+                    invocation_id,
+                    current.status.value,
+                    max(current.timestamp.timestamp() - self._t0, last),
+                    worker=label(current.runner_id) if current.runner_id else "engine",
+                    writer=current.runner_id,
                     detail="engine status with no history record (its writer died between the two writes)",
                 )
 

@@ -43,8 +43,11 @@ def drop_threshold(dropped: float) -> float:
 def _suggestion(reroutes: float, dropped: float) -> str:
     """The starting thresholds: twice the measured reroutes per completed call, and the dropped share
     :func:`drop_threshold` gives (any occurrence when the schedules measured none)."""
-    reroute = (f"above {ALERT_FACTOR * reroutes:.2f} reroutes per completed call" if reroutes
-               else "on any REROUTED by concurrency control")
+    reroute = (
+        f"above {ALERT_FACTOR * reroutes:.2f} reroutes per completed call"
+        if reroutes
+        else "on any REROUTED by concurrency control"
+    )
     return f"start alerting {reroute}, and {_drop(dropped)}"
 
 
@@ -59,7 +62,10 @@ def _drop(dropped: float) -> str:
         return f"when {share} exceeds {100 * threshold:.1f}% of calls (twice the measured {100 * dropped:.1f}%)"
     if f"{100 * threshold:.1f}" == f"{100 * dropped:.1f}":  # almost every call dropped: no room left to alert in
         return f"on any rise of {share} above the measured {100 * dropped:.2f}% of calls"
-    why = (f"since twice it, {100 * doubled:.1f}%, is more than a share can be" if doubled > 1
-           else f"which for a share above one third is lower than twice it ({100 * doubled:.1f}%)")
+    why = (
+        f"since twice it, {100 * doubled:.1f}%, is more than a share can be"
+        if doubled > 1
+        else f"which for a share above one third is lower than twice it ({100 * doubled:.1f}%)"
+    )
     return (f"when {share} exceeds {100 * threshold:.1f}% of calls (measured {100 * dropped:.1f}%; the threshold is "
             f"halfway from the measured share to 100%, {why})")  # fmt: skip

@@ -78,5 +78,7 @@ def _warnings(name: str, task: Any, policy: TaskPolicy) -> list[Item]:
 
 def _summary(policy: TaskPolicy) -> str:
     keys = f" on ({', '.join(policy.key_arguments)})" if policy.key_arguments else ""
-    return (f"running {policy.running.value}{keys}, registration {policy.registration.value}, "
-            f"reroute {policy.reroute}: nothing to warn about")
+    return (
+        f"running {policy.running.value}{keys}, registration {policy.registration.value}, "
+        f"reroute {policy.reroute}: nothing to warn about"
+    )

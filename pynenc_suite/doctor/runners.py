@@ -80,10 +80,14 @@ def _undecided(runner_cls: str, keyed: list[str], expected_keys: int | None) -> 
 
     A warning when a task runs one call per key (the slot count then decides how many keys progress at
     once), a pass with a suggestion otherwise."""
-    reason = (f"no runner configured: runner_cls is {runner_cls}, pynenc's placeholder, which runs no invocation, "
-              "so the runner you deploy (runner_cls / PYNENC__RUNNER_CLS) and its slots are not checked here")
-    choose = ("choose the runner (ThreadRunner: threads in one process; MultiThreadRunner: processes x threads; "
-              "ProcessRunner / PersistentProcessRunner: processes)")
+    reason = (
+        f"no runner configured: runner_cls is {runner_cls}, pynenc's placeholder, which runs no invocation, "
+        "so the runner you deploy (runner_cls / PYNENC__RUNNER_CLS) and its slots are not checked here"
+    )
+    choose = (
+        "choose the runner (ThreadRunner: threads in one process; MultiThreadRunner: processes x threads; "
+        "ProcessRunner / PersistentProcessRunner: processes)"
+    )
     rerun = "set it in the app's config and rerun the doctor to have it sized"
     if not keyed:
         return Item("runners", "app", Mark.PASS, f"{reason}; no task runs one call per key",

@@ -107,7 +107,8 @@ def recommendations(results: Results) -> list[str]:
     calls = sum(c.accounts * c.calls_per_account for c in cells)
     collapsed = sum(_mean(results, DEDUP, c, lambda m: m.collapsed) for c in cells)
     return [
-        "## Recommendation per workload", "",
+        "## Recommendation per workload",
+        "",
         "| workload | low contention (many keys) | high contention (few keys) |",
         "|---|---|---|",
         "| stateful (each call must happen) | reroute=True: it completes every call | reroute=True, with at least one "
@@ -141,7 +142,9 @@ def charts(results: Results, folder: Path) -> list[Path]:
     written = []
     for name, of, label in (("makespan", lambda m: m.makespan, "makespan (s)"),
                             ("busy", lambda m: 100 * m.busy, "busy threads (%)")):  # fmt: skip
-        figure, axes = plt.subplots(1, len(results.grid.pools), figsize=(4 * len(results.grid.pools), 3.2), squeeze=False)
+        figure, axes = plt.subplots(
+            1, len(results.grid.pools), figsize=(4 * len(results.grid.pools), 3.2), squeeze=False
+        )
         for axis, pool in zip(axes[0], results.grid.pools, strict=True):
             for policy in results.policies:
                 first = (results.grid.calls_per_account[0], results.grid.holds[0])

@@ -41,8 +41,10 @@ def run_grid(target: Target, engine: EngineSession, provider: LoopbackProvider, 
                 measure = CellMeasure.of(outcome.history, task, cell.pool)
                 results.measured.setdefault((policy, cell), []).append(measure)
                 results.violations[(policy, cell)] = results.violations.get((policy, cell), 0) + len(outcome.failures)
-            progress(f"{policy:18} {cell.label}: makespan {measure.makespan:.2f}s, {measure.completed_calls} calls, "
-                     f"{measure.drops} dropped, {measure.reroutes_per_completed:.2f} reroutes/call")
+            progress(
+                f"{policy:18} {cell.label}: makespan {measure.makespan:.2f}s, {measure.completed_calls} calls, "
+                f"{measure.drops} dropped, {measure.reroutes_per_completed:.2f} reroutes/call"
+            )
     results.seconds = time.monotonic() - started
     return results
 

@@ -51,7 +51,9 @@ def _recorded(root: Path) -> dict[str, measure.Run]:
     path = root / RUNS
     if not path.exists():
         return {}
-    return {entry["name"]: measure.Run(**{**entry, "log": Path(entry["log"])}) for entry in json.loads(path.read_text())}
+    return {
+        entry["name"]: measure.Run(**{**entry, "log": Path(entry["log"])}) for entry in json.loads(path.read_text())
+    }
 
 
 def _save(root: Path, runs: list[measure.Run]) -> None:

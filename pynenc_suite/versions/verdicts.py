@@ -61,8 +61,9 @@ def judge(release: str, rows: list[dict[str, Any]], finding_ids: list[str]) -> R
             verdict = ABSENT
         else:
             verdict = NOT_MEASURED
-        findings[finding] = FindingVerdict(verdict, reproduced=reproduced, kept=kept, skipped=skipped,
-                                           discarded=discarded[finding], errors=errors)
+        findings[finding] = FindingVerdict(
+            verdict, reproduced=reproduced, kept=kept, skipped=skipped, discarded=discarded[finding], errors=errors
+        )
     properties = [row for row in rows if "test_property[" in row["item"] and row.get("finding") is None]
     failed = [f"{row['item']}: {row['message']}" for row in properties if row["outcome"] == "failed"]
     others = [

@@ -41,7 +41,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             # With registration control the two enqueues of the running scenario collapse into one
             # invocation, so that scenario has nothing to race: it must pass.
             finding = race_finding(rule) if not (rule == "no-overlap" and policy.controls_registration) else None
-            marks = [pytest.mark.xfail(strict=True, raises=KnownFindingViolation, reason=finding.reason)] if finding else []
+            marks = (
+                [pytest.mark.xfail(strict=True, raises=KnownFindingViolation, reason=finding.reason)] if finding else []
+            )
             params.append(pytest.param((name, rule), id=f"{name}-{rule}", marks=marks))
     metafunc.parametrize("race", params)
 

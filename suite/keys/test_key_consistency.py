@@ -50,8 +50,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def _keyed_arguments() -> list[tuple[KeyedArgument, str]]:
     target = target_for()
     every = [k for name, task in target.controlled.items() for k in keyed_arguments(name, task, target.policies[name])]
-    twice = {(k.task, k.argument) for k in every if sum((o.task, o.argument) == (k.task, k.argument) for o in every) > 1}
-    return [(k, f"{k.task}-{k.argument}" + (f"-{k.mode.value}" if (k.task, k.argument) in twice else "")) for k in every]
+    twice = {
+        (k.task, k.argument) for k in every if sum((o.task, o.argument) == (k.task, k.argument) for o in every) > 1
+    }
+    return [
+        (k, f"{k.task}-{k.argument}" + (f"-{k.mode.value}" if (k.task, k.argument) in twice else "")) for k in every
+    ]
 
 
 def _other_classes(across: bool) -> list[pytest.ParameterSet]:

@@ -66,7 +66,9 @@ def _monitor(folder: Path, port: int) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the monitor did not answer within {STARTS_WITHIN:.0f} s: {log.read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"the monitor did not answer within {STARTS_WITHIN:.0f} s: {log.read_text()[-2000:]}"
+                )
             time.sleep(0.2)
         yield base
     finally:
@@ -79,7 +81,10 @@ def _monitor(folder: Path, port: int) -> Iterator[str]:
 
 
 def test_a_kept_database_opens_in_pynenc_monitor(
-    pynenc_target: Target, pynenc_engine: EngineSession, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path,
+    pynenc_target: Target,
+    pynenc_engine: EngineSession,
+    pynenc_provider: LoopbackProvider,
+    pynenc_realtime_out: Path,
     record_property: RecordProperty,
 ) -> None:
     if options().realtime_replay:
@@ -110,5 +115,8 @@ def test_a_kept_database_opens_in_pynenc_monitor(
     assert page.status_code == 200, page.text[-2000:]
     assert pynenc_id in page.text and "Invocation Details" in page.text
     assert str(shown["status"]).lower() == recorded, f"the monitor shows {shown['status']}, the history {recorded}"
-    record_property(REALTIME, f"{pynenc_engine.name}: pynenc monitor served {label} (invocation {pynenc_id}) from "
-                    f"the kept database {outcome.folder / KEPT_DATABASE}")
+    record_property(
+        REALTIME,
+        f"{pynenc_engine.name}: pynenc monitor served {label} (invocation {pynenc_id}) from "
+        f"the kept database {outcome.folder / KEPT_DATABASE}",
+    )

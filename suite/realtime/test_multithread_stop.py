@@ -58,8 +58,9 @@ def _wait_for(condition: Callable[[], bool], what: str, seconds: float = START_W
 
 
 @contextmanager
-def _runner(target: Target, config: dict, runner_cls: str, provider: LoopbackProvider, log: Path,
-            extra_env: dict[str, str]) -> Iterator[int]:
+def _runner(
+    target: Target, config: dict, runner_cls: str, provider: LoopbackProvider, log: Path, extra_env: dict[str, str]
+) -> Iterator[int]:
     runner = RunnerProcess(0, runner_cls)
     runner.spawn(target.spec, runner_environment(config, runner_cls, provider.url, extra_env), log.parent / log.stem)
     try:
@@ -77,8 +78,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _recovered_while_running(target: Target, engine: EngineSession, log: Path, extra_env: dict[str, str],
-                             record_property: RecordProperty) -> list[str]:
+def _recovered_while_running(
+    target: Target, engine: EngineSession, log: Path, extra_env: dict[str, str], record_property: RecordProperty
+) -> list[str]:
     """SIGTERM a MultiThreadRunner whose two workers each hold a body; what recovery took from a live worker.
 
     The runner's log (with its workers') is kept under the session's artefact folder, and the
@@ -93,8 +95,7 @@ def _recovered_while_running(target: Target, engine: EngineSession, log: Path, e
         # both queued before the runner starts: its first loop sees two and spawns two workers
         invocations = [target.tasks["call_keyed"](account_id=f"acct-{i}", op="x") for i in range(2)]
         with _runner(target, config, "MultiThreadRunner", provider, log, extra_env) as parent:
-            _wait_for(lambda: len({c.pid for c in provider.calls}) == 2,
-                      "two worker processes each running one body")
+            _wait_for(lambda: len({c.pid for c in provider.calls}) == 2, "two worker processes each running one body")
             os.kill(parent, signal.SIGTERM)
             signalled = time.monotonic()
             started = signalled - began
@@ -119,8 +120,11 @@ def _recovered_while_running(target: Target, engine: EngineSession, log: Path, e
                 time.sleep(0.2)
             ended = time.monotonic() - signalled
     outcome = "recovered live work" if found else "nothing recovered"
-    record_property(REALTIME, f"{engine.name}: PYN-012 scenario ({log.stem}): workers busy after {started:.1f}s; "
-                   f"{outcome}; watched {ended:.1f}s after the SIGTERM")
+    record_property(
+        REALTIME,
+        f"{engine.name}: PYN-012 scenario ({log.stem}): workers busy after {started:.1f}s; "
+        f"{outcome}; watched {ended:.1f}s after the SIGTERM",
+    )
     return found
 
 
@@ -133,7 +137,9 @@ def reference_target(pynenc_target: Target) -> Target:
 
 @pytest.mark.pynenc_finding("PYN-012")
 def test_a_stopping_multithread_runner_keeps_vouching_for_its_working_workers(
-    reference_target: Target, pynenc_engine: EngineSession, pynenc_realtime_out: Path,
+    reference_target: Target,
+    pynenc_engine: EngineSession,
+    pynenc_realtime_out: Path,
     record_property: RecordProperty,
 ) -> None:
     """While a MultiThreadRunner stops, no invocation a live worker is still running may be recovered."""
@@ -143,7 +149,9 @@ def test_a_stopping_multithread_runner_keeps_vouching_for_its_working_workers(
 
 
 def test_the_pyn_012_reproduction_passes_with_its_candidate_fix(
-    reference_target: Target, pynenc_engine: EngineSession, pynenc_realtime_out: Path,
+    reference_target: Target,
+    pynenc_engine: EngineSession,
+    pynenc_realtime_out: Path,
     record_property: RecordProperty,
 ) -> None:
     """The strict xfail above can pass: with the registry's candidate fix in the runner processes nothing is recovered."""

@@ -51,7 +51,10 @@ def _burst(task: str, account: str, runners: tuple[str, ...]) -> RealtimeSchedul
 
 
 def test_keys_not_enforced_in_the_runners_is_caught(
-    pynenc_target: Target, pynenc_engine: EngineSession, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path,
+    pynenc_target: Target,
+    pynenc_engine: EngineSession,
+    pynenc_provider: LoopbackProvider,
+    pynenc_realtime_out: Path,
     record_property: RecordProperty,
 ) -> None:
     """With KEYS control disabled in every runner process, same-account calls overlap: a decided no-overlap."""
@@ -59,15 +62,22 @@ def test_keys_not_enforced_in_the_runners_is_caught(
         pytest.skip("replaying one schedule")
     if "call_keyed" not in pynenc_target.tasks:
         pytest.skip("the injected-regression check uses the reference app's call_keyed")
-    session = RealtimeSession(pynenc_target, pynenc_engine, pynenc_provider,
-                              pynenc_realtime_out / "regression-keys_not_enforced",
-                              extra_env=environment_for(keys_not_enforced))
+    session = RealtimeSession(
+        pynenc_target,
+        pynenc_engine,
+        pynenc_provider,
+        pynenc_realtime_out / "regression-keys_not_enforced",
+        extra_env=environment_for(keys_not_enforced),
+    )
     caught = []
     for runners in (("ThreadRunner", "ThreadRunner"), ("MultiThreadRunner", "PersistentProcessRunner")):
         outcome = session.run(_burst("call_keyed", "acct-1", runners))
         caught += [v for v in outcome.failures if v.violation.rule == "no-overlap"]
-    record_property(REALTIME, f"{pynenc_engine.name}: injected regression keys_not_enforced -> {len(caught)} decided "
-                    f"no-overlap violations in {len(session.outcomes)} schedules")
+    record_property(
+        REALTIME,
+        f"{pynenc_engine.name}: injected regression keys_not_enforced -> {len(caught)} decided "
+        f"no-overlap violations in {len(session.outcomes)} schedules",
+    )
     if not caught:  # the tier is blind: an error of the suite, not a property of pynenc
         raise RuntimeError("the real-time tier did not catch running KEYS control disabled in the runners")
     pages = [o.folder / REPORT for o in session.outcomes if o.failures]
@@ -79,7 +89,10 @@ AS_CONFIGURED_SECONDS = 20.0
 
 
 def test_the_app_as_configured_holds_every_rule(
-    pynenc_target: Target, pynenc_engine: EngineSession, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path,
+    pynenc_target: Target,
+    pynenc_engine: EngineSession,
+    pynenc_provider: LoopbackProvider,
+    pynenc_realtime_out: Path,
     record_property: RecordProperty,
 ) -> None:
     """Two runner processes booted with the runner class, sizing and settings the app configures (only the
@@ -95,17 +108,23 @@ def test_the_app_as_configured_holds_every_rule(
                               knobs=RealtimeKnobs(max_runners=2, max_enqueues=12, faults=(),
                                                   runner_classes=(CONFIGURED,)))  # fmt: skip
     totals = session.explore(AS_CONFIGURED_SECONDS, seed_value=0)
-    record_property(REALTIME, f"{pynenc_engine.name}: as configured ({type(pynenc_target.app.runner).__name__}): "
-                    + totals.line())
+    record_property(
+        REALTIME, f"{pynenc_engine.name}: as configured ({type(pynenc_target.app.runner).__name__}): " + totals.line()
+    )
     if not session.outcomes:
         raise RuntimeError("no schedule ran with the app's own runner configuration")
     failing = [o for o in session.outcomes if o.failures]
-    require(not failing, lambda: "\n\n".join(o.describe_failure(pynenc_target.spec, pynenc_engine.name)
-                                              for o in failing[:3]))
+    require(
+        not failing,
+        lambda: "\n\n".join(o.describe_failure(pynenc_target.spec, pynenc_engine.name) for o in failing[:3]),
+    )
 
 
 def test_realtime_schedules_hold_every_rule(
-    pynenc_target: Target, pynenc_engine: EngineSession, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path,
+    pynenc_target: Target,
+    pynenc_engine: EngineSession,
+    pynenc_provider: LoopbackProvider,
+    pynenc_realtime_out: Path,
     record_property: RecordProperty,
 ) -> None:
     """Drawn schedules with kills, stops, stalls and drops: no decided violation outside the recorded findings."""
@@ -115,12 +134,20 @@ def test_realtime_schedules_hold_every_rule(
     # Probes replace a user app's bodies in the runner process only; process-spawning runners
     # would run the real bodies in their workers, so a probed app gets ThreadRunners.
     classes = ("ThreadRunner",) if pynenc_target.probed else RUNNER_CLASSES
-    session = RealtimeSession(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "schedules",
-                              knobs=RealtimeKnobs(faults=faults, runner_classes=classes))
+    session = RealtimeSession(
+        pynenc_target,
+        pynenc_engine,
+        pynenc_provider,
+        pynenc_realtime_out / "schedules",
+        knobs=RealtimeKnobs(faults=faults, runner_classes=classes),
+    )
     if chosen.realtime_replay:
         outcome = session.run(RealtimeSchedule.from_json((Path(chosen.realtime_replay) / "schedule.json").read_text()))
-        record_property(REALTIME, f"{engine.name}: replayed {chosen.realtime_replay}: {len(outcome.failures)} "
-                        f"violations, {len(outcome.unknown)} unknown, known {sorted(set(outcome.known.values()))}")
+        record_property(
+            REALTIME,
+            f"{engine.name}: replayed {chosen.realtime_replay}: {len(outcome.failures)} "
+            f"violations, {len(outcome.unknown)} unknown, known {sorted(set(outcome.known.values()))}",
+        )
         require(not outcome.failures, lambda: outcome.describe_failure(pynenc_target.spec, engine.name))
         return
     seed_value = chosen.realtime_seed

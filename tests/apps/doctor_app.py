@@ -9,7 +9,9 @@ from pynenc.conf.config_task import ConcurrencyControlType as CC
 app = (
     PynencBuilder()
     .app_id("doctor_app")
-    .sqlite(str(Path(tempfile.gettempdir()) / "pynenc-suite-doctor-app.db"))  # never opened: the suite puts its own engine under it
+    .sqlite(
+        str(Path(tempfile.gettempdir()) / "pynenc-suite-doctor-app.db")
+    )  # never opened: the suite puts its own engine under it
     .multi_thread_runner(min_threads=1, max_threads=1)
     .custom_config(max_processes=8, runner_considered_dead_after_minutes=1.0)
     .build()
@@ -31,8 +33,12 @@ def dedup_only(account_id: str) -> None:
     """Registration control without running control."""
 
 
-@app.task(running_concurrency=CC.KEYS, registration_concurrency=CC.KEYS, key_arguments=("account_id",),
-          reroute_on_concurrency_control=False)
+@app.task(
+    running_concurrency=CC.KEYS,
+    registration_concurrency=CC.KEYS,
+    key_arguments=("account_id",),
+    reroute_on_concurrency_control=False,
+)
 def charge_card(account_id: str) -> None:
     """Charge the customer's card: must not be dropped."""
 
