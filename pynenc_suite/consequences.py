@@ -38,8 +38,8 @@ from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.gate import check_rule
 from pynenc_suite.history.metrics import Counts
 from pynenc_suite.profiles import max_examples
+from pynenc_suite.schedules.steps import Schedule
 from pynenc_suite.strategies.schedules import schedules
-from pynenc_suite.strategies.steps import Schedule
 from pynenc_suite.verdicts import PropertyViolation
 
 SCHEDULES = 50  # contention schedules measured under each policy
