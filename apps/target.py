@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pynenc_suite.apps import REFERENCE_APP
-from pynenc_suite.apps.policies import PolicyError, policy_of, task_name, validate
+from pynenc_suite.apps.policies import PolicyError, validate
 from pynenc_suite.history.model import TaskPolicy
 from pynenc_suite.provider.failures import call_provider_or_fail
+from pynenc_suite.recorder.policies import policy_of, task_name
 from pynenc_suite.schedules.tasks import TaskUnderTest
 from pynenc_suite.strategies.arguments import check_parameters
 from pynenc_suite.strategies.types import TypeNotDrawable
