@@ -133,6 +133,8 @@ def load(spec: str = REFERENCE_APP, probed: bool | None = None, engine: str = "m
             f"app {spec!r}: no task has a concurrency policy "
             f"(tasks: {', '.join(tasks) or 'none'}); set running_concurrency or registration_concurrency"
         )
+    # A Target is an app the suite can test: its policies can be enforced and its arguments drawn (which types
+    # can be drawn is the strategies' to say, so the check is theirs; callers import a team's own first: load_strategies).
     for name, task in target.controlled.items() if strict else ():
         try:
             validate(task)
