@@ -1,29 +1,15 @@
-"""Read a pynenc task's concurrency options into the history model's :class:`TaskPolicy`."""
+"""Check a pynenc task's concurrency options: reject what pynenc accepts but cannot enforce.
+
+Reading the options (``policy_of``, ``task_name``) is the recorder's (``pynenc_suite.recorder.policies``).
+"""
 
 from __future__ import annotations
 
 import inspect
 from typing import Any
 
-from pynenc_suite.history.model import Mode, TaskPolicy
-from pynenc_suite.provider.failures import retries_on_provider_failure
-
-
-def task_name(task: Any) -> str:
-    """The short name the history uses for a task: its function name."""
-    return task.func.__name__
-
-
-def policy_of(task: Any) -> TaskPolicy:
-    conf = task.conf
-    return TaskPolicy(
-        task=task_name(task),
-        running=Mode(conf.running_concurrency.value),
-        registration=Mode(conf.registration_concurrency.value),
-        key_arguments=tuple(conf.key_arguments),
-        reroute=bool(conf.reroute_on_concurrency_control),
-        retries=retries_on_provider_failure(task),
-    )
+from pynenc_suite.history.model import Mode
+from pynenc_suite.recorder.policies import policy_of, task_name
 
 
 class PolicyError(ValueError):

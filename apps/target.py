@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pynenc_suite.apps import REFERENCE_APP
-from pynenc_suite.apps.policies import PolicyError, policy_of, task_name, validate
+from pynenc_suite.apps.policies import PolicyError, validate
 from pynenc_suite.history.model import TaskPolicy
 from pynenc_suite.provider.failures import call_provider_or_fail
+from pynenc_suite.recorder.policies import policy_of, task_name
+from pynenc_suite.schedules.tasks import TaskUnderTest
 from pynenc_suite.strategies.arguments import check_parameters
-from pynenc_suite.strategies.schedules import TaskUnderTest
 from pynenc_suite.strategies.types import TypeNotDrawable
 
 
@@ -132,6 +133,8 @@ def load(spec: str = REFERENCE_APP, probed: bool | None = None, engine: str = "m
             f"app {spec!r}: no task has a concurrency policy "
             f"(tasks: {', '.join(tasks) or 'none'}); set running_concurrency or registration_concurrency"
         )
+    # A Target is an app the suite can test: its policies can be enforced and its arguments drawn (which types
+    # can be drawn is the strategies' to say, so the check is theirs; callers import a team's own first: load_strategies).
     for name, task in target.controlled.items() if strict else ():
         try:
             validate(task)

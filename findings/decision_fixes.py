@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
-from pynenc_suite.drivers.deterministic.interleave import uninterruptible
+from pynenc_suite.drivers.deterministic.atomic import uninterruptible
 from pynenc_suite.findings.fixes import replaced
 
 if TYPE_CHECKING:

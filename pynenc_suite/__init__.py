@@ -7,6 +7,7 @@ One import root.  The stage folders at the top of the repository are this packag
 module                                folder of the repository
 ====================================  ==========================================================
 ``pynenc_suite``                      ``pynenc_suite/``: the front door (plugin, command, options, judge)
+``pynenc_suite.schedules``            ``schedules/``: the schedule language the drivers run (plain data)
 ``pynenc_suite.strategies``           ``strategies/``: what Hypothesis generates
 ``pynenc_suite.drivers``              ``drivers/``: how a schedule runs (deterministic, real time, keys)
 ``pynenc_suite.engines``              ``engines/``: where pynenc keeps its state, and their servers

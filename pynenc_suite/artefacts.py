@@ -17,7 +17,7 @@ from typing import Any
 
 from pynenc_suite.history.html_report import REPORT, html_report
 from pynenc_suite.history.model import History, TaskPolicy, Violation
-from pynenc_suite.strategies.steps import Schedule, schedule_from_json, schedule_to_json
+from pynenc_suite.schedules.steps import Schedule, schedule_from_json, schedule_to_json
 
 META_KEYS = ("app", "engine", "task", "rule", "violations")
 

@@ -28,7 +28,6 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from pynenc_suite import invariants
-from pynenc_suite.apps.policies import policy_of
 from pynenc_suite.apps.policy_swap import NotRebuildable, configured_as, options_changed
 from pynenc_suite.apps.target import Target
 from pynenc_suite.determinism import without_local_constants
@@ -38,8 +37,9 @@ from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.gate import check_rule
 from pynenc_suite.history.metrics import Counts
 from pynenc_suite.profiles import max_examples
+from pynenc_suite.recorder.policies import policy_of
+from pynenc_suite.schedules.steps import Schedule
 from pynenc_suite.strategies.schedules import schedules
-from pynenc_suite.strategies.steps import Schedule
 from pynenc_suite.verdicts import PropertyViolation
 
 SCHEDULES = 50  # contention schedules measured under each policy

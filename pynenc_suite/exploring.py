@@ -17,7 +17,7 @@ from pynenc_suite.drivers.deterministic.explore import interleavings
 from pynenc_suite.findings.registry import candidate_fixes, fixed_in_gate
 from pynenc_suite.history.timeline import render
 from pynenc_suite.judge import Findings, judge
-from pynenc_suite.strategies.groups import Scenario
+from pynenc_suite.schedules.scenario import Scenario
 from pynenc_suite.verdicts import PropertyViolation
 
 

@@ -32,7 +32,8 @@ from pynenc_suite.invariants.adjudication import Unknown
 from pynenc_suite.judge import Findings, judge
 from pynenc_suite.monitor import keep_database
 from pynenc_suite.provider.loopback import LoopbackProvider
-from pynenc_suite.strategies.realtime import RealtimeKnobs, RealtimeSchedule, realtime_schedules
+from pynenc_suite.schedules.realtime import RealtimeSchedule
+from pynenc_suite.strategies.realtime import RealtimeKnobs, realtime_schedules
 
 TYPICAL_RUN_SECONDS = 12.0  # first guess of one run's wall time, before any run is measured
 

@@ -25,11 +25,11 @@ from typing import Any
 
 from pynenc.invocation.dist_invocation import ReusedInvocation
 
-from pynenc_suite.apps.policies import policy_of, task_name
 from pynenc_suite.history.model import ErrorInfo, ErrorSite, Event, History, KeyRef, Kind, Mode, TaskPolicy
 from pynenc_suite.history.status_graph import DROPPED
 from pynenc_suite.provider.calls import CallRecord
 from pynenc_suite.recorder.keys import KeyIdentity
+from pynenc_suite.recorder.policies import policy_of, task_name
 
 CYCLING = frozenset({"pending", "concurrency_controlled", "rerouted"})
 # Order of events with the same time from different sources: the producer's view first, then pynenc's, then the provider's.

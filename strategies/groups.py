@@ -22,23 +22,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from pynenc_suite.strategies.steps import Advance, Concurrent, Crash, Enqueue, Iterate, Poll, Recover, Start, Step, Stop
+from pynenc_suite.schedules.scenario import Scenario
+from pynenc_suite.schedules.steps import Advance, Concurrent, Crash, Enqueue, Iterate, Poll, Recover, Start, Step, Stop
 
 KINDS = ("enqueue", "poll", "start", "iterate", "recover", "crash", "stop")
 SPARE = 3  # the runner slot whose work a recovery sweep finds ripe (never used by a group operation)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A named small scenario: run ``prefix``, then ``group`` together, with ``runners`` runners."""
-
-    name: str
-    runners: int
-    prefix: tuple[Step, ...]
-    group: tuple[Concurrent, ...]
 
 
 def _group(kinds: tuple[str, ...], task: str, call: dict[str, Any]) -> tuple[tuple[Concurrent, ...], set[int]]:

@@ -16,8 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from pynenc_suite.strategies.arguments import kwargs_from, parameter_pools
-from pynenc_suite.strategies.steps import (
+from pynenc_suite.schedules.steps import (
     Advance,
     Crash,
     Enqueue,
@@ -33,16 +32,8 @@ from pynenc_suite.strategies.steps import (
     Stop,
     Together,
 )
-
-
-@dataclass(frozen=True)
-class TaskUnderTest:
-    """What a schedule needs to know of a task: its name, function and key arguments."""
-
-    name: str
-    func: Any
-    key_arguments: tuple[str, ...] = ()
-    retries: int = 0  # > 0: the task retries a failed provider call, so schedules fail some (Finish(fail=True))
+from pynenc_suite.schedules.tasks import TaskUnderTest
+from pynenc_suite.strategies.arguments import kwargs_from, parameter_pools
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.gate import FAILURE_SECONDS_VARIABLE, FailureBudget
 from pynenc_suite.history.model import Event, History, Kind
 from pynenc_suite.invariants.liveness import BOUND_MESSAGE
-from pynenc_suite.strategies.steps import Crash, Enqueue, Poll, Schedule, Start
+from pynenc_suite.schedules.steps import Crash, Enqueue, Poll, Schedule, Start
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUND = 150.0  # seconds for one failing property on SQLite with the regression (before: over 5 minutes)

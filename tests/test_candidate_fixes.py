@@ -19,7 +19,8 @@ from pynenc.orchestrator.mem_orchestrator import MemOrchestrator
 
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.interleave import Interleaver, uninterruptible
+from pynenc_suite.drivers.deterministic.atomic import uninterruptible
+from pynenc_suite.drivers.deterministic.interleave import Interleaver
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings import registry
 from pynenc_suite.findings.fixes import FixNoLongerApplies

@@ -14,7 +14,7 @@ from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes
-from pynenc_suite.strategies.steps import Enqueue, Poll, Schedule
+from pynenc_suite.schedules.steps import Enqueue, Poll, Schedule
 from tests.detection import detect
 from tests.regressions import (
     admission_check_skipped,

@@ -10,7 +10,7 @@ from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import gate_finding_in
 from pynenc_suite.history.model import Kind
 from pynenc_suite.history.timeline import render
-from pynenc_suite.strategies.steps import (
+from pynenc_suite.schedules.steps import (
     Advance,
     Crash,
     Enqueue,

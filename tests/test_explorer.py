@@ -18,7 +18,7 @@ from pynenc_suite.apps.target import Target, load
 from pynenc_suite.drivers.deterministic.explore import Exploration, explore
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.history.model import History, Kind
-from pynenc_suite.strategies.steps import Crash, Enqueue, Iterate, Poll, Schedule, Start, Together
+from pynenc_suite.schedules.steps import Crash, Enqueue, Iterate, Poll, Schedule, Start, Together
 
 CALL = {"account_id": 0, "op": "x"}
 

@@ -21,7 +21,7 @@ from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.drivers.recovery import dead_after_seconds
 from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.history.situations import reached
-from pynenc_suite.strategies.steps import Advance, Enqueue, Finish, Poll, Recover, Schedule, Start
+from pynenc_suite.schedules.steps import Advance, Enqueue, Finish, Poll, Recover, Schedule, Start
 from tests.detection import detect
 from tests.regressions import running_recovery_by_age
 

@@ -14,9 +14,11 @@ from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes, gate_fixed
+from pynenc_suite.history.model import Fault
 from pynenc_suite.options import ARTEFACTS_ENV
+from pynenc_suite.schedules.realtime import CONFIGURED, RealtimeSchedule, TimedEnqueue, TimedFault
+from pynenc_suite.schedules.steps import Enqueue, Poll, Schedule, Stop, schedule_from_json, schedule_to_json
 from pynenc_suite.strategies.equal_keys import AccountRef, Plan
-from pynenc_suite.strategies.steps import Enqueue, Poll, Schedule, Stop, schedule_from_json, schedule_to_json
 from tests.detection import detect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,19 @@ def test_schedule_json_round_trip_keeps_value_types() -> None:
     back = schedule_from_json(json.loads(json.dumps(schedule_to_json(schedule))))
     assert back == schedule
     assert type(back.steps[0].kwargs["account_id"]) is AccountRef and type(back.steps[1].kwargs["x"]) is float
+
+
+def test_a_realtime_schedule_saved_before_the_move_to_schedules_still_loads() -> None:
+    """jsonpickle names the classes by module: a schedule.json written when they lived in strategies.realtime."""
+    schedule = RealtimeSchedule(
+        runners=(CONFIGURED, "ThreadRunner"),
+        enqueues=(TimedEnqueue(0.5, 1, "call_keyed", {"account_id": Plan.PRO}, 0.3, fail=True),),
+        faults=(TimedFault(1.0, Fault.KILL, 0, 2.0),),
+    )
+    text = schedule.to_json()
+    assert "pynenc_suite.schedules.realtime.TimedFault" in text
+    old = text.replace("pynenc_suite.schedules.realtime.", "pynenc_suite.strategies.realtime.")
+    assert RealtimeSchedule.from_json(old) == schedule
 
 
 def test_failing_property_writes_an_artefact_that_replays_identically(

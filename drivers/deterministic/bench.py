@@ -17,7 +17,7 @@ from pynenc.runner.runner_context import RunnerContext
 from pynenc_suite.apps.target import Target, load
 from pynenc_suite.drivers.deterministic.run import driver_for
 from pynenc_suite.provider.memory import Provider
-from pynenc_suite.strategies.steps import Enqueue, Finish, Iterate, Schedule, Step, Together
+from pynenc_suite.schedules.steps import Enqueue, Finish, Iterate, Schedule, Step, Together
 
 OPS_PER_ROUND = 6  # 2 enqueues + 2 polls + 2 runs (one of them blocked by concurrency control, or run later)
 

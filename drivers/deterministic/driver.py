@@ -35,7 +35,7 @@ from pynenc_suite.provider.calls import CallRecord
 from pynenc_suite.provider.memory import Provider
 from pynenc_suite.recorder.keys import KeyIdentity
 from pynenc_suite.recorder.recorder import Recorder
-from pynenc_suite.strategies.steps import (
+from pynenc_suite.schedules.steps import (
     Advance,
     Crash,
     Enqueue,

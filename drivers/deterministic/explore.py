@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import driver_for, engine_under, run_schedule
 from pynenc_suite.history.model import History
-from pynenc_suite.strategies.steps import Concurrent, Schedule, Step, Together
+from pynenc_suite.schedules.steps import Concurrent, Schedule, Step, Together
 
 DECISIONS = 24  # decision points considered per group (state-touching yield points, pynenc_suite.drivers.deterministic.interleave)
 

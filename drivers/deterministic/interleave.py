@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from pynenc_suite.drivers.deterministic import atomic
 from pynenc_suite.drivers.deterministic.lanes import LANES, Lane
 
 # Called while pynenc holds a per-invocation lock: yielding there would deadlock the other operations.
@@ -45,30 +46,6 @@ STATE_METHODS = frozenset(
     }
 )
 STUCK_AFTER = 20.0  # seconds for the running operation to reach its next yield point: a driver bug otherwise
-
-
-_uninterruptible = threading.local()
-_active: Interleaver | None = None  # the interleaver whose yield points are installed (one driver session at a time)
-
-
-@contextmanager
-def uninterruptible(label: str | None = None) -> Iterator[None]:
-    """The calling thread runs the block with no yield point: the block is one indivisible step of its operation.
-
-    For code that holds a real lock across several pynenc methods (a candidate fix's atomic section, as a
-    database transaction would make it): yielding there would leave the other operations waiting on the lock,
-    and a kill lands before or after the block, as a killed transaction commits entirely or not at all.
-    With a ``label``, the start of the block is a yield point (taken before the caller's lock): the step can
-    begin later than the code before it, as a transaction can, so preemptions still land before each step.
-    """
-    depth = getattr(_uninterruptible, "depth", 0)
-    if label is not None and not depth and _active is not None:
-        _active.yield_point(label)
-    _uninterruptible.depth = depth + 1
-    try:
-        yield
-    finally:
-        _uninterruptible.depth -= 1
 
 
 class OperationKilled(BaseException):
@@ -136,7 +113,7 @@ class Interleaver:
 
     # -- yield points ----------------------------------------------------------
     def yield_point(self, label: str) -> None:
-        if getattr(_uninterruptible, "depth", 0):
+        if atomic.inside():
             return  # inside an atomic section: the section is one step
         op = self._ops.get(threading.get_ident())
         if op is None:
@@ -247,7 +224,6 @@ def _methods(component: Any) -> Iterator[str]:
 def yield_points(interleaver: Interleaver, *components: Any) -> Iterator[None]:
     """Make the pynenc methods of ``components`` where the interleaver decides yield points while the block
     runs (every method with ``decide_everywhere``; otherwise the state methods, as elsewhere nothing happens)."""
-    global _active
     installed: list[tuple[Any, str]] = []
     for component in components:
         prefix = type(component).__name__
@@ -263,10 +239,10 @@ def yield_points(interleaver: Interleaver, *components: Any) -> Iterator[None]:
 
             setattr(component, name, wrapper)
             installed.append((component, name))
-    previous, _active = _active, interleaver
+    previous = atomic.hook(interleaver.yield_point)  # labelled atomic sections start with a yield point
     try:
         yield
     finally:
-        _active = previous
+        atomic.hook(previous)
         for component, name in installed:
             component.__dict__.pop(name, None)

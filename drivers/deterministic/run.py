@@ -12,8 +12,8 @@ from pynenc_suite.engines.registry import get as engine_named
 from pynenc_suite.engines.session import in_process
 from pynenc_suite.history.model import History
 from pynenc_suite.recorder.keys import KeyIdentity
+from pynenc_suite.schedules.steps import Schedule
 from pynenc_suite.strategies.schedules import Knobs
-from pynenc_suite.strategies.steps import Schedule
 
 
 def knobs_for(target: Target, **overrides: object) -> Knobs:

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.history.model import History
-from pynenc_suite.strategies.steps import Schedule
+from pynenc_suite.schedules.steps import Schedule
 
 CAPACITY = 2000  # histories kept (a task's items need one per example; LRU beyond)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pynenc_suite.drivers.realtime.processes import RunnerProcess, signal_group, signal_pid, worker_pid
 from pynenc_suite.history.model import Fault, Kind
-from pynenc_suite.strategies.realtime import TimedFault
+from pynenc_suite.schedules.realtime import TimedFault
 
 if TYPE_CHECKING:
     from pynenc_suite.drivers.realtime.run import RealtimeRun

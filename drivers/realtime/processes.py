@@ -21,7 +21,7 @@ from pynenc_suite.drivers.child_env import child_environment
 from pynenc_suite.drivers.realtime.runner_process import PARENT_PID_ENV
 from pynenc_suite.engines.configure import environment
 from pynenc_suite.provider.client import PROVIDER_URL_ENV
-from pynenc_suite.strategies.realtime import CONFIGURED
+from pynenc_suite.schedules.realtime import CONFIGURED
 
 RUNNER_MODULE = "pynenc_suite.drivers.realtime.runner_process"
 

@@ -54,7 +54,7 @@ from pynenc_suite.history.model import ErrorSite, Event, Fault, History, Kind
 from pynenc_suite.history.status_graph import FINAL, RECOVERY
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.recorder.recorder import Recorder
-from pynenc_suite.strategies.realtime import RealtimeSchedule, TimedEnqueue
+from pynenc_suite.schedules.realtime import RealtimeSchedule, TimedEnqueue
 
 RUNNER_START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pynenc_suite.strategies.realtime import CONFIGURED, RealtimeSchedule, TimedEnqueue
+from pynenc_suite.schedules.realtime import CONFIGURED, RealtimeSchedule, TimedEnqueue
 
 # The seed article's policies, as tasks of the reference app.
 POLICIES = {

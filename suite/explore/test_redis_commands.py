@@ -25,8 +25,8 @@ from pynenc_suite.findings import registry
 from pynenc_suite.findings.registry import ARTEFACTS, artefact_folders, by_id, candidate_fixes
 from pynenc_suite.history.timeline import render
 from pynenc_suite.judge import judge
+from pynenc_suite.schedules.steps import Together
 from pynenc_suite.strategies.groups import scenarios
-from pynenc_suite.strategies.steps import Together
 from pynenc_suite.verdicts import PropertyViolation, require
 
 pytestmark = pytest.mark.pynenc_explore

@@ -21,9 +21,9 @@ from pynenc_suite.drivers.deterministic.explore import explore
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import race_finding, recorded_finding_in
 from pynenc_suite.history.timeline import render
+from pynenc_suite.schedules.steps import Crash, Enqueue, Iterate
 from pynenc_suite.session import options, target_for
 from pynenc_suite.strategies.arguments import simplest_kwargs
-from pynenc_suite.strategies.steps import Crash, Enqueue, Iterate
 from pynenc_suite.verdicts import KnownFindingViolation, PropertyViolation
 
 

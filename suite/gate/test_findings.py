@@ -21,8 +21,8 @@ from pynenc_suite.findings.registry import FINDINGS, Finding, artefact_folders
 from pynenc_suite.history.model import Mode
 from pynenc_suite.history.timeline import render
 from pynenc_suite.judge import judge
+from pynenc_suite.schedules.steps import Enqueue, Poll, Schedule, Start
 from pynenc_suite.strategies.equal_keys import BY_NAME
-from pynenc_suite.strategies.steps import Enqueue, Poll, Schedule, Start
 from pynenc_suite.verdicts import PropertyViolation, require
 
 ARTEFACTS = [pytest.param(folder, id=folder.name) for _, folder in artefact_folders()]

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, Phase, find, settings
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
 from pynenc_suite.invariants.no_overlap import find_overlaps
+from pynenc_suite.schedules.steps import Enqueue, Poll, Schedule, Start
 from pynenc_suite.strategies.schedules import schedules
-from pynenc_suite.strategies.steps import Enqueue, Poll, Schedule, Start
 
 
 @pytest.fixture()
