@@ -103,12 +103,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
     profiles.register()
     from pynenc_suite import fixtures
-    from pynenc_suite.apps.lock import LockError
     from pynenc_suite.apps.target import TargetError
-    from pynenc_suite.consequences import Budget
     from pynenc_suite.determinism import without_local_constants
-    from pynenc_suite.policy_lock import PolicyChanged
-    from pynenc_suite.policy_lock import check as check_lock
+    from pynenc_suite.policy_lock.check import PolicyChanged
+    from pynenc_suite.policy_lock.check import check as check_lock
+    from pynenc_suite.policy_lock.consequences import Budget
+    from pynenc_suite.policy_lock.lock_file import LockError
 
     config.pluginmanager.register(fixtures, "pynenc_suite.fixtures")
     # The app is validated here, before any test (a type no strategy draws, a normaliser that raises, a changed

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pynenc_suite import policy_lock
-from pynenc_suite.apps.lock import LockError, dumps, read, snapshot
-from pynenc_suite.apps.policy_diff import policy_diff
 from pynenc_suite.apps.target import Target
+from pynenc_suite.policy_lock import check as policy_lock
+from pynenc_suite.policy_lock.diff import policy_diff
+from pynenc_suite.policy_lock.lock_file import LockError, dumps, read, snapshot
 
 KEYED = "pynenc_suite.apps.reference.call_keyed"
 TRANSFER = "pynenc_suite.apps.reference.transfer"

@@ -9,7 +9,7 @@ from pynenc_suite.exit_status import BadInput
 
 
 def run_lock(args: argparse.Namespace, passthrough: list[str]) -> int:
-    from pynenc_suite.apps.lock import DEFAULT_PATH, LockError, read, snapshot, write
+    from pynenc_suite.policy_lock.lock_file import DEFAULT_PATH, LockError, read, snapshot, write
 
     path = args.lock or DEFAULT_PATH
     if not args.app:

@@ -43,9 +43,9 @@ def policy_change(
 ) -> str:
     """The policy diff and its measured consequences if the app differs from its lock (empty if it matches,
     or there is none); the locked rules get the examples of a gate property under ``profile``."""
-    from pynenc_suite.apps.lock import LockError
-    from pynenc_suite.consequences import Budget
-    from pynenc_suite.policy_lock import PolicyChanged, check
+    from pynenc_suite.policy_lock.check import PolicyChanged, check
+    from pynenc_suite.policy_lock.consequences import Budget
+    from pynenc_suite.policy_lock.lock_file import LockError
 
     try:
         check(target, lock, required, artefacts, Budget(seed, profile or profiles.default_name()))

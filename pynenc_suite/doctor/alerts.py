@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynenc_suite.consequences import contention_counts
 from pynenc_suite.doctor.items import Item, Mark
+from pynenc_suite.policy_lock.consequences import contention_counts
 
 ALERT_FACTOR = 2.0
 

@@ -1,6 +1,6 @@
 """Rebuild a locked policy on the app's own task, for as long as a block runs.
 
-The measured consequences of a policy change (:mod:`pynenc_suite.consequences`)
+The measured consequences of a policy change (:mod:`pynenc_suite.policy_lock.consequences`)
 run the same schedules under the policy in the lock and the policy the app has
 now.  The old policy is not a copy of the task: it is the same pynenc Task with
 its options set from the lock entry (running and registration concurrency, key

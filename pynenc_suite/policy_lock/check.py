@@ -1,4 +1,4 @@
-"""The gate's first step: compare the app with its policy lock (``apps/lock.py``) before running anything.
+"""The gate's first step: compare the app with its policy lock (``policy_lock/lock_file.py``) before running anything.
 
 No lock: the gate goes on (with ``--require-lock``, that is a failure).  A lock
 that matches: the gate goes on, having run nothing extra.  A lock that differs:
@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from pynenc_suite import pynenc_log
-from pynenc_suite.apps.lock import DEFAULT_PATH, LockError, read, snapshot
-from pynenc_suite.apps.policy_diff import PolicyChange, policy_diff
-from pynenc_suite.consequences import DEFAULT_BUDGET, Budget, Measured, measure_changes
 from pynenc_suite.options import SuiteOptions, command_arguments
+from pynenc_suite.policy_lock.consequences import DEFAULT_BUDGET, Budget, Measured, measure_changes
+from pynenc_suite.policy_lock.diff import PolicyChange, policy_diff
+from pynenc_suite.policy_lock.lock_file import DEFAULT_PATH, LockError, read, snapshot
 
 DIFF_FILE = "policy-diff.md"
 

@@ -5,7 +5,7 @@ For each task whose options differ from the policy lock:
 1. **Metrics.** The same contention schedules (the gate's schedule strategy
    without faults or interleaved groups: producers, runners, polls, starts and
    finishes over two-value argument pools) run twice on the real app: once with
-   the locked policy rebuilt on the task (:mod:`pynenc_suite.apps.policy_swap`),
+   the locked policy rebuilt on the task (:mod:`pynenc_suite.policy_lock.swap`),
    once as the app is configured now.  Both histories are keyed by the locked
    policy, so "same key" is what callers relied on.  :class:`Counts` adds them up.
 2. **The locked contract, against the app as it is.**  Every rule that binds the
@@ -28,7 +28,6 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from pynenc_suite import invariants
-from pynenc_suite.apps.policy_swap import NotRebuildable, configured_as, options_changed
 from pynenc_suite.apps.target import Target
 from pynenc_suite.determinism import without_local_constants
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
@@ -36,6 +35,7 @@ from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
 from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.gate import check_rule
 from pynenc_suite.history.metrics import Counts
+from pynenc_suite.policy_lock.swap import NotRebuildable, configured_as, options_changed
 from pynenc_suite.profiles import max_examples
 from pynenc_suite.recorder.policies import policy_of
 from pynenc_suite.schedules.steps import Schedule
