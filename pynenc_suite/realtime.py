@@ -22,6 +22,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from pynenc_suite.apps.target import Target
+from pynenc_suite.artefacts.monitor import keep_database
 from pynenc_suite.drivers.realtime.run import RealtimeRun, RunStats
 from pynenc_suite.engines.session import EngineSession
 from pynenc_suite.history.html_report import REPORT, html_report
@@ -30,7 +31,6 @@ from pynenc_suite.history.timeline import render
 from pynenc_suite.invariants import Verdict
 from pynenc_suite.invariants.adjudication import Unknown
 from pynenc_suite.judge import Findings, judge
-from pynenc_suite.monitor import keep_database
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.schedules.realtime import RealtimeSchedule
 from pynenc_suite.strategies.realtime import RealtimeKnobs, realtime_schedules

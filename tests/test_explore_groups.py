@@ -23,11 +23,11 @@ from pynenc.invocation.status import InvocationStatus
 
 from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
+from pynenc_suite.artefacts.replay import replay
 from pynenc_suite.drivers.deterministic.explore import interleavings
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.exploring import explore_scenario
 from pynenc_suite.findings.registry import candidate_fixes
-from pynenc_suite.replay import replay
 from pynenc_suite.schedules.scenario import Scenario
 from pynenc_suite.schedules.steps import Advance, Crash, Enqueue, Iterate, Poll, Recover, Schedule, Start, Stop
 from pynenc_suite.strategies.groups import KINDS, SPARE, scenarios

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pynenc_suite import monitor
-from pynenc_suite.monitor import KEPT_DATABASE, MONITOR_FILE, CannotMonitor, keep_database, monitor_command
+from pynenc_suite.artefacts import monitor
+from pynenc_suite.artefacts.monitor import KEPT_DATABASE, MONITOR_FILE, CannotMonitor, keep_database, monitor_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = {"orchestrator_cls": "SQLiteOrchestrator", "recover_running_invocations_cron": "* * * * *"}

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from pynenc_suite.apps.target import Target, load
+from pynenc_suite.artefacts.replay import replay
 from pynenc_suite.history.metrics import Counts
 from pynenc_suite.history.model import Mode, TaskPolicy, build
 from pynenc_suite.policy_lock import consequences
 from pynenc_suite.policy_lock.lock_file import snapshot
 from pynenc_suite.policy_lock.swap import NotRebuildable, configured_as, options_changed
-from pynenc_suite.replay import replay
 
 KEYED = "pynenc_suite.apps.reference.call_keyed"
 TRANSFER = "pynenc_suite.apps.reference.transfer"

@@ -109,7 +109,7 @@ def test_a_replay_against_a_changed_policy_does_not_reproduce(
     target: Target, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     """The app's policy for the task changed since the failure was saved: the replay says so and fails."""
-    from pynenc_suite.replay import replay
+    from pynenc_suite.artefacts.replay import replay
 
     schedule = Schedule(2, (Enqueue(0, "call_keyed_drop", {"account_id": 0, "op": "x"}), Poll(0)))
     history = run_schedule(target, ["call_keyed_drop"], schedule)

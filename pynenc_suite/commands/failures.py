@@ -9,10 +9,9 @@ from pynenc_suite.exit_status import FAILED, PASSED, BadInput
 
 
 def run_replay(args: argparse.Namespace, passthrough: list[str]) -> int:
-    from pynenc_suite import key_failures
     from pynenc_suite.apps.target import TargetError
-    from pynenc_suite.artefacts import NotAnArtefact
-    from pynenc_suite.replay import replay
+    from pynenc_suite.artefacts import NotAnArtefact, key_failures
+    from pynenc_suite.artefacts.replay import replay
 
     if passthrough:
         raise BadInput(f"replay takes a folder only, not {' '.join(passthrough)}")
@@ -27,7 +26,7 @@ def run_replay(args: argparse.Namespace, passthrough: list[str]) -> int:
 def run_monitor(args: argparse.Namespace, passthrough: list[str]) -> int:
     import subprocess
 
-    from pynenc_suite.monitor import CannotMonitor, monitor_command
+    from pynenc_suite.artefacts.monitor import CannotMonitor, monitor_command
 
     try:
         command = monitor_command(args.folder, args.host, args.port)
@@ -47,7 +46,8 @@ def run_monitor(args: argparse.Namespace, passthrough: list[str]) -> int:
 
 
 def run_report(args: argparse.Namespace, passthrough: list[str]) -> int:
-    from pynenc_suite import artefacts, key_failures
+    from pynenc_suite import artefacts
+    from pynenc_suite.artefacts import key_failures
     from pynenc_suite.judge import judge
 
     if key_failures.is_key_failure(args.folder):
@@ -67,7 +67,7 @@ def run_report(args: argparse.Namespace, passthrough: list[str]) -> int:
 
 
 def run_rejudge(args: argparse.Namespace, passthrough: list[str]) -> int:
-    from pynenc_suite.rejudge import rejudge
+    from pynenc_suite.artefacts.rejudge import rejudge
 
     if not args.folder.is_dir():
         raise BadInput(f"{args.folder} is not a folder of real-time runs")

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from pynenc_suite import key_failures
 from pynenc_suite.apps.target import Target
+from pynenc_suite.artefacts import key_failures
 from pynenc_suite.drivers.keys.app_audit import key_audit
 from pynenc_suite.drivers.keys.audit import GOOD, AuditRow, KeyedArgument, hint_of, keyed_arguments
 from pynenc_suite.drivers.keys.equality import ArgumentAudit, KeyDefect, catalogue_defect

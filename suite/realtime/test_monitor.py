@@ -23,9 +23,9 @@ import httpx
 import pytest
 
 from pynenc_suite.apps.target import Target
+from pynenc_suite.artefacts.monitor import KEPT_DATABASE, MONITOR_NEEDS, CannotMonitor, monitor_command
 from pynenc_suite.engines.session import EngineSession
 from pynenc_suite.history.model import Kind
-from pynenc_suite.monitor import KEPT_DATABASE, MONITOR_NEEDS, CannotMonitor, monitor_command
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.realtime import RealtimeSession
 from pynenc_suite.session import options

@@ -4,6 +4,10 @@ A run folder holds ``schedule.json`` (replayable), ``schedule.txt`` (readable),
 ``history.json``, ``meta.json`` (app, engine, task, rule, violations),
 ``replay.txt`` and ``report.html`` (the failure as a page).  ``pynenc-suite replay FOLDER`` runs the same schedule against
 the same app and engine and says whether the same violations come back.
+
+This package is everything a run leaves to look at again: this module (a property's failure folder),
+``key_failures`` and ``key_page`` (a key failure's folder and page), ``replay``, ``rejudge`` (saved real-time
+histories judged again) and ``monitor`` (a real-time run's database in pynenc's monitor).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ code, pre { font: 12px/1.4 ui-monospace, monospace; white-space: pre-wrap; overf
 
 
 def key_page(meta: dict[str, Any], replay: str) -> str:
-    """The page of a key failure whose ``meta.json`` is ``meta`` (see :mod:`pynenc_suite.key_failures`)."""
+    """The page of a key failure whose ``meta.json`` is ``meta`` (see :mod:`pynenc_suite.artefacts.key_failures`)."""
     title = f"{meta['task']}({meta['argument']}=...): {meta['verdict']} ({meta['family']})"
     finding = (
         f" This is an instance of the recorded pynenc defect {meta['finding']} (FINDINGS.md)."
