@@ -1,7 +1,7 @@
 """Every gate example is bounded, and so is what a failing property spends after its first failure.
 
 A drain that does not settle within its bound (events per invocation the schedule created) stops with a BOUND
-event, a liveness violation; after :data:`pynenc_suite.gate.FAILURE_SECONDS` a failing property runs only schedules that
+event, a liveness violation; after :data:`pynenc_suite.tiers.gate.FAILURE_SECONDS` a failing property runs only schedules that
 already failed, so Hypothesis's generating and shrinking end and the run reports within minutes.
 """
 
@@ -20,10 +20,10 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic import driver
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes
-from pynenc_suite.gate import FAILURE_SECONDS_VARIABLE, FailureBudget
 from pynenc_suite.history.model import Event, History, Kind
 from pynenc_suite.invariants.liveness import BOUND_MESSAGE
 from pynenc_suite.schedules.steps import Crash, Enqueue, Poll, Schedule, Start
+from pynenc_suite.tiers.gate import FAILURE_SECONDS_VARIABLE, FailureBudget
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUND = 150.0  # seconds for one failing property on SQLite with the regression (before: over 5 minutes)

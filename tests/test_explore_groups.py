@@ -26,11 +26,11 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.artefacts.replay import replay
 from pynenc_suite.drivers.deterministic.explore import interleavings
 from pynenc_suite.drivers.deterministic.run import run_schedule
-from pynenc_suite.exploring import explore_scenario
 from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.schedules.scenario import Scenario
 from pynenc_suite.schedules.steps import Advance, Crash, Enqueue, Iterate, Poll, Recover, Schedule, Start, Stop
 from pynenc_suite.strategies.groups import KINDS, SPARE, scenarios
+from pynenc_suite.tiers.explore import explore_scenario
 from pynenc_suite.verdicts import PropertyViolation
 
 CALL = {"account_id": "a", "op": "x"}

@@ -13,7 +13,7 @@ from pynenc_suite.engines.session import EngineSession
 from pynenc_suite.matrix.grid import POLICIES, Cell, Grid, runner_env, schedule_for
 from pynenc_suite.matrix.measures import CellMeasure
 from pynenc_suite.provider.loopback import LoopbackProvider
-from pynenc_suite.realtime import RealtimeSession
+from pynenc_suite.tiers.realtime import RealtimeSession
 
 
 @dataclass

@@ -33,13 +33,13 @@ from pynenc_suite.determinism import without_local_constants
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
 from pynenc_suite.findings.registry import candidate_fixes
-from pynenc_suite.gate import check_rule
 from pynenc_suite.history.metrics import Counts
 from pynenc_suite.policy_lock.swap import NotRebuildable, configured_as, options_changed
 from pynenc_suite.profiles import max_examples
 from pynenc_suite.recorder.policies import policy_of
 from pynenc_suite.schedules.steps import Schedule
 from pynenc_suite.strategies.schedules import schedules
+from pynenc_suite.tiers.gate import check_rule
 from pynenc_suite.verdicts import PropertyViolation
 
 SCHEDULES = 50  # contention schedules measured under each policy

@@ -20,13 +20,13 @@ from pynenc_suite.drivers.deterministic.explore import interleavings
 from pynenc_suite.drivers.deterministic.redis_commands import methods_only
 from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.drivers.recovery import app_recovery_horizon
-from pynenc_suite.exploring import explore_scenario
 from pynenc_suite.findings import registry
 from pynenc_suite.findings.registry import ARTEFACTS, artefact_folders, by_id, candidate_fixes
 from pynenc_suite.history.timeline import render
 from pynenc_suite.judge import judge
 from pynenc_suite.schedules.steps import Together
 from pynenc_suite.strategies.groups import scenarios
+from pynenc_suite.tiers.explore import explore_scenario
 from pynenc_suite.verdicts import PropertyViolation, require
 
 pytestmark = pytest.mark.pynenc_explore

@@ -3,7 +3,7 @@
 Each test runs random schedules of one task (several producers, several
 runners, crashes, graceful stops, virtual time, recovery sweeps) against the
 real pynenc app and checks one rule of the contract over the recorded history
-(:mod:`pynenc_suite.gate`).
+(:mod:`pynenc_suite.tiers.gate`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
-from pynenc_suite.gate import FailureBudget, cases, check_rule
 from pynenc_suite.session import target_for
+from pynenc_suite.tiers.gate import FailureBudget, cases, check_rule
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
