@@ -19,9 +19,9 @@ from typing import Any
 
 from pynenc_suite.artefacts import NotAnArtefact, folder_for, replay_command
 from pynenc_suite.artefacts.key_page import key_page
+from pynenc_suite.drivers.keys.advice import advise
 from pynenc_suite.drivers.keys.equality import KeyDefect, as_json
 from pynenc_suite.history.html_report import REPORT
-from pynenc_suite.key_advice import advise
 
 KIND = "key"
 PAIR = "pair.pickle"

@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from pynenc_suite.doctor.items import Item, Mark
+from pynenc_suite.drivers.keys.advice import advise
 from pynenc_suite.drivers.keys.app_audit import audit_app
 from pynenc_suite.drivers.keys.audit import GOOD, RISK, AuditRow
 from pynenc_suite.drivers.keys.equality import ArgumentAudit, catalogue_defect
 from pynenc_suite.findings.registry import key_class_findings
-from pynenc_suite.key_advice import advise
 
 
 def key_items(target: Any, names: list[str]) -> list[Item]:

@@ -26,11 +26,11 @@ import pytest
 
 from pynenc_suite.apps.target import Target
 from pynenc_suite.artefacts import key_failures
+from pynenc_suite.drivers.keys.advice import advise
 from pynenc_suite.drivers.keys.app_audit import key_audit
 from pynenc_suite.drivers.keys.audit import GOOD, AuditRow, KeyedArgument, hint_of, keyed_arguments
 from pynenc_suite.drivers.keys.equality import ArgumentAudit, KeyDefect, catalogue_defect
 from pynenc_suite.findings.registry import key_class_findings
-from pynenc_suite.key_advice import advise
 from pynenc_suite.session import options, target_for
 from pynenc_suite.strategies.equal_keys import classes_for
 from pynenc_suite.summaries import KEY_AUDIT, RecordProperty
