@@ -7,7 +7,7 @@ import re
 from types import SimpleNamespace
 from typing import Any
 
-from pynenc_suite import summaries
+from pynenc_suite.plugin import summaries
 
 
 class Terminal:

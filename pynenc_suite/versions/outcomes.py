@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from pynenc_suite.tallies import EXAMPLES
+from pynenc_suite.plugin.tallies import EXAMPLES
 
 FINDING = "pynenc_finding_id"
 FINDING_ID = re.compile(r"\bPYN-\d{3}\b")

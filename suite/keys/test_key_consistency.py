@@ -31,9 +31,9 @@ from pynenc_suite.drivers.keys.app_audit import key_audit
 from pynenc_suite.drivers.keys.audit import GOOD, AuditRow, KeyedArgument, hint_of, keyed_arguments
 from pynenc_suite.drivers.keys.equality import ArgumentAudit, KeyDefect, catalogue_defect
 from pynenc_suite.findings.registry import key_class_findings
+from pynenc_suite.plugin.summaries import KEY_AUDIT, RecordProperty
 from pynenc_suite.session import options, target_for
 from pynenc_suite.strategies.equal_keys import classes_for
-from pynenc_suite.summaries import KEY_AUDIT, RecordProperty
 from pynenc_suite.verdicts import PropertyViolation, require
 
 AUDIT_GROUP = "pynenc-key-audit"  # one worker audits the whole app, with one probe process per hash seed

@@ -26,10 +26,10 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.artefacts.monitor import KEPT_DATABASE, MONITOR_NEEDS, CannotMonitor, monitor_command
 from pynenc_suite.engines.session import EngineSession
 from pynenc_suite.history.model import Kind
+from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.session import options
 from pynenc_suite.strategies.realtime import RealtimeKnobs
-from pynenc_suite.summaries import REALTIME, RecordProperty
 from pynenc_suite.tiers.realtime import RealtimeSession
 
 pytestmark = pytest.mark.pynenc_realtime

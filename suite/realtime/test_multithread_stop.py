@@ -38,8 +38,8 @@ from pynenc_suite.drivers.recovery import act_as_sweeper, sweep_once
 from pynenc_suite.engines.configure import configured
 from pynenc_suite.engines.session import EngineSession
 from pynenc_suite.findings.registry import by_id
+from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
 from pynenc_suite.provider.loopback import LoopbackProvider
-from pynenc_suite.summaries import REALTIME, RecordProperty
 from pynenc_suite.verdicts import require
 
 pytestmark = pytest.mark.pynenc_realtime

@@ -22,11 +22,11 @@ from pynenc_suite.drivers.realtime.regressions import keys_not_enforced
 from pynenc_suite.engines.session import EngineSession
 from pynenc_suite.history.html_report import REPORT
 from pynenc_suite.history.model import Fault
+from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.schedules.realtime import CONFIGURED, RUNNER_CLASSES, RealtimeSchedule, TimedEnqueue
 from pynenc_suite.session import options
 from pynenc_suite.strategies.realtime import FAULTS, RealtimeKnobs
-from pynenc_suite.summaries import REALTIME, RecordProperty
 from pynenc_suite.tiers.realtime import RealtimeSession
 from pynenc_suite.verdicts import require
 

@@ -18,7 +18,7 @@ import pytest
 from pynenc_suite import pynenc_log
 from pynenc_suite.findings.registry import candidate_fixes_on, unfixed_in_gate
 from pynenc_suite.history.situations import SITUATIONS
-from pynenc_suite.tallies import EXAMPLES
+from pynenc_suite.plugin.tallies import EXAMPLES
 
 KEY_AUDIT = "pynenc_key_audit"
 REALTIME = "pynenc_realtime"

@@ -1,5 +1,9 @@
 """The pytest plugin (entry point ``pytest11: pynenc_suite``): options, markers, profiles, summaries.
 
+This package is the suite's pytest glue: the hooks here, ``fixtures`` (registered only in a session that runs the
+suite), ``summaries`` (the end-of-run sections and verdict), ``tallies`` (examples judged and discarded per
+property) and ``worker_groups`` (``--dist loadgroup`` on every supported pytest).
+
 Installed, it is loaded by every pytest session of the environment and stays
 inert there: it only adds its options.  A session *runs the suite* when it is
 given ``--pynenc-app`` or collects the suite's own modules; then it loads the
@@ -24,13 +28,13 @@ from typing import Any
 
 import pytest
 
-from pynenc_suite import profiles, tallies
+from pynenc_suite import profiles
 from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.engines.registry import EngineError, engine_for_tier
 from pynenc_suite.findings.registry import by_id, use_candidate_fixes
 from pynenc_suite.options import SuiteOptions, add_to_pytest
-from pynenc_suite.session import active_options, set_options, target_for
-from pynenc_suite.summaries import (
+from pynenc_suite.plugin import tallies
+from pynenc_suite.plugin.summaries import (
     SUITE_ERROR,
     annotate_for_github,
     collect,
@@ -39,6 +43,7 @@ from pynenc_suite.summaries import (
     suite_errors,
     write_summaries,
 )
+from pynenc_suite.session import active_options, set_options, target_for
 from pynenc_suite.verdicts import PropertyViolation
 
 # This process's hash seed, read when pytest loads its plugins: before any conftest can change the variable.
@@ -92,9 +97,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker (known without xdist too)")
     if getattr(config.option, "loadgroup", False) or getattr(config.option, "dist", None) == "loadgroup":
-        from pynenc_suite import worker_groups  # a --dist loadgroup run's worker or controller
+        from pynenc_suite.plugin import worker_groups  # a --dist loadgroup run's worker or controller
 
-        config.pluginmanager.register(worker_groups, "pynenc_suite.worker_groups")
+        config.pluginmanager.register(worker_groups, "pynenc_suite.plugin.worker_groups")
     if (config.getoption("--hypothesis-profile", default=None) or "").startswith(profiles.PREFIX):
         profiles.register()
     if not _runs_the_suite(config):
@@ -102,15 +107,15 @@ def pytest_configure(config: pytest.Config) -> None:
     from hypothesis.errors import HypothesisSideeffectWarning
 
     profiles.register()
-    from pynenc_suite import fixtures
     from pynenc_suite.apps.target import TargetError
     from pynenc_suite.determinism import without_local_constants
+    from pynenc_suite.plugin import fixtures
     from pynenc_suite.policy_lock.check import PolicyChanged
     from pynenc_suite.policy_lock.check import check as check_lock
     from pynenc_suite.policy_lock.consequences import Budget
     from pynenc_suite.policy_lock.lock_file import LockError
 
-    config.pluginmanager.register(fixtures, "pynenc_suite.fixtures")
+    config.pluginmanager.register(fixtures, "pynenc_suite.plugin.fixtures")
     # The app is validated here, before any test (a type no strategy draws, a normaliser that raises, a changed
     # policy: one line), which draws values while plugins load: Hypothesis's HypothesisSideeffectWarning about
     # drawing there is this validation's cost, not a team's to read.
