@@ -41,7 +41,7 @@ def test_lanes_and_caller_run_on_the_callers_cpu_and_get_their_affinity_back() -
 def test_a_driver_session_on_memory_holds_its_threads_on_one_cpu_and_one_on_sqlite_leaves_them(target: Target) -> None:
     before = os.sched_getaffinity(0)
     free = Driver(target.app, {"call_keyed": target.tasks["call_keyed"]}, runners=1, one_cpu=False)
-    with free.session():
+    with free.prepared():
         assert os.sched_getaffinity(0) == before
     assert driver_for(target, ["call_keyed"], 1).one_cpu
     assert not driver_for(replace(target, engine="sqlite"), ["call_keyed"], 1).one_cpu
@@ -51,7 +51,7 @@ def test_a_driver_session_holds_its_threads_on_one_cpu(target: Target) -> None:
     before = os.sched_getaffinity(0)
     LANES.call(lambda: None)
     driver = Driver(target.app, {"call_keyed": target.tasks["call_keyed"]}, runners=1, one_cpu=True)
-    with driver.session():
+    with driver.prepared():
         inside = os.sched_getaffinity(0)
         lanes_inside = {frozenset(os.sched_getaffinity(ident)) for ident in LANES.native_ids()}
     assert len(inside) == 1

@@ -94,7 +94,7 @@ class Driver:
 
     # -- lifecycle ----------------------------------------------------------
     @contextmanager
-    def session(self) -> Iterator[Driver]:
+    def prepared(self) -> Iterator[Driver]:
         """Clean app, frozen clock, sequential ids, provider served, statuses observed; the driver's threads
         share one CPU if ``one_cpu`` (only one of them runs at a time)."""
         with ExitStack() as stack:
@@ -141,7 +141,7 @@ class Driver:
                 orchestrator.route_call = previous
 
     def run(self, schedule: Schedule, drain: bool = True) -> History:
-        with self.session():
+        with self.prepared():
             for step in schedule.steps:
                 self.step(step)
             if drain:

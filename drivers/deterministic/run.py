@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.driver import Driver
 from pynenc_suite.drivers.recovery import app_recovery_horizon
+from pynenc_suite.engines.instance import in_process
 from pynenc_suite.engines.registry import get as engine_named
-from pynenc_suite.engines.session import in_process
 from pynenc_suite.history.model import History
 from pynenc_suite.recorder.keys import KeyIdentity
 from pynenc_suite.schedules.steps import Schedule

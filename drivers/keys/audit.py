@@ -237,8 +237,8 @@ def picklable(values: Sequence[Any]) -> bool:
 def on_engine(app: Any, engine: str) -> Iterator[None]:
     """Keys are computed on the engine the gate puts under the app, never on the app's own servers: a large
     value's key goes through the client data store, which for a Redis-configured app would need its Redis."""
+    from pynenc_suite.engines.instance import in_process
     from pynenc_suite.engines.registry import get
-    from pynenc_suite.engines.session import in_process
 
     with in_process(app, get(engine)):
         yield

@@ -49,7 +49,7 @@ from pynenc_suite.drivers.realtime.processes import (
 from pynenc_suite.drivers.realtime.timing import Timing
 from pynenc_suite.drivers.recovery import act_as_sweeper, sweep_once
 from pynenc_suite.engines.configure import configured
-from pynenc_suite.engines.session import EngineSession
+from pynenc_suite.engines.instance import EngineInstance
 from pynenc_suite.history.model import ErrorSite, Event, Fault, History, Kind
 from pynenc_suite.history.status_graph import FINAL, RECOVERY
 from pynenc_suite.provider.loopback import LoopbackProvider
@@ -93,7 +93,7 @@ class RealtimeRun:
     def __init__(
         self,
         target: Target,
-        engine: EngineSession,
+        engine: EngineInstance,
         provider: LoopbackProvider,
         schedule: RealtimeSchedule,
         extra_env: dict[str, str] | None = None,

@@ -9,11 +9,11 @@ from pynenc_suite.options import SuiteOptions
 
 
 def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from pynenc_suite.active import load_target
     from pynenc_suite.apps.target import TargetError
     from pynenc_suite.determinism import without_local_constants
     from pynenc_suite.doctor import examine
     from pynenc_suite.doctor.items import as_json, failed, markdown
-    from pynenc_suite.session import load_target
 
     if not args.app:
         raise BadInput("doctor needs the app: pynenc-suite doctor package.module:app")

@@ -15,8 +15,8 @@ def run_matrix(args: argparse.Namespace, passthrough: list[str]) -> int:
     from importlib.metadata import version
 
     from pynenc_suite.apps.target import REFERENCE_APP, TargetError, load
+    from pynenc_suite.engines.instance import EngineUnavailable, engine_instance
     from pynenc_suite.engines.registry import EngineError, engine_for_tier
-    from pynenc_suite.engines.session import EngineUnavailable, engine_session
     from pynenc_suite.matrix import grid as grids
     from pynenc_suite.matrix.report import charts, markdown
     from pynenc_suite.matrix.run import run_grid
@@ -49,7 +49,7 @@ def run_matrix(args: argparse.Namespace, passthrough: list[str]) -> int:
     out = args.out or default_artefacts() / "matrix"
     out.mkdir(parents=True, exist_ok=True)
     try:
-        with engine_session(engine) as session, LoopbackProvider().serving() as provider:
+        with engine_instance(engine) as session, LoopbackProvider().serving() as provider:
             results = run_grid(
                 target, session, provider, grid, args.runner, default_artefacts() / "matrix" / "runs", policies
             )

@@ -16,9 +16,9 @@ from pynenc_suite.options import SuiteOptions, pytest_arguments
 
 def chosen_app(args: argparse.Namespace, tier: str) -> tuple[SuiteOptions, Any]:
     """(the suite options the command was given, the app loaded with them); bad input is one line."""
+    from pynenc_suite.active import target_for
     from pynenc_suite.apps.target import TargetError
     from pynenc_suite.engines.registry import EngineError, engine_for_tier
-    from pynenc_suite.session import target_for
 
     try:
         engine = engine_for_tier(args.engine, tier)

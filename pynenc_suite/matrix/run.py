@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pynenc_suite.apps.target import Target
-from pynenc_suite.engines.session import EngineSession
+from pynenc_suite.engines.instance import EngineInstance
 from pynenc_suite.matrix.grid import POLICIES, Cell, Grid, runner_env, schedule_for
 from pynenc_suite.matrix.measures import CellMeasure
 from pynenc_suite.provider.loopback import LoopbackProvider
-from pynenc_suite.tiers.realtime import RealtimeSession
+from pynenc_suite.tiers.realtime import RealtimeSearch
 
 
 @dataclass
@@ -27,14 +27,14 @@ class Results:
     seconds: float = 0.0
 
 
-def run_grid(target: Target, engine: EngineSession, provider: LoopbackProvider, grid: Grid, runner: str, out: Path,
+def run_grid(target: Target, engine: EngineInstance, provider: LoopbackProvider, grid: Grid, runner: str, out: Path,
              policies: dict[str, str] = POLICIES, progress: Callable[[str], None] = print) -> Results:  # fmt: skip
     results = Results(grid, runner, engine.name, dict(policies))
     started = time.monotonic()
     for policy, task in results.policies.items():
         parameters = tuple(inspect.signature(target.functions[task]).parameters)
         for cell in grid.cells():
-            session = RealtimeSession(target, engine, provider, out / task / _slug(cell),
+            session = RealtimeSearch(target, engine, provider, out / task / _slug(cell),
                                       extra_env=runner_env(runner, cell.pool))  # fmt: skip
             for _ in range(grid.repeats):
                 outcome = session.run(schedule_for(task, parameters, cell))

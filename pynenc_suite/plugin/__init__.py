@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from pynenc_suite import profiles
+from pynenc_suite.active import active_options, set_options, target_for
 from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.engines.registry import EngineError, engine_for_tier
 from pynenc_suite.findings.registry import by_id, use_candidate_fixes
@@ -43,7 +44,6 @@ from pynenc_suite.plugin.summaries import (
     suite_errors,
     write_summaries,
 )
-from pynenc_suite.session import active_options, set_options, target_for
 from pynenc_suite.verdicts import PropertyViolation
 
 # This process's hash seed, read when pytest loads its plugins: before any conftest can change the variable.

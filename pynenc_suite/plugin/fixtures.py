@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from pynenc_suite.active import artefacts_root, options, target_for
 from pynenc_suite.apps.target import Target
+from pynenc_suite.engines.instance import EngineInstance, EngineUnavailable, engine_instance
 from pynenc_suite.engines.registry import engine_for_tier
-from pynenc_suite.engines.session import EngineSession, EngineUnavailable, engine_session
 from pynenc_suite.provider.loopback import LoopbackProvider
-from pynenc_suite.session import artefacts_root, options, target_for
 
 
 @pytest.fixture(scope="session")
@@ -28,10 +28,10 @@ def pynenc_target() -> Target:
 
 
 @pytest.fixture(scope="session")
-def pynenc_engine() -> Iterator[EngineSession]:
+def pynenc_engine() -> Iterator[EngineInstance]:
     chosen = options()
     try:
-        with engine_session(engine_for_tier(chosen.engine, "realtime"), chosen.redis_url) as session:
+        with engine_instance(engine_for_tier(chosen.engine, "realtime"), chosen.redis_url) as session:
             yield session
     except EngineUnavailable as error:
         pytest.exit(f"pynenc-suite: {error}", returncode=2)
@@ -44,7 +44,7 @@ def pynenc_provider() -> Iterator[LoopbackProvider]:
 
 
 @pytest.fixture(scope="session")
-def pynenc_realtime_out(pynenc_engine: EngineSession) -> Path:
+def pynenc_realtime_out(pynenc_engine: EngineInstance) -> Path:
     folder = artefacts_root("realtime", f"{pynenc_engine.name}-{time.strftime('%Y%m%d-%H%M%S')}")
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -15,6 +15,7 @@ from hypothesis import assume, note
 from hypothesis import strategies as st
 
 from pynenc_suite import artefacts, invariants
+from pynenc_suite.active import options
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
@@ -24,7 +25,6 @@ from pynenc_suite.history import situations
 from pynenc_suite.history.timeline import render
 from pynenc_suite.judge import Findings, judge
 from pynenc_suite.plugin import tallies
-from pynenc_suite.session import options
 from pynenc_suite.strategies.schedules import schedules
 from pynenc_suite.verdicts import PropertyViolation
 

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from pynenc_suite.apps.target import Target
 from pynenc_suite.artefacts.monitor import keep_database
 from pynenc_suite.drivers.realtime.run import RealtimeRun, RunStats
-from pynenc_suite.engines.session import EngineSession
+from pynenc_suite.engines.instance import EngineInstance
 from pynenc_suite.history.html_report import REPORT, html_report
 from pynenc_suite.history.model import Fault, History, Kind
 from pynenc_suite.history.timeline import render
@@ -113,11 +113,11 @@ def rerun_command(app: str, engine: str, folder: Path) -> str:
     return f"pynenc-suite realtime {shlex.quote(app)} --engine={engine} --replay={shlex.quote(str(folder))}"
 
 
-class RealtimeSession:
+class RealtimeSearch:
     def __init__(
         self,
         target: Target,
-        engine: EngineSession,
+        engine: EngineInstance,
         provider: LoopbackProvider,
         out: Path,
         knobs: RealtimeKnobs | None = None,

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import pytest
 
+from pynenc_suite.active import active_options, options, target_for
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.recovery import app_recovery_horizon
 from pynenc_suite.plugin.summaries import EXPLORE, RecordProperty
 from pynenc_suite.schedules.scenario import Scenario
-from pynenc_suite.session import active_options, options, target_for
 from pynenc_suite.strategies.arguments import simplest_kwargs
 from pynenc_suite.strategies.groups import scenarios
 from pynenc_suite.tiers.explore import explore_scenario

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pynenc_suite.active import target_for
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
-from pynenc_suite.session import target_for
 from pynenc_suite.tiers.gate import FailureBudget, cases, check_rule
 
 

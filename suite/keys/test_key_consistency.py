@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from pynenc_suite.active import options, target_for
 from pynenc_suite.apps.target import Target
 from pynenc_suite.artefacts import key_failures
 from pynenc_suite.drivers.keys.advice import advise
@@ -32,7 +33,6 @@ from pynenc_suite.drivers.keys.audit import GOOD, AuditRow, KeyedArgument, hint_
 from pynenc_suite.drivers.keys.equality import ArgumentAudit, KeyDefect, catalogue_defect
 from pynenc_suite.findings.registry import key_class_findings
 from pynenc_suite.plugin.summaries import KEY_AUDIT, RecordProperty
-from pynenc_suite.session import options, target_for
 from pynenc_suite.strategies.equal_keys import classes_for
 from pynenc_suite.verdicts import PropertyViolation, require
 

@@ -36,7 +36,7 @@ from pynenc_suite.drivers.realtime.processes import RunnerProcess, runner_enviro
 from pynenc_suite.drivers.realtime.timing import Timing
 from pynenc_suite.drivers.recovery import act_as_sweeper, sweep_once
 from pynenc_suite.engines.configure import configured
-from pynenc_suite.engines.session import EngineSession
+from pynenc_suite.engines.instance import EngineInstance
 from pynenc_suite.findings.registry import by_id
 from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
 from pynenc_suite.provider.loopback import LoopbackProvider
@@ -79,7 +79,7 @@ def _alive(pid: int) -> bool:
 
 
 def _recovered_while_running(
-    target: Target, engine: EngineSession, log: Path, extra_env: dict[str, str], record_property: RecordProperty
+    target: Target, engine: EngineInstance, log: Path, extra_env: dict[str, str], record_property: RecordProperty
 ) -> list[str]:
     """SIGTERM a MultiThreadRunner whose two workers each hold a body; what recovery took from a live worker.
 
@@ -138,7 +138,7 @@ def reference_target(pynenc_target: Target) -> Target:
 @pytest.mark.pynenc_finding("PYN-012")
 def test_a_stopping_multithread_runner_keeps_vouching_for_its_working_workers(
     reference_target: Target,
-    pynenc_engine: EngineSession,
+    pynenc_engine: EngineInstance,
     pynenc_realtime_out: Path,
     record_property: RecordProperty,
 ) -> None:
@@ -150,7 +150,7 @@ def test_a_stopping_multithread_runner_keeps_vouching_for_its_working_workers(
 
 def test_the_pyn_012_reproduction_passes_with_its_candidate_fix(
     reference_target: Target,
-    pynenc_engine: EngineSession,
+    pynenc_engine: EngineInstance,
     pynenc_realtime_out: Path,
     record_property: RecordProperty,
 ) -> None:

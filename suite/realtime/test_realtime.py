@@ -15,19 +15,19 @@ from pathlib import Path
 
 import pytest
 
+from pynenc_suite.active import options
 from pynenc_suite.apps.runner_config import placeholder
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.realtime.inject import environment_for
 from pynenc_suite.drivers.realtime.regressions import keys_not_enforced
-from pynenc_suite.engines.session import EngineSession
+from pynenc_suite.engines.instance import EngineInstance
 from pynenc_suite.history.html_report import REPORT
 from pynenc_suite.history.model import Fault
 from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.schedules.realtime import CONFIGURED, RUNNER_CLASSES, RealtimeSchedule, TimedEnqueue
-from pynenc_suite.session import options
 from pynenc_suite.strategies.realtime import FAULTS, RealtimeKnobs
-from pynenc_suite.tiers.realtime import RealtimeSession
+from pynenc_suite.tiers.realtime import RealtimeSearch
 from pynenc_suite.verdicts import require
 
 pytestmark = pytest.mark.pynenc_realtime
@@ -46,7 +46,7 @@ def _burst(task: str, account: str, runners: tuple[str, ...]) -> RealtimeSchedul
 
 def test_keys_not_enforced_in_the_runners_is_caught(
     pynenc_target: Target,
-    pynenc_engine: EngineSession,
+    pynenc_engine: EngineInstance,
     pynenc_provider: LoopbackProvider,
     pynenc_realtime_out: Path,
     record_property: RecordProperty,
@@ -56,7 +56,7 @@ def test_keys_not_enforced_in_the_runners_is_caught(
         pytest.skip("replaying one schedule")
     if "call_keyed" not in pynenc_target.tasks:
         pytest.skip("the injected-regression check uses the reference app's call_keyed")
-    session = RealtimeSession(
+    session = RealtimeSearch(
         pynenc_target,
         pynenc_engine,
         pynenc_provider,
@@ -84,7 +84,7 @@ AS_CONFIGURED_SECONDS = 20.0
 
 def test_the_app_as_configured_holds_every_rule(
     pynenc_target: Target,
-    pynenc_engine: EngineSession,
+    pynenc_engine: EngineInstance,
     pynenc_provider: LoopbackProvider,
     pynenc_realtime_out: Path,
     record_property: RecordProperty,
@@ -98,7 +98,7 @@ def test_the_app_as_configured_holds_every_rule(
         pytest.skip(f"the app configures no runner (runner_cls {pynenc_target.app.conf.runner_cls}, pynenc's "
                     "placeholder, runs nothing): the other real-time tests ran it on the suite's runners; set "
                     "runner_cls to check the configuration you deploy")  # fmt: skip
-    session = RealtimeSession(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "as-configured",
+    session = RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "as-configured",
                               knobs=RealtimeKnobs(max_runners=2, max_enqueues=12, faults=(),
                                                   runner_classes=(CONFIGURED,)))  # fmt: skip
     totals = session.explore(AS_CONFIGURED_SECONDS, seed_value=0)
@@ -116,7 +116,7 @@ def test_the_app_as_configured_holds_every_rule(
 
 def test_realtime_schedules_hold_every_rule(
     pynenc_target: Target,
-    pynenc_engine: EngineSession,
+    pynenc_engine: EngineInstance,
     pynenc_provider: LoopbackProvider,
     pynenc_realtime_out: Path,
     record_property: RecordProperty,
@@ -128,7 +128,7 @@ def test_realtime_schedules_hold_every_rule(
     # Probes replace a user app's bodies in the runner process only; process-spawning runners
     # would run the real bodies in their workers, so a probed app gets ThreadRunners.
     classes = ("ThreadRunner",) if pynenc_target.probed else RUNNER_CLASSES
-    session = RealtimeSession(
+    session = RealtimeSearch(
         pynenc_target,
         pynenc_engine,
         pynenc_provider,

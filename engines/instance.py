@@ -1,8 +1,8 @@
 """An engine as one test session uses it: fresh state for every run, and its server if it needs one.
 
 The gate puts an in-process engine under the app for one schedule
-(:func:`in_process`); the real-time tier gets an :class:`EngineSession` whose
-:meth:`~EngineSession.fresh` hands every run a configuration on state no other
+(:func:`in_process`); the real-time tier gets an :class:`EngineInstance` whose
+:meth:`~EngineInstance.fresh` hands every run a configuration on state no other
 run has touched.
 """
 
@@ -96,7 +96,7 @@ def forget_warm_components() -> None:
 
 
 @dataclass
-class EngineSession:
+class EngineInstance:
     """One engine for a session: ``fresh()`` gives each run its own state."""
 
     engine: Engine
@@ -120,20 +120,20 @@ class EngineSession:
 
 
 @contextmanager
-def engine_session(engine: Engine, url: str | None = None) -> Iterator[EngineSession]:
+def engine_instance(engine: Engine, url: str | None = None) -> Iterator[EngineInstance]:
     """The engine for a session: a temporary folder, and a server (the given URL, or one started here).
 
     Raises :class:`EngineUnavailable` with a one-line reason when no server can be used.
     """
     with tempfile.TemporaryDirectory(prefix="pynenc-suite-engine-") as folder:
         if engine.server is None:
-            yield EngineSession(engine, Path(folder))
+            yield EngineInstance(engine, Path(folder))
         elif url:
             engine.server.check(url)
-            yield EngineSession(engine, Path(folder), url)
+            yield EngineInstance(engine, Path(folder), url)
         else:
             with engine.server.start() as started:
-                yield EngineSession(engine, Path(folder), started)
+                yield EngineInstance(engine, Path(folder), started)
 
 
-__all__ = ["EngineSession", "EngineUnavailable", "engine_session", "in_process"]
+__all__ = ["EngineInstance", "EngineUnavailable", "engine_instance", "in_process"]
