@@ -20,6 +20,7 @@ module                                folder of the repository
 ``pynenc_suite.apps``                 ``apps/``: the reference app, loading yours, the policy lock
 ====================================  ==========================================================
 
-Data flows one way: strategies -> drivers -> recorder -> history -> invariants; ``suite`` wires them.
+Data flows one way: strategies -> drivers -> recorder -> history -> invariants; ``suite`` wires them.  The
+schedule language (``schedules``) is what strategies produce and drivers consume.
 Editors that follow imports statically need the map: ``.ci/typecheck`` builds it for mypy.
 """
