@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from pynenc_suite import profiles
+from pynenc_suite import interrupts, profiles
 from pynenc_suite.active import active_options, set_options, target_for
 from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.engines.registry import EngineError, engine_for_tier
@@ -142,6 +142,7 @@ def pytest_configure(config: pytest.Config) -> None:
     set_options(options)
     annotate_for_github(options.github)
     without_local_constants()  # the same seed draws the same examples in every process (determinism.py)
+    interrupts.install()  # a Ctrl-C Python drops inside a finalizer still ends the run (interrupts.py)
     if config.getoption("--hypothesis-profile", default=None) is None:  # a profile named to Hypothesis wins
         profiles.load(options.profile or profiles.default_name())
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
@@ -230,6 +231,11 @@ def _pin_hash_seed(config: pytest.Config) -> None:
             "command (which sets it)",
             returncode=2,
         )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if active_options() is not None:
+        interrupts.check()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import assume, note
 from hypothesis import strategies as st
 
-from pynenc_suite import artefacts, invariants
+from pynenc_suite import artefacts, interrupts, invariants
 from pynenc_suite.active import options
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
@@ -85,6 +85,7 @@ def check_rule(
 
     A violation is saved in ``folder`` (default: the artefact folder named after the running test).  With a
     ``budget``, the schedules it rejects are discarded unrun."""
+    interrupts.check()  # a Ctrl-C that Python dropped ends the run here, at the next example
     under_test = target.under_test(task_name)
     schedule = data.draw(schedules([under_test], knobs_for(target)), label="schedule")
     if budget is not None and budget.spent(schedule):
