@@ -10,8 +10,8 @@ import pytest
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.affinity import current_cpu, on_one_cpu
 from pynenc_suite.drivers.deterministic.driver import Driver
+from pynenc_suite.drivers.deterministic.histories import driver_for
 from pynenc_suite.drivers.deterministic.lanes import LANES, LanePool
-from pynenc_suite.drivers.deterministic.run import driver_for
 
 pytestmark = pytest.mark.skipif(
     current_cpu() is None or len(os.sched_getaffinity(0)) < 2,

@@ -18,7 +18,7 @@ import pytest
 from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic import driver
-from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.history.model import Event, History, Kind
 from pynenc_suite.invariants.liveness import BOUND_MESSAGE

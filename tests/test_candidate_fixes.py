@@ -20,8 +20,8 @@ from pynenc.orchestrator.mem_orchestrator import MemOrchestrator
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.atomic import uninterruptible
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.drivers.deterministic.interleave import Interleaver
-from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.findings import registry
 from pynenc_suite.findings.fixes import FixNoLongerApplies
 from pynenc_suite.findings.registry import ARTEFACTS, candidate_fixes, gate_fixed

@@ -12,7 +12,7 @@ import pytest
 
 from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.schedules.steps import Enqueue, Poll, Schedule
 from tests.detection import detect

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from pynenc_suite import profiles
 from pynenc_suite.apps.target import Target, load
-from pynenc_suite.drivers.deterministic.run import knobs_for
+from pynenc_suite.drivers.deterministic.histories import knobs_for
 from pynenc_suite.strategies.schedules import schedules
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import json
 
 from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.findings.registry import gate_finding_in
 from pynenc_suite.history.model import Kind
 from pynenc_suite.history.timeline import render

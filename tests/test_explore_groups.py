@@ -25,7 +25,7 @@ from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.artefacts.replay import replay
 from pynenc_suite.drivers.deterministic.explore import interleavings
-from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.schedules.scenario import Scenario
 from pynenc_suite.schedules.steps import Advance, Crash, Enqueue, Iterate, Poll, Recover, Schedule, Start, Stop

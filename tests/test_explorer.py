@@ -16,7 +16,7 @@ from pynenc.broker.mem_broker import MemBroker
 from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target, load
 from pynenc_suite.drivers.deterministic.explore import Exploration, explore
-from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.history.model import History, Kind
 from pynenc_suite.schedules.steps import Crash, Enqueue, Iterate, Poll, Schedule, Start, Together
 

@@ -85,7 +85,7 @@ def test_missing_redis_server_binary_says_what_to_install() -> None:
 def test_state_errors_are_read_from_a_runner_log_with_their_time() -> None:
     from datetime import UTC, datetime
 
-    from pynenc_suite.drivers.realtime.run import logged_state_errors
+    from pynenc_suite.drivers.realtime.driver import logged_state_errors
 
     log = (
         "2026-11-28 11:43:36.055+00:00 \x1b[31mERROR   \x1b[0m pynenc.app [PPR(6c).PPRW(44)] worker:44 error: "
@@ -101,7 +101,7 @@ def test_state_errors_are_read_from_a_runner_log_with_their_time() -> None:
 def test_an_untimed_traceback_takes_the_time_of_the_next_log_line() -> None:
     from datetime import UTC, datetime
 
-    from pynenc_suite.drivers.realtime.run import logged_state_errors
+    from pynenc_suite.drivers.realtime.driver import logged_state_errors
 
     log = (
         "Process Process-3:\nTraceback (most recent call last):\n"

@@ -9,7 +9,7 @@ from pynenc_suite.history.model import build
 from pynenc_suite.matrix.grid import POLICIES, Cell, Grid, schedule_for
 from pynenc_suite.matrix.measures import CellMeasure
 from pynenc_suite.matrix.report import claims
-from pynenc_suite.matrix.run import Results
+from pynenc_suite.matrix.sweep import Results
 from tests.histories import POLICIES as HISTORY_POLICIES
 
 K = "call_keyed"

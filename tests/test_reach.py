@@ -11,7 +11,7 @@ import pytest
 from pynenc_suite.markers import NoMarkers
 from pynenc_suite.reach import compare, table
 from pynenc_suite.reach.areas import area_of, module_path
-from pynenc_suite.reach.run import write
+from pynenc_suite.reach.both_sides import write
 
 SITE = "/venv/lib/python3.12/site-packages/"
 
@@ -98,8 +98,8 @@ def test_what_a_user_gets_wrong_is_one_line_and_exit_2(tmp_path: Path, arguments
 
 
 def test_measured_runs_are_kept_for_reuse(tmp_path: Path) -> None:
+    from pynenc_suite.reach.both_sides import _recorded, _save
     from pynenc_suite.reach.measure import Run
-    from pynenc_suite.reach.run import _recorded, _save
 
     runs = [Run("gate-memory", 0, 277.0, "113 passed in 277.04s", tmp_path / "gate-memory.log")]
     _save(tmp_path, runs)

@@ -17,7 +17,7 @@ import pytest
 
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.drivers.recovery import dead_after_seconds
 from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.history.situations import reached

@@ -12,7 +12,7 @@ from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 
 from pynenc_suite import artefacts, invariants
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes, gate_fixed
 from pynenc_suite.history.model import Fault
 from pynenc_suite.options import ARTEFACTS_ENV

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
+from pynenc_suite.drivers.deterministic.histories import knobs_for, run_schedule
 from pynenc_suite.drivers.recovery import dead_after_seconds
 from pynenc_suite.history.situations import SITUATIONS, reached
 from pynenc_suite.strategies.schedules import schedules

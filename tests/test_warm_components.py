@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
+from pynenc_suite.drivers.deterministic.histories import knobs_for, run_schedule
 from pynenc_suite.engines.instance import component_slots, forget_warm_components, in_process
 from pynenc_suite.engines.registry import get as engine_named
 from pynenc_suite.strategies.schedules import schedules

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pynenc.runner.runner_context import RunnerContext
 
 from pynenc_suite.apps.target import Target, load
-from pynenc_suite.drivers.deterministic.run import driver_for
+from pynenc_suite.drivers.deterministic.histories import driver_for
 from pynenc_suite.provider.memory import Provider
 from pynenc_suite.schedules.steps import Enqueue, Finish, Iterate, Schedule, Step, Together
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import driver_for, engine_under, run_schedule
+from pynenc_suite.drivers.deterministic.histories import driver_for, engine_under, run_schedule
 from pynenc_suite.history.model import History
 from pynenc_suite.schedules.steps import Concurrent, Schedule, Step, Together
 

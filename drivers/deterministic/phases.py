@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import driver_for, engine_under, knobs_for
+from pynenc_suite.drivers.deterministic.histories import driver_for, engine_under, knobs_for
 from pynenc_suite.engines.instance import forget_warm_components
 from pynenc_suite.schedules.steps import Schedule
 from pynenc_suite.strategies.schedules import schedules

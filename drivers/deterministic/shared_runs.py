@@ -15,7 +15,7 @@ import pickle
 from collections import OrderedDict
 
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.history.model import History
 from pynenc_suite.schedules.steps import Schedule
 

@@ -20,7 +20,7 @@ from pynenc_suite.history.model import Fault, Kind
 from pynenc_suite.schedules.realtime import TimedFault
 
 if TYPE_CHECKING:
-    from pynenc_suite.drivers.realtime.run import RealtimeRun
+    from pynenc_suite.drivers.realtime.driver import RealtimeRun
 
 FollowUp = Callable[[], None]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pynenc_suite import artefacts
 from pynenc_suite.apps.target import load
-from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.findings.registry import by_id
 from pynenc_suite.history.model import TaskPolicy
 from pynenc_suite.history.timeline import render

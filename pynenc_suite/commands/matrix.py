@@ -19,7 +19,7 @@ def run_matrix(args: argparse.Namespace, passthrough: list[str]) -> int:
     from pynenc_suite.engines.registry import EngineError, engine_for_tier
     from pynenc_suite.matrix import grid as grids
     from pynenc_suite.matrix.report import charts, markdown
-    from pynenc_suite.matrix.run import run_grid
+    from pynenc_suite.matrix.sweep import run_grid
     from pynenc_suite.provider.loopback import LoopbackProvider
 
     if passthrough:

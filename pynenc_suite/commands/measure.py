@@ -40,7 +40,7 @@ def run_bench(args: argparse.Namespace, passthrough: list[str]) -> int:
 def run_versions(args: argparse.Namespace, passthrough: list[str]) -> int:
     from pynenc_suite.findings.registry import FINDINGS
     from pynenc_suite.versions import install, table
-    from pynenc_suite.versions.run import ChildGateFailed, gate_on_release
+    from pynenc_suite.versions.releases import ChildGateFailed, gate_on_release
 
     try:
         releases = args.releases.split(",") if args.releases else install.releases_on_pypi()
@@ -94,8 +94,8 @@ def run_versions(args: argparse.Namespace, passthrough: list[str]) -> int:
 def run_reach(args: argparse.Namespace, passthrough: list[str]) -> int:
     from pynenc_suite.engines.registry import EngineError, engine_for_tier
     from pynenc_suite.markers import NoMarkers
+    from pynenc_suite.reach.both_sides import default_workers, reach, write
     from pynenc_suite.reach.measure import CannotMeasure
-    from pynenc_suite.reach.run import default_workers, reach, write
 
     if passthrough:
         raise BadInput(f"reach: unknown arguments {' '.join(passthrough)}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pynenc_suite.matrix.grid import Cell
 from pynenc_suite.matrix.measures import CellMeasure, spread
-from pynenc_suite.matrix.run import Results
+from pynenc_suite.matrix.sweep import Results
 
 ROUTED, DROP, DEDUP = "reroute=True", "reroute=False", "registration KEYS"
 

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from pynenc_suite import invariants
 from pynenc_suite.apps.target import Target
 from pynenc_suite.determinism import without_local_constants
-from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
+from pynenc_suite.drivers.deterministic.histories import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
 from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.history.metrics import Counts

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pynenc_suite import artefacts, interrupts, invariants
 from pynenc_suite.active import options
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
+from pynenc_suite.drivers.deterministic.histories import knobs_for, run_schedule
 from pynenc_suite.drivers.deterministic.shared_runs import SharedRuns
 from pynenc_suite.drivers.recovery import dead_after_seconds
 from pynenc_suite.findings.registry import candidate_fixes, fixed_in_gate

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from pynenc_suite.apps.target import Target
 from pynenc_suite.artefacts.monitor import keep_database
-from pynenc_suite.drivers.realtime.run import RealtimeRun, RunStats
+from pynenc_suite.drivers.realtime.driver import RealtimeRun, RunStats
 from pynenc_suite.engines.instance import EngineInstance
 from pynenc_suite.history.html_report import REPORT, html_report
 from pynenc_suite.history.model import Fault, History, Kind

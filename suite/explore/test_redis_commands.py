@@ -17,8 +17,8 @@ import pytest
 from pynenc_suite import artefacts
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.explore import interleavings
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.drivers.deterministic.redis_commands import methods_only
-from pynenc_suite.drivers.deterministic.run import run_schedule
 from pynenc_suite.drivers.recovery import app_recovery_horizon
 from pynenc_suite.findings import registry
 from pynenc_suite.findings.registry import ARTEFACTS, artefact_folders, by_id, candidate_fixes

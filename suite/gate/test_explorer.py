@@ -19,7 +19,7 @@ from pynenc_suite import artefacts, invariants
 from pynenc_suite.active import options, target_for
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.deterministic.explore import explore
-from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.findings.registry import race_finding, recorded_finding_in
 from pynenc_suite.history.timeline import render
 from pynenc_suite.schedules.steps import Crash, Enqueue, Iterate

@@ -14,7 +14,7 @@ import pytest
 
 from pynenc_suite import artefacts
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import run_schedule
+from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.drivers.keys.audit import AuditRow, KeyedArgument, add_process_keys, audit
 from pynenc_suite.engines.registry import same_decision_points
 from pynenc_suite.findings.registry import FINDINGS, Finding, artefact_folders

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, settings
 
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.deterministic.run import knobs_for, run_schedule
+from pynenc_suite.drivers.deterministic.histories import knobs_for, run_schedule
 from pynenc_suite.invariants.no_overlap import find_overlaps
 from pynenc_suite.schedules.steps import Enqueue, Poll, Schedule, Start
 from pynenc_suite.strategies.schedules import schedules
