@@ -33,6 +33,12 @@ from pynenc_suite.options import add_to_command, default_artefacts
 
 HASH_SEED = "0"
 APP_COMMANDS = ("gate", "realtime", "explore", "lock", "profile", "doctor", "matrix", "versions", "reach")
+TIERS_HELP = {
+    "gate": "every property, the key audit and the explorer on an app (deterministic)",
+    "realtime": "pynenc's own runners in separate processes, with real faults",
+    "explore": "every small group of concurrent operations, every preemption placement up to a bound "
+    "(deterministic, exhaustive)",
+}
 APP_USAGE = "%(prog)s [APP] [options] [pytest options]"
 APP_HELP = "APP: the app as package.module:attribute, right after the command (default: the suite's reference app)"
 
@@ -122,29 +128,10 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    gate = commands.add_parser(
-        "gate",
-        help="every property, the key audit and the explorer on an app (deterministic)",
-        usage=APP_USAGE,
-        description=APP_HELP,
-    )
-    add_to_command(gate, "gate")
-    gate.set_defaults(run="tiers:run_gate")
-
-    realtime = commands.add_parser(
-        "realtime",
-        help="pynenc's own runners in separate processes, with real faults",
-        usage=APP_USAGE,
-        description=APP_HELP,
-    )
-    add_to_command(realtime, "realtime")
-    realtime.set_defaults(run="tiers:run_realtime")
-
-    explore = commands.add_parser("explore", help="every small group of concurrent operations, every preemption "
-                                  "placement up to a bound (deterministic, exhaustive)", usage=APP_USAGE,
-                                  description=APP_HELP)  # fmt: skip
-    add_to_command(explore, "explore")
-    explore.set_defaults(run="tiers:run_explore")
+    for tier, summary in TIERS_HELP.items():  # the tiers: the app, the options the table gives them, pytest's
+        command = commands.add_parser(tier, help=summary, usage=APP_USAGE, description=APP_HELP)
+        add_to_command(command, tier)
+        command.set_defaults(run=f"tiers:run_{tier}")
 
     replay = commands.add_parser(
         "replay", help="replay a failure folder (a property or a key failure); 0 if it reproduces"
