@@ -62,7 +62,7 @@ def admitted_together(history: History) -> bool:
             policy = history.policy(e.task)
             if not policy.controls_running:
                 continue
-            key = "*" if policy.running is Mode.TASK else e.key.group
+            key = "*" if policy.running is Mode.TASK else e.key.identity
             same = holders.setdefault((e.task or "", key, e.status or ""), set())
             same.add(e.invocation_id or "")
             if len(same) > 1:
@@ -89,7 +89,7 @@ def blocked_by_a_holder_that_let_go(history: History) -> bool:
         if e.kind is not Kind.STATUS or not e.invocation_id or e.key is None:
             continue
         policy = history.policy(e.task)
-        key = (e.task or "", "*" if policy.running is Mode.TASK else e.key.group)
+        key = (e.task or "", "*" if policy.running is Mode.TASK else e.key.identity)
         key_of[e.invocation_id] = key
         if released is not None and e.status in BLOCKED and key in released:
             held = any(s in HOLDS_KEY and key_of[i] == key for i, s in statuses.items() if i != e.invocation_id)
@@ -107,7 +107,7 @@ def registered_twice_together(history: History) -> bool:
         created: dict[tuple[str, str], int] = {}
         for e in group:
             if e.kind is Kind.ENQUEUE and e.reg_key is not None:
-                key = "*" if history.policy(e.task).registration is Mode.TASK else e.reg_key.group
+                key = "*" if history.policy(e.task).registration is Mode.TASK else e.reg_key.identity
                 created[(e.task or "", key)] = created.get((e.task or "", key), 0) + 1
                 if created[(e.task or "", key)] > 1:
                     return True
@@ -157,7 +157,7 @@ def admitted_past_batch_holder(history: History) -> bool:
     holder is blocked correctly, so that case is not this finding.
     """
     batch: set[str] = set()
-    holding: dict[str, tuple[str, str]] = {}  # invocation -> (task, key group) while pending / running
+    holding: dict[str, tuple[str, str]] = {}  # invocation -> (task, key identity) while pending / running
     for e in history:
         if e.kind is Kind.ENQUEUE and e.via == "parallelize-batch" and e.invocation_id:
             batch.add(e.invocation_id)
@@ -168,7 +168,7 @@ def admitted_past_batch_holder(history: History) -> bool:
             holding.pop(e.invocation_id, None)
             continue
         if e.status in HOLDS_KEY:
-            slot = (e.task or "", e.key.group)
+            slot = (e.task or "", e.key.identity)
             if any(other != e.invocation_id and other in batch and held == slot for other, held in holding.items()):
                 return True
             holding[e.invocation_id] = slot

@@ -1,7 +1,7 @@
 """What a policy costs and loses, counted from one task's histories.
 
 Counts leave out the probes the driver enqueues after a schedule drains: they
-test a key's lock, not the workload.  Keys are the history's key groups, so
+test a key's lock, not the workload.  Keys are the history's key identities, so
 "same key" means same key under the policy the history was judged by.
 """
 
@@ -36,7 +36,7 @@ class Counts:
         last = {inv: timeline.last(inv) if inv is not None else None for inv in created}
         final = {inv: (ev.status if ev else None) for inv, ev in last.items()}
         calls = [
-            (start.seq, end.seq if end else len(history.events), start.key.group if start.key else None)
+            (start.seq, end.seq if end else len(history.events), start.key.identity if start.key else None)
             for start, end in provider_calls(history)
             if start.task == task and start.invocation_id not in probes
         ]

@@ -6,9 +6,9 @@ round-trips through JSON, so a failing run can be written to disk, read back
 and checked again without pynenc or the drivers.
 
 "Same key" is never decided from pynenc's serialized key.  The recorder
-assigns every invocation a *key group* per concurrency mode by comparing the
+assigns every invocation a *key identity* per concurrency mode by comparing the
 Python argument values it enqueued (``==``, or a normaliser the user declares);
-two invocations have the same key exactly when their groups are equal.  The
+two invocations have the same key exactly when their identities are equal.  The
 serialized key pynenc computed is kept beside it (``concurrency_key``) so a
 report can show where the two disagree.
 """
@@ -95,12 +95,12 @@ class ErrorInfo:
 class KeyRef:
     """One invocation's key under one concurrency mode.
 
-    ``group`` is the identity the checkers compare; ``value`` is the Python
+    ``identity`` is what the checkers compare (a label, ``k1``...); ``value`` is the Python
     value's ``repr`` and ``type`` its type name, for humans; ``concurrency_key``
     is what pynenc serialized for it.
     """
 
-    group: str
+    identity: str
     value: str = ""
     type: str = ""
     concurrency_key: str = ""
@@ -137,7 +137,10 @@ class Event:
         data["kind"] = Kind(data["kind"])
         for name in ("key", "reg_key"):
             if isinstance(data.get(name), dict):
-                data[name] = KeyRef(**data[name])
+                ref = dict(data[name])
+                if "group" in ref:  # histories saved before the field was named identity
+                    ref["identity"] = ref.pop("group")
+                data[name] = KeyRef(**ref)
         if data.get("fault") is not None:
             data["fault"] = Fault(data["fault"])
         if isinstance(data.get("error"), dict):
@@ -251,6 +254,6 @@ def build(events: Iterable[dict[str, Any]], policies: Iterable[TaskPolicy]) -> H
         raw.setdefault("seq", seq)
         for name in ("key", "reg_key"):
             if isinstance(raw.get(name), str):
-                raw[name] = KeyRef(group=raw[name], value=raw[name])
+                raw[name] = KeyRef(identity=raw[name], value=raw[name])
         built.append(Event.from_json(raw))
     return History(events=built, policies={p.task: p for p in policies})

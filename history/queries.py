@@ -47,15 +47,15 @@ def invocations(history: History) -> dict[str, InvocationInfo]:
     return infos
 
 
-def group_of(key: KeyRef | None) -> str | None:
-    return key.group if key is not None else None
+def identity_of(key: KeyRef | None) -> str | None:
+    return key.identity if key is not None else None
 
 
 def same_key(mode: Mode, a: KeyRef | None, b: KeyRef | None) -> bool:
-    """Same key under ``mode``: TASK = always; otherwise equal, known groups."""
+    """Same key under ``mode``: TASK = always; otherwise equal, known identities."""
     if mode is Mode.TASK:
         return True
-    return a is not None and b is not None and a.group == b.group
+    return a is not None and b is not None and a.identity == b.identity
 
 
 class StatusTimeline:

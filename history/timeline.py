@@ -1,6 +1,6 @@
 """A per-key text timeline of a history, for failure messages.
 
-Events are grouped by (task, running key group); invocations get short labels (I1, I2,
+Events are grouped by (task, running key identity); invocations get short labels (I1, I2,
 ...) with a legend; the events that prove a violation are marked ``>>``.  Events with no
 invocation and no key (crash, stop, start, recover, drain) go to a "runners" section;
 clock ticks are left out unless marked.
@@ -21,7 +21,7 @@ def _describe(ev: Event, labels: dict[str, str]) -> str:
     if ev.outcome:
         parts.append(ev.outcome)
     if ev.kind in (Kind.ENQUEUE, Kind.REUSED) and ev.reg_key is not None:
-        parts.append(f"reg={ev.reg_key.group}")
+        parts.append(f"reg={ev.reg_key.identity}")
     if ev.probe:
         parts.append("probe")
     if ev.via:
@@ -36,7 +36,7 @@ def _line(ev: Event, marked: set[int], labels: dict[str, str]) -> str:
     return f"{mark} #{ev.seq:<4} t={ev.time:<7.2f} {ev.worker or '-':<6} {_describe(ev, labels)}"
 
 
-Lane = tuple[str | None, str | None]  # (task, running key group)
+Lane = tuple[str | None, str | None]  # (task, running key identity)
 
 
 def lanes(history: History) -> tuple[dict[Lane, list[Event]], list[Event], dict[str, str]]:
@@ -52,7 +52,7 @@ def lanes(history: History) -> tuple[dict[Lane, list[Event]], list[Event], dict[
         if ev.invocation_id is None and key is None:
             runners.append(ev)
             continue
-        groups.setdefault((task, key.group if key else None), []).append(ev)
+        groups.setdefault((task, key.identity if key else None), []).append(ev)
     return groups, runners, labels
 
 

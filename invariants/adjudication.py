@@ -160,7 +160,7 @@ class Facts:
             if info is None or info.task != task:
                 continue
             if policy.running is not Mode.TASK and (
-                mine is None or mine.key is None or info.key is None or info.key.group != mine.key.group
+                mine is None or mine.key is None or info.key is None or info.key.identity != mine.key.identity
             ):
                 continue
             for current, following in zip(events, [*events[1:], None], strict=True):

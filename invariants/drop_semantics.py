@@ -15,7 +15,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pynenc_suite.history.model import Event, History, Kind, Mode, Violation
-from pynenc_suite.history.queries import StatusTimeline, group_of, invocations
+from pynenc_suite.history.queries import StatusTimeline, identity_of, invocations
 from pynenc_suite.history.status_graph import HOLDS_KEY
 from pynenc_suite.invariants.adjudication import Facts, Judgement, Unknown
 from pynenc_suite.invariants.rule import controls_running, rule
@@ -51,14 +51,14 @@ def check(history: History) -> list[Violation]:
     for inv, info in infos.items():
         by_key.setdefault((info.task, None), []).append(inv)
         if info.key is not None:
-            by_key.setdefault((info.task, info.key.group), []).append(inv)
+            by_key.setdefault((info.task, info.key.identity), []).append(inv)
     out: list[Violation] = []
     dropped: dict[str, Event] = {}
 
     def flag(ev: Event, code: Code, message: str, seqs: tuple[int, ...]) -> None:
         info = infos.get(ev.invocation_id or "")
         task = ev.task or (info.task if info else None)
-        key = group_of(ev.key or (info.key if info else None))
+        key = identity_of(ev.key or (info.key if info else None))
         out.append(Violation(RULE, message, task, key, tuple(sorted(set(seqs))), code))
 
     for ev in history.of_kind(Kind.STATUS):
@@ -83,7 +83,7 @@ def check(history: History) -> list[Violation]:
         if policy.running is Mode.TASK:
             pool = by_key.get((task, None), [])
         else:  # an unknown key matches nothing
-            pool = by_key.get((task, x_key.group), []) if x_key is not None else []
+            pool = by_key.get((task, x_key.identity), []) if x_key is not None else []
         holders = [o for o in pool if o != x and timeline.status_of(o, ev.seq) in HOLDS_KEY]
         if not holders:
             flag(

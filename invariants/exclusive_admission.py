@@ -5,7 +5,7 @@ and its own check counts PENDING invocations as holders.  So, for every task who
 running policy is TASK, ARGUMENTS or KEYS: when an invocation X enters ``pending`` or
 ``running`` from a status that does not hold the key, no OTHER invocation of the
 same task with the same running key (TASK mode: any) is ``pending`` or ``running``
-just before.  Keys are the recorder's key groups, decided by Python values; an
+just before.  Keys are the recorder's key identities, decided by Python values; an
 invocation with no known key is never a holder.  A status change of X within the
 holding statuses (``pending`` -> ``running``) is not an admission.
 
@@ -63,20 +63,20 @@ def check(history: History) -> list[Violation]:
         if not policy.controls_running:
             continue
         key = ev.key or (info.key if info else None)
-        group = "*" if policy.running is Mode.TASK else (key.group if key is not None else None)
-        if group is None:
+        identity = "*" if policy.running is Mode.TASK else (key.identity if key is not None else None)
+        if identity is None:
             continue
         if x not in holding:
             for other, held in holding.items():
                 other_info = infos.get(other)
                 other_key = held.key or (other_info.key if other_info else None)
-                other_group = "*" if policy.running is Mode.TASK else (other_key.group if other_key else None)
-                if (held.task or (other_info.task if other_info else None)) == task and other_group == group:
+                other_identity = "*" if policy.running is Mode.TASK else (other_key.identity if other_key else None)
+                if (held.task or (other_info.task if other_info else None)) == task and other_identity == identity:
                     out.append(Violation(
                         RULE,
                         f"{x} became {ev.status} while {other} was {held.status} with the same key",
                         task,
-                        None if group == "*" else group,
+                        None if identity == "*" else identity,
                         (held.seq, ev.seq),
                     ))  # fmt: skip
         holding[x] = ev

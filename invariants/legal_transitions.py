@@ -8,7 +8,7 @@ illegal step the replay continues from the new status.
 from __future__ import annotations
 
 from pynenc_suite.history.model import Event, History, Violation
-from pynenc_suite.history.queries import StatusTimeline, group_of
+from pynenc_suite.history.queries import StatusTimeline, identity_of
 from pynenc_suite.history.status_graph import is_allowed
 from pynenc_suite.invariants.adjudication import Facts, Judgement, Unknown
 from pynenc_suite.invariants.rule import always, rule
@@ -41,6 +41,6 @@ def check(history: History) -> list[Violation]:
             if not is_allowed(before, ev.status or ""):
                 seqs = (prev.seq, ev.seq) if prev else (ev.seq,)
                 message = f"{inv}: {before!r} -> {ev.status!r} is not allowed"
-                out.append(Violation(RULE, message, ev.task, group_of(ev.key), seqs))
+                out.append(Violation(RULE, message, ev.task, identity_of(ev.key), seqs))
             prev = ev
     return out

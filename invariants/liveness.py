@@ -9,7 +9,7 @@ work that did not settle within it.
 from __future__ import annotations
 
 from pynenc_suite.history.model import History, Kind, Violation
-from pynenc_suite.history.queries import StatusTimeline, group_of, invocations
+from pynenc_suite.history.queries import StatusTimeline, identity_of, invocations
 from pynenc_suite.history.status_graph import is_final
 from pynenc_suite.invariants.adjudication import unfinished
 from pynenc_suite.invariants.rule import always, rule
@@ -34,7 +34,7 @@ def check(history: History) -> list[Violation]:
                     RULE,
                     f"{inv} ends in {status!r}, not a final status",
                     info.task,
-                    group_of(info.key),
+                    identity_of(info.key),
                     tuple(seqs),
                 )
             )

@@ -4,8 +4,8 @@ For every task whose running policy is not DISABLED, no two provider intervals o
 same key overlap.  An interval is a PROVIDER_START and the first later PROVIDER_END with
 the same invocation_id and the same worker (an unmatched start stays open to the end of
 the history).  Same key: TASK mode = any two intervals of the task; ARGUMENTS / KEYS =
-equal ``key.group`` on the provider events (falling back to the invocation's ENQUEUE
-key; intervals with no known key count as one group).  Overlap is by seq:
+equal ``key.identity`` on the provider events (falling back to the invocation's ENQUEUE
+key; intervals with no known key count as one key).  Overlap is by seq:
 ``a.start < b.end and b.start < a.end``.  Two intervals of the same invocation
 overlapping (one invocation run twice at once) are a violation too.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pynenc_suite.history.model import Event, History, Mode, Violation
-from pynenc_suite.history.queries import group_of, invocations, provider_calls
+from pynenc_suite.history.queries import identity_of, invocations, provider_calls
 from pynenc_suite.invariants.adjudication import Facts, Judgement, Unknown
 from pynenc_suite.invariants.rule import controls_running, rule
 
@@ -26,7 +26,7 @@ RULE = "no-overlap"
 class Interval:
     start: Event
     end: Event | None  # None: never answered (open to the end of the history)
-    group: str | None
+    identity: str | None  # the key's
 
     def end_seq(self, horizon: int) -> int:
         return self.end.seq if self.end is not None else horizon
@@ -45,7 +45,7 @@ def intervals(history: History, task: str) -> list[Interval]:
         if (start.task or (info.task if info else None)) != task:
             continue
         key = start.key or (end.key if end else None) or (info.key if info else None)
-        out.append(Interval(start, end, group_of(key)))
+        out.append(Interval(start, end, identity_of(key)))
     return out
 
 
@@ -55,16 +55,16 @@ def overlapping(history: History, task: str, by_key: bool) -> list[tuple[Interva
     active: dict[str | None, list[Interval]] = {}
     pairs: list[tuple[Interval, Interval]] = []
     for iv in intervals(history, task):
-        group = iv.group if by_key else None
-        live = [a for a in active.get(group, []) if a.end_seq(horizon) > iv.start.seq]
+        identity = iv.identity if by_key else None
+        live = [a for a in active.get(identity, []) if a.end_seq(horizon) > iv.start.seq]
         pairs.extend((a, iv) for a in live)
-        active[group] = live + [iv]
+        active[identity] = live + [iv]
     return pairs
 
 
 def find_overlaps(history: History, task: str, by_key: bool = True) -> list[tuple[Event, Event]]:
     """Overlapping provider intervals of ``task`` whatever its policy, as pairs of their
-    PROVIDER_START events; "same key" = equal key.group if ``by_key``, else any two."""
+    PROVIDER_START events; "same key" = equal key.identity if ``by_key``, else any two."""
     return [(a.start, b.start) for a, b in overlapping(history, task, by_key)]
 
 
@@ -93,7 +93,7 @@ def check(history: History) -> list[Violation]:
                         f"{b.start.worker} started (#{b.start.seq})"
                     ),
                     task=task,
-                    key=a.group,
+                    key=a.identity,
                     events=tuple(sorted(a.seqs + b.seqs)),
                 )
             )

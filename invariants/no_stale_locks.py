@@ -4,13 +4,13 @@ Checked at the end of the history (the DRAIN event, if any, only marks where new
 stopped): no invocation of a task with running != DISABLED is left in a status that
 holds or waits on its key (pending, running, killed, pending_recovery, running_recovery,
 concurrency_controlled, rerouted, retry), and every probe invocation (ENQUEUE with probe=True)
-ends in ``success``.  The violation's key is the stuck key group.
+ends in ``success``.  The violation's key is the stuck key identity.
 """
 
 from __future__ import annotations
 
 from pynenc_suite.history.model import History, Kind, Violation
-from pynenc_suite.history.queries import StatusTimeline, group_of, invocations
+from pynenc_suite.history.queries import StatusTimeline, identity_of, invocations
 from pynenc_suite.invariants.adjudication import unfinished
 from pynenc_suite.invariants.rule import controls_running, rule
 
@@ -41,7 +41,7 @@ def check(history: History) -> list[Violation]:
         last = timeline.last(inv)
         status = last.status if last else None
         proof = tail + ([last.seq] if last else [])
-        key = group_of(info.key)
+        key = identity_of(info.key)
         if history.policy(info.task).controls_running and status in STUCK:
             out.append(
                 Violation(

@@ -2,11 +2,11 @@
 
 For tasks with registration != DISABLED:
 (a) every REUSED event points (``invocation_id``) at an invocation of the same task whose
-    reg_key.group equals the event's reg_key.group (TASK mode: any), and that invocation
+    reg_key.identity equals the event's reg_key.identity (TASK mode: any), and that invocation
     is ``registered`` just before the REUSED event;
 (b) for every ENQUEUE creating invocation X: just before X's first STATUS event (its
     ``registered``; the ENQUEUE itself comes later, when the call returns), no OTHER
-    invocation of the same task with the same reg key group is ``registered``.
+    invocation of the same task with the same reg key identity is ``registered``.
 For tasks with registration DISABLED, any REUSED event is a violation.
 """
 
@@ -18,7 +18,7 @@ from pynenc_suite.history.model import Event, History, Kind, Mode, Violation
 from pynenc_suite.history.queries import (
     InvocationInfo,
     StatusTimeline,
-    group_of,
+    identity_of,
     invocations,
     same_key,
 )
@@ -40,7 +40,7 @@ def adjudicate(facts: Facts, violation: Violation) -> Judgement:
                 info.task == event.task
                 and info.reg_key is not None
                 and event.reg_key is not None
-                and info.reg_key.group == event.reg_key.group
+                and info.reg_key.identity == event.reg_key.identity
             ):
                 invs.add(inv)
     if facts.status_change_near(invs, events):
@@ -65,24 +65,24 @@ def check(history: History) -> list[Violation]:
     for info in infos.values():
         by_key.setdefault((info.task, None), []).append(info)
         if info.reg_key is not None:
-            by_key.setdefault((info.task, info.reg_key.group), []).append(info)
+            by_key.setdefault((info.task, info.reg_key.identity), []).append(info)
     for x in infos.values():
         policy = history.policy(x.task)
         if x.enqueue is None or not policy.controls_registration:
             continue
         first = timeline.first(x.invocation_id)
         at = first.seq if first is not None else x.enqueue.seq
-        group = None if policy.registration is Mode.TASK else group_of(x.reg_key)
-        if group is None and policy.registration is not Mode.TASK:
+        identity = None if policy.registration is Mode.TASK else identity_of(x.reg_key)
+        if identity is None and policy.registration is not Mode.TASK:
             continue  # unknown key: nothing to compare with
-        for other in by_key.get((x.task, group), []):
+        for other in by_key.get((x.task, identity), []):
             if other is x:
                 continue
             held = timeline.event_before(other.invocation_id, at)
             if held is not None and held.status == "registered":
                 flag(
                     x.task,
-                    group_of(x.reg_key),
+                    identity_of(x.reg_key),
                     f"{x.invocation_id} was created while same-key {other.invocation_id} "
                     f"was still registered (should have been reused)",
                     [held.seq, at, x.enqueue.seq],
@@ -100,7 +100,7 @@ def _check_reuse(
     target = infos.get(ev.invocation_id or "")
     task = ev.task or (target.task if target else None)
     policy = history.policy(task)
-    key = group_of(ev.reg_key)
+    key = identity_of(ev.reg_key)
     if not policy.controls_registration:
         flag(
             task,
@@ -121,7 +121,7 @@ def _check_reuse(
         flag(
             task,
             key,
-            f"call with reg key {key!r} reused {ev.invocation_id} whose reg key is {group_of(target.reg_key)!r}",
+            f"call with reg key {key!r} reused {ev.invocation_id} whose reg key is {identity_of(target.reg_key)!r}",
             [ev.seq] + ([target.enqueue.seq] if target.enqueue else []),
         )
     before = timeline.event_before(target.invocation_id, ev.seq)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pynenc_suite.history.model import Event, History, Kind, Violation
-from pynenc_suite.history.queries import StatusTimeline, group_of, invocations, provider_calls
+from pynenc_suite.history.queries import StatusTimeline, identity_of, invocations, provider_calls
 from pynenc_suite.invariants.adjudication import Facts, Judgement, Unknown, unfinished
 from pynenc_suite.invariants.rule import reroutes, rule
 
@@ -159,7 +159,7 @@ def check(history: History) -> list[Violation]:
             elif end.outcome not in ("ok", "failed", "aborted"):
                 found.append((Code.ODD_OUTCOME, f"provider call ended with {end.outcome!r}", [start.seq, end.seq]))
         out.extend(
-            Violation(RULE, f"{inv} {message}", info.task, group_of(info.key), tuple(sorted(set(seqs))), code)
+            Violation(RULE, f"{inv} {message}", info.task, identity_of(info.key), tuple(sorted(set(seqs))), code)
             for code, message, seqs in found
         )
     return out

@@ -2,7 +2,7 @@
 
 pynenc decides by comparing serialized arguments.  The suite decides
 independently, from the values the producer passed: two keys are the same when
-they are ``==`` (after an optional user-declared normaliser).  The group label
+they are ``==`` (after an optional user-declared normaliser).  The identity label
 it assigns ("k1", "k2", ...) is what the checkers compare.
 """
 
@@ -68,14 +68,14 @@ def normalised(task: str, kwargs: Mapping[str, Any], normalisers: Normalisers | 
 
 
 class KeyIdentity:
-    """Assigns key groups per (task, mode) by Python equality of (normalised) key values."""
+    """Assigns key identities per (task, mode) by Python equality of (normalised) key values."""
 
     def __init__(self, normalisers: Normalisers | None = None) -> None:
         self.normalisers = normalisers or {}
         self._seen: dict[tuple[str, Mode], list[tuple[Any, str]]] = {}
         self._count = 0
 
-    def group(self, task: str, mode: Mode, value: Any) -> str:
+    def identity(self, task: str, mode: Mode, value: Any) -> str:
         seen = self._seen.setdefault((task, mode), [])
         for representative, label in seen:
             try:
@@ -99,9 +99,9 @@ class KeyIdentity:
         if mode is Mode.DISABLED:
             return None
         value = key_value(mode, key_arguments, kwargs)
-        group = self.group(task, mode, key_value(mode, key_arguments, normalised(task, kwargs, self.normalisers)))
+        identity = self.identity(task, mode, key_value(mode, key_arguments, normalised(task, kwargs, self.normalisers)))
         return KeyRef(
-            group=group,
+            identity=identity,
             value=repr(value),
             type=_type_name(value),
             concurrency_key=json.dumps(serialized, sort_keys=True) if serialized else "",

@@ -146,8 +146,8 @@ class Recorder:
         out = []
         for info in list(self.invocations.values()):
             policy = self.history.policies[info.task]
-            if policy.controls_running and info.key is not None and (info.task, info.key.group) not in seen:
-                seen.add((info.task, info.key.group))
+            if policy.controls_running and info.key is not None and (info.task, info.key.identity) not in seen:
+                seen.add((info.task, info.key.identity))
                 out.append((info.task, dict(info.kwargs)))
         return out
 

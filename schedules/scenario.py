@@ -1,6 +1,6 @@
 """A small scenario of the bounded exhaustive explorer: a prefix, then a group of operations run together.
 
-``pynenc_suite.strategies.groups`` enumerates them; the explorer runs them.
+``pynenc_suite.strategies.scenarios`` enumerates them; the explorer runs them.
 """
 
 from __future__ import annotations

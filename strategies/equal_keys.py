@@ -1,6 +1,6 @@
-"""Groups of key values that mean "the same account" but are built differently.
+"""Key values that mean "the same account" but are built differently.
 
-Each :class:`EqualityClass` draws a group of two or more values.  Most groups are
+Each :class:`EqualityClass` draws its members: two or more values.  Most members are
 equal in Python (``1`` and ``1.0``, a dict and the same dict built in another
 order); some are only equal to a person (NFC and NFD spellings, a tuple and the
 list it becomes after a JSON round trip) and are marked ``python_equal=False``:
@@ -59,15 +59,15 @@ class AccountRef(NamedTuple):
 
 @dataclass(frozen=True)
 class EqualityClass:
-    """A way of building key values; ``python_equal`` says whether a group's members are ``==``.
+    """A way of building key values; ``python_equal`` says whether its drawn members are ``==``.
 
-    Groups of equal members must get one key; groups of distinct members (``python_equal=False``)
-    must get distinct keys, unless the user's normaliser says they are the same account.
+    Equal members must get one key; distinct members (``python_equal=False``) must get distinct keys,
+    unless the user's normaliser says they are the same account.
     """
 
     name: str
     description: str
-    groups: st.SearchStrategy[tuple[Any, ...]]
+    members: st.SearchStrategy[tuple[Any, ...]]
     python_equal: bool = True
 
 
@@ -220,7 +220,7 @@ def _admitted(cls: EqualityClass, hint: Any) -> bool:
 
 
 def _sample(cls: EqualityClass) -> tuple[Any, ...]:
-    """A group of the class as written by hand (its values have the types the class draws), to see which
+    """Members of the class as written by hand (its values have the types the class draws), to see which
     types its values have without running Hypothesis at collection time."""
     return SAMPLES[cls.name]
 

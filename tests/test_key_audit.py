@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pynenc_suite.apps.target import Target, TargetError, load_normalisers
-from pynenc_suite.drivers.keys.audit import KeyedArgument, add_process_keys, audit, judge
+from pynenc_suite.drivers.keys.audit import KeyedArgument, add_process_keys, audit, key_verdict
 from pynenc_suite.history.model import Mode
 from pynenc_suite.strategies.equal_keys import BY_NAME, Opaque
 
@@ -13,23 +13,23 @@ ACCOUNT = KeyedArgument("call_keyed", "account_id", Mode.KEYS)
 
 
 def test_equal_values_with_two_keys_are_a_split(target: Target) -> None:
-    assert judge(target.tasks["call_keyed"], ACCOUNT, (1, 1.0), None) == "split"
+    assert key_verdict(target.tasks["call_keyed"], ACCOUNT, (1, 1.0), None) == "split"
 
 
 def test_equal_values_with_one_key_pass(target: Target) -> None:
-    assert judge(target.tasks["call_keyed"], ACCOUNT, ("acct-7", "acct-7"), None) == "one-key"
+    assert key_verdict(target.tasks["call_keyed"], ACCOUNT, ("acct-7", "acct-7"), None) == "one-key"
 
 
 def test_distinct_values_with_one_key_are_collapsed(target: Target) -> None:
-    assert judge(target.tasks["call_keyed"], ACCOUNT, (object(), object()), None) == "collapsed"
+    assert key_verdict(target.tasks["call_keyed"], ACCOUNT, (object(), object()), None) == "collapsed"
 
 
 def test_a_value_serialized_as_null_cannot_be_keyed(target: Target) -> None:
-    assert judge(target.tasks["call_keyed"], ACCOUNT, (Opaque(1), Opaque(2)), None) == "cannot-serialize"
+    assert key_verdict(target.tasks["call_keyed"], ACCOUNT, (Opaque(1), Opaque(2)), None) == "cannot-serialize"
 
 
 def test_distinct_values_with_distinct_keys_pass(target: Target) -> None:
-    assert judge(target.tasks["call_keyed"], ACCOUNT, (42, "42"), None) == "distinct-keys"
+    assert key_verdict(target.tasks["call_keyed"], ACCOUNT, (42, "42"), None) == "distinct-keys"
 
 
 def test_user_normaliser_turns_different_spellings_into_one_account(target: Target) -> None:

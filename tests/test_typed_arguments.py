@@ -181,9 +181,9 @@ def test_each_class_sample_has_the_types_its_groups_draw(cls: EqualityClass) -> 
     drawn: list[list[type]] = []
 
     @settings(max_examples=20, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
-    @given(cls.groups)
-    def check(group: tuple[Any, ...]) -> None:
-        drawn.append([type(v) for v in group])
+    @given(cls.members)
+    def check(members: tuple[Any, ...]) -> None:
+        drawn.append([type(v) for v in members])
 
     check()
     assert all(types == sample_types for types in drawn), (sample_types, drawn[:3])

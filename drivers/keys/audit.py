@@ -1,10 +1,10 @@
 """Key serialization audit: do values that mean the same account get one pynenc concurrency key?
 
 For a task's key argument and a class of equal values (``strategies.equal_keys``)
-the audit searches, with Hypothesis, for a group of values that are equal (in
+the audit searches, with Hypothesis, for members of a class that are equal (in
 Python, or after the user's normaliser) but get different concurrency keys from
 pynenc's own key computation (``Call.serialized_args_for_concurrency_control``).
-It also computes the keys of one sample group in separate processes started
+It also computes the keys of one sample of members in separate processes started
 with different ``PYTHONHASHSEED`` values, to catch keys that depend on the
 process (set iteration order).
 """
@@ -108,20 +108,20 @@ def keys_of(task: Any, target: KeyedArgument, values: Sequence[Any]) -> list[str
     return keys
 
 
-def _same_for_user(target: KeyedArgument, group: Sequence[Any], normalisers: Normalisers | None) -> bool:
-    values = [normalised(target.task, {target.argument: v}, normalisers)[target.argument] for v in group]
+def _same_for_user(target: KeyedArgument, members: Sequence[Any], normalisers: Normalisers | None) -> bool:
+    values = [normalised(target.task, {target.argument: v}, normalisers)[target.argument] for v in members]
     try:
         return all(values[0] == v for v in values[1:])
     except Exception:  # noqa: BLE001 - uncomparable values are not the same
         return False
 
 
-def judge(task: Any, target: KeyedArgument, group: Sequence[Any], normalisers: Normalisers | None) -> str:
+def key_verdict(task: Any, target: KeyedArgument, members: Sequence[Any], normalisers: Normalisers | None) -> str:
     """The rule: one key exactly when the user considers the values one account; every value serializes."""
-    keys = keys_of(task, target, group)
-    if any(k.startswith("!") or _unreadable(k, target.argument, v) for k, v in zip(keys, group, strict=True)):
+    keys = keys_of(task, target, members)
+    if any(k.startswith("!") or _unreadable(k, target.argument, v) for k, v in zip(keys, members, strict=True)):
         return "cannot-serialize"
-    same = _same_for_user(target, group, normalisers)
+    same = _same_for_user(target, members, normalisers)
     if same:
         return "one-key" if len(set(keys)) == 1 else "split"
     return "distinct-keys" if len(set(keys)) == len(keys) else "collapsed"
@@ -141,7 +141,7 @@ def _unreadable(key: str, argument: str, value: Any) -> bool:
 def audit(
     task: Any, target: KeyedArgument, cls: EqualityClass, normalisers: Normalisers | None = None, examples: int = 40
 ) -> AuditRow:
-    """Search ``cls`` for a group that breaks the rule of :func:`judge`; report the minimal one, or a sample."""
+    """Search ``cls`` for members that break the rule of :func:`key_verdict`; report the minimal ones, or a sample."""
     search = settings(
         max_examples=examples,
         derandomize=True,
@@ -151,13 +151,13 @@ def audit(
         suppress_health_check=list(HealthCheck),
     )
     try:
-        group = find(cls.groups, lambda g: judge(task, target, g, normalisers) not in GOOD, settings=search)
+        members = find(cls.members, lambda g: key_verdict(task, target, g, normalisers) not in GOOD, settings=search)
     except NoSuchExample:
-        group = find(cls.groups, lambda g: True, settings=search)
-    verdict = judge(task, target, group, normalisers)
+        members = find(cls.members, lambda g: True, settings=search)
+    verdict = key_verdict(task, target, members, normalisers)
     if verdict == "distinct-keys" and is_risk(cls, hint_of(task, target)):
         verdict = RISK
-    return AuditRow(target, cls, verdict, _pairs(task, target, group), tuple(group))
+    return AuditRow(target, cls, verdict, _pairs(task, target, members), tuple(members))
 
 
 def hint_of(task: Any, target: KeyedArgument) -> Any:
@@ -167,10 +167,10 @@ def hint_of(task: Any, target: KeyedArgument) -> Any:
     return declared_types(task.func).get(target.argument, inspect.Parameter.empty)
 
 
-def _pairs(task: Any, target: KeyedArgument, group: Sequence[Any]) -> list[tuple[str, str]]:
+def _pairs(task: Any, target: KeyedArgument, members: Sequence[Any]) -> list[tuple[str, str]]:
     return [
         (f"{v!r} ({type(v).__name__})", own_part(k, target.argument))
-        for v, k in zip(group, keys_of(task, target, group), strict=True)
+        for v, k in zip(members, keys_of(task, target, members), strict=True)
     ]
 
 

@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from pynenc_suite.drivers.keys.audit import AuditRow, KeyedArgument, hint_of, judge, keys_of, own_part
+from pynenc_suite.drivers.keys.audit import AuditRow, KeyedArgument, hint_of, key_verdict, keys_of, own_part
 from pynenc_suite.recorder.keys import Normalisers
 from pynenc_suite.strategies.equal_forms import (
     TRANSFORMS,
@@ -165,7 +165,7 @@ def _search(task: Any, target: KeyedArgument, hint: Any, family: str, normaliser
         audit.pairs += 1
         if len(met) < SAMPLE_PER_FAMILY:
             met.extend(pair)
-        return judge(task, target, [b.value for b in pair], normalisers) in LOOKS_FOR.get(family, SAME)
+        return key_verdict(task, target, [b.value for b in pair], normalisers) in LOOKS_FOR.get(family, SAME)
 
     search = settings(max_examples=examples, derandomize=True, database=None, deadline=None,
                       phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck))  # fmt: skip
@@ -179,7 +179,7 @@ def _search(task: Any, target: KeyedArgument, hint: Any, family: str, normaliser
     values = [b.value for b in found]
     keys = [own_part(k, target.argument) for k in keys_of(task, target, values)]
     sides = tuple(Side(b.value, b.how, k) for b, k in zip(found, keys, strict=True))
-    return KeyDefect(target, judge(task, target, values, normalisers), family, sides, audit.normaliser)
+    return KeyDefect(target, key_verdict(task, target, values, normalisers), family, sides, audit.normaliser)
 
 
 def pairs_of(hint: Any, family: str) -> st.SearchStrategy[tuple[Built, Built]]:
@@ -214,7 +214,7 @@ def process_defects(audit: ArgumentAudit, keys_by_seed: Mapping[int, Sequence[st
 
 
 def catalogue_defect(row: AuditRow, across_processes: bool = False) -> KeyDefect:
-    """A catalogue class's failing row as a defect (family ``other:CLASS``): its minimal group, or, across
+    """A catalogue class's failing row as a defect (family ``other:CLASS``): its minimal members, or, across
     processes, the first sampled value whose key differs between hash seeds."""
     family = f"{OTHER}{row.cls.name}"
     if across_processes:

@@ -71,7 +71,7 @@ def replay(folder: Path) -> bool:
     from pynenc_suite.apps.target import load, load_normalisers, load_strategies
     from pynenc_suite.drivers.keys.audit import (
         KeyedArgument,
-        judge,
+        key_verdict,
         keyed_arguments,
         keys_in_processes,
         keys_of,
@@ -108,7 +108,7 @@ def replay(folder: Path) -> bool:
         print(f"did NOT reproduce: {meta['sides'][0]['how']} gets one key in every process\n{shown}")
         return False
     with on_engine(target.app, target.engine):
-        verdict = judge(task, keyed, values, normalisers)
+        verdict = key_verdict(task, keyed, values, normalisers)
         keys_now = [own_part(k, keyed.argument) for k in keys_of(task, keyed, values)]
     shown = "\n".join(f"  {side['how']} -> {key}" for side, key in zip(meta["sides"], keys_now, strict=True))
     if verdict == meta["verdict"]:

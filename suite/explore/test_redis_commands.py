@@ -25,7 +25,7 @@ from pynenc_suite.findings.registry import ARTEFACTS, artefact_folders, by_id, c
 from pynenc_suite.history.timeline import render
 from pynenc_suite.judge import judge
 from pynenc_suite.schedules.steps import Together
-from pynenc_suite.strategies.groups import scenarios
+from pynenc_suite.strategies.scenarios import scenarios
 from pynenc_suite.tiers.explore import explore_scenario
 from pynenc_suite.verdicts import PropertyViolation, require
 

@@ -1,7 +1,7 @@
 """The explore tier: every small group of concurrent operations, every preemption placement up to a bound.
 
 For each controlled task and each multiset of ``--size`` operation kinds (enqueue, poll, start,
-runner iteration, recovery sweep, crash, stop; :mod:`pynenc_suite.strategies.groups`), the group
+runner iteration, recovery sweep, crash, stop; :mod:`pynenc_suite.strategies.scenarios`), the group
 runs on one key after a prefix that gives each operation something to act on, under every set of
 at most ``--bound`` preemptions, fewest first, over every decision point a run reached.  Every
 rule that binds the task judges every interleaving.
@@ -22,7 +22,7 @@ from pynenc_suite.drivers.recovery import app_recovery_horizon
 from pynenc_suite.plugin.summaries import EXPLORE, RecordProperty
 from pynenc_suite.schedules.scenario import Scenario
 from pynenc_suite.strategies.arguments import simplest_kwargs
-from pynenc_suite.strategies.groups import scenarios
+from pynenc_suite.strategies.scenarios import scenarios
 from pynenc_suite.tiers.explore import explore_scenario
 
 pytestmark = pytest.mark.pynenc_explore

@@ -29,7 +29,7 @@ from pynenc_suite.drivers.deterministic.histories import run_schedule
 from pynenc_suite.findings.registry import candidate_fixes
 from pynenc_suite.schedules.scenario import Scenario
 from pynenc_suite.schedules.steps import Advance, Crash, Enqueue, Iterate, Poll, Recover, Schedule, Start, Stop
-from pynenc_suite.strategies.groups import KINDS, SPARE, scenarios
+from pynenc_suite.strategies.scenarios import KINDS, SPARE, scenarios
 from pynenc_suite.tiers.explore import explore_scenario
 from pynenc_suite.verdicts import PropertyViolation
 
