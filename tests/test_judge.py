@@ -42,3 +42,13 @@ def test_real_time_leaves_unfinished_work_at_the_deadline_unknown() -> None:
     assert judgement.status is Status.UNKNOWN and judgement.violations == []
     assert [j.verdict.unknown for j in judgement.judged] == [Unknown.UNSETTLED]
     assert judge(history, ["liveness"]).status is Status.VIOLATED  # deterministic: decided
+
+
+def test_a_history_saved_before_key_identity_was_named_loads_the_same() -> None:
+    """Saved histories (committed findings, teams' failure folders) named a key's identity ``group``."""
+    old = {"seq": 0, "kind": "enqueue", "invocation_id": "i1", "task": "t", "key": {"group": "k1", "value": "1"}}
+    event = Event.from_json(old)
+    assert event.key is not None and event.key.identity == "k1"
+    assert Event.from_json(event.to_json()) == event
+    recorded = History.load(ARTEFACTS / "PYN-007" / "history.json")
+    assert any(e.key is not None and e.key.identity for e in recorded.events)
