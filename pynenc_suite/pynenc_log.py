@@ -5,7 +5,7 @@ pynenc logs through the ``pynenc`` loggers: each app's ``pynenc.<app_id>``, made
 ``pynenc.<module>`` loggers.  :func:`to_file` gives the ``pynenc`` logger one handler on a file of the artefact
 folder (:func:`file_for`: ``pynenc-<command>.log``; plain text, no colour codes), stops it propagating to the
 terminal, and makes every app logger, already made or made later, write there instead of its own stream.  The
-process that starts a run truncates the file; the processes it starts append: xdist workers (``append``), and a
+process that starts a run removes the last run's file; the processes it starts append: xdist workers (``append``), and a
 command it runs (the policy-change measurement), told the file by :data:`INHERITED_VARIABLE`.
 
 :func:`to_terminal` is the opposite choice (``--pynenc-log-to-terminal``): pynenc's handlers stay, with colour codes
@@ -41,8 +41,8 @@ def to_file(path: Path, *, append: bool = False) -> Path:
     if _routed["path"] == path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not append:
-        path.write_text("")  # now: a later first line of this process must not truncate what workers wrote
+    if not append:  # the last run's lines go now (a later first line must not drop what workers wrote); the
+        path.unlink(missing_ok=True)  # file is made by the first line written, so a run that logs nothing leaves none
     handler = logging.FileHandler(path, mode="a", encoding="utf-8", delay=True)
     handler.setFormatter(logging.Formatter(FORMAT))
     root = logging.getLogger(PYNENC)
