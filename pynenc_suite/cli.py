@@ -82,10 +82,7 @@ def _route_pynenc_log(args: argparse.Namespace) -> None:
     """pynenc's log lines of a command that runs the app: to its file in the artefact folder, or the terminal."""
     from pynenc_suite import pynenc_log
 
-    if args.log_to_terminal:
-        pynenc_log.to_terminal()
-    else:
-        pynenc_log.to_file(pynenc_log.file_for(getattr(args, "artefacts", None) or default_artefacts(), args.command))
+    pynenc_log.route(getattr(args, "artefacts", None) or default_artefacts(), args.command, args.log_to_terminal)
 
 
 def _announce_pynenc_log() -> None:

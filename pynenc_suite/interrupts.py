@@ -18,11 +18,11 @@ _interrupted = threading.Event()
 
 
 def install() -> None:
-    """Remember every SIGINT of this process (the main thread's handler still runs as before)."""
+    """Remember every SIGINT of this process; the handler still raises KeyboardInterrupt, as Python's default does."""
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        return  # already installed, or another handler (an xdist worker ignores SIGINT: its controller stops it)
+        return  # already installed, or a handler someone else chose: theirs stays
 
     def remembering(signum: int, frame: FrameType | None) -> Any:
         _interrupted.set()

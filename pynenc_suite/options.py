@@ -58,6 +58,16 @@ class Option:
     def pytest_flag(self) -> str:
         return "--pynenc-" + self.name.replace("_", "-")
 
+    def spelled(self, flag: str, value: Any, joined: bool = False) -> list[str]:
+        """``value`` as arguments of ``flag`` (``--flag=value`` if ``joined``); none if it is not given (None, off,
+        or the default).  A path is made absolute: the arguments go to a process that may run elsewhere."""
+        if value is None or value is False or (not self.flag and value == self.default):
+            return []
+        if self.flag:
+            return [flag]
+        text = str(value.resolve() if isinstance(value, Path) else value)
+        return [f"{flag}={text}"] if joined else [flag, text]
+
     def _spec(self) -> dict[str, Any]:
         if self.flag:
             return {"action": "store_true", "default": self.default if self.default is not None else False}
@@ -278,15 +288,8 @@ def pytest_arguments(chosen: SuiteOptions, args: argparse.Namespace, command: st
     command that was given (a value other than its default)."""
     out = [f"--pynenc-app={chosen.app}", f"--pynenc-tier={chosen.tier}", f"--pynenc-engine={chosen.engine}"]
     for option in OPTIONS:
-        if command not in option.commands or not option.pytest or option.name == "engine":
-            continue
-        value = getattr(args, option.name, None)
-        if value is None or value is False or (not option.flag and value == option.default):
-            continue
-        if option.flag:
-            out.append(option.pytest_flag)
-        else:
-            out.append(f"{option.pytest_flag}={value.resolve() if isinstance(value, Path) else value}")
+        if command in option.commands and option.pytest and option.name != "engine":
+            out += option.spelled(option.pytest_flag, getattr(args, option.name, None), joined=True)
     return out
 
 
@@ -294,11 +297,6 @@ def command_arguments(chosen: SuiteOptions, command: str, names: tuple[str, ...]
     """``command``'s flags for the fields ``names`` of ``chosen`` that differ from their defaults."""
     out: list[str] = []
     for option in OPTIONS:
-        if option.name not in names or command not in option.commands:
-            continue
-        value = getattr(chosen, option.name)
-        if value is None or value is False or (not option.flag and value == option.default):
-            continue
-        flag = option.commands[command]
-        out += [flag] if option.flag else [flag, str(value.resolve() if isinstance(value, Path) else value)]
+        if option.name in names and command in option.commands:
+            out += option.spelled(option.commands[command], getattr(chosen, option.name))
     return out

@@ -55,6 +55,14 @@ def to_file(path: Path, *, append: bool = False) -> Path:
     return path
 
 
+def route(artefacts: Path, command: str, to_the_terminal: bool, append: bool = False) -> None:
+    """pynenc's log lines of ``command``'s run: on the terminal if asked, else to its file in ``artefacts``."""
+    if to_the_terminal:
+        to_terminal()
+    else:
+        to_file(file_for(artefacts, command), append=append)
+
+
 def to_terminal() -> None:
     """Leave pynenc's log lines on its own streams; colour codes only where that stream is a terminal."""
     if _routed["terminal"]:

@@ -153,10 +153,7 @@ def _route_pynenc_log(config: pytest.Config, options: SuiteOptions) -> None:
     """pynenc's log lines to the run's file (workers append to the controller's), or the terminal if asked."""
     from pynenc_suite import pynenc_log
 
-    if options.log_to_terminal:
-        pynenc_log.to_terminal()
-    else:
-        pynenc_log.to_file(pynenc_log.file_for(options.artefacts, options.tier), append=hasattr(config, "workerinput"))
+    pynenc_log.route(options.artefacts, options.tier, options.log_to_terminal, append=hasattr(config, "workerinput"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
