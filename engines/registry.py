@@ -124,7 +124,12 @@ ENGINES: dict[str, Engine] = {
     )
 }
 
-DEFAULT_FOR_TIER = {"gate": "memory", "realtime": "sqlite", "explore": "memory"}  # explore and gate: also redis
+DEFAULT_FOR_TIER = {
+    "gate": "memory",
+    "realtime": "sqlite",
+    "explore": "memory",
+    "fuzz": "memory",
+}  # explore, gate: also redis
 
 
 def same_decision_points(recorded: str, running: str) -> bool:
@@ -143,7 +148,7 @@ def get(name: str) -> Engine:
 def engine_for_tier(name: str | None, tier: str) -> Engine:
     """The engine a tier runs on (its default if ``name`` is None); an engine that cannot serve it is an error."""
     engine = get(name or DEFAULT_FOR_TIER[tier])
-    if tier in ("gate", "explore") and not engine.in_process:
+    if tier in ("gate", "explore", "fuzz") and not engine.in_process:
         usable = ", ".join(e.name for e in ENGINES.values() if e.in_process)
         raise EngineError(f"engine {engine.name!r} cannot run the gate in one process; the gate runs on {usable}")
     if tier == "realtime" and not engine.shared:

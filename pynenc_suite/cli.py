@@ -2,6 +2,7 @@
 
     pynenc-suite gate mypkg.tasks:app [--engine sqlite|redis] [--hypothesis-profile ci] [-- PYTEST_ARGS]
     pynenc-suite realtime mypkg.tasks:app --engine redis [--budget 600]
+    pynenc-suite fuzz mypkg.tasks:app --minutes 60 --workers 8 --database redis://host:6379/0
     pynenc-suite replay .pynenc-suite/failures/<test id>
     pynenc-suite rejudge .pynenc-suite/realtime/<engine>-<time>
     pynenc-suite profile [APP] [--engine sqlite]
@@ -32,7 +33,7 @@ from pynenc_suite.exit_status import BAD_INPUT, INTERRUPTED, INTERRUPTED_LINE, B
 from pynenc_suite.options import add_to_command, default_artefacts
 
 HASH_SEED = "0"
-APP_COMMANDS = ("gate", "realtime", "explore", "lock", "profile", "doctor", "matrix", "versions", "reach")
+APP_COMMANDS = ("gate", "realtime", "explore", "fuzz", "lock", "profile", "doctor", "matrix", "versions", "reach")
 TIERS_HELP = {
     "gate": "every property, the key audit and the explorer on an app (deterministic)",
     "realtime": "pynenc's own runners in separate processes, with real faults",
@@ -129,6 +130,20 @@ def _parser() -> argparse.ArgumentParser:
         command = commands.add_parser(tier, help=summary, usage=APP_USAGE, description=APP_HELP)
         add_to_command(command, tier)
         command.set_defaults(run=f"tiers:run_{tier}")
+
+    fuzz = commands.add_parser(
+        "fuzz",
+        help="the gate's properties as HypoFuzz fuzz targets for a set time, failures stored in a shared example "
+        "database that `gate --database` replays (needs the fuzz extra)",
+        usage=APP_USAGE,
+        description=f"{APP_HELP}. Several machines fuzz together by sharing one --database.",
+    )
+    add_to_command(fuzz, "fuzz")
+    fuzz.add_argument("--minutes", type=float, default=10.0, help="how long to fuzz (default 10)")
+    fuzz.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: every core)")
+    fuzz.add_argument("--dashboard", action="store_true", help="serve HypoFuzz's dashboard on 127.0.0.1 while it runs")
+    fuzz.add_argument("--port", type=int, default=9999, help="the dashboard's port (default 9999)")
+    fuzz.set_defaults(run="fuzz:run_fuzz")
 
     replay = commands.add_parser(
         "replay", help="replay a failure folder (a property or a key failure); 0 if it reproduces"

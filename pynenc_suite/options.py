@@ -23,15 +23,17 @@ import pytest
 
 from pynenc_suite.apps import REFERENCE_APP
 from pynenc_suite.engines.registry import DEFAULT_FOR_TIER, ENGINES
+from pynenc_suite.example_db import METAVAR as DATABASE_METAVAR
 from pynenc_suite.profiles import NAMES as PROFILE_NAMES
 
-TIERS = ("gate", "realtime", "explore")
+TIERS = ("gate", "realtime", "explore", "fuzz")
 ARTEFACTS_ENV = "PYNENC_SUITE_ARTEFACTS"
 BUDGET_ENV = "PYNENC_SUITE_REALTIME_BUDGET"
 DEFAULT_BUDGET = 180.0
 
 RUNS = ("gate", "realtime", "explore")  # the commands that run a tier through pytest
 APP_COMMANDS = (*RUNS, "lock")  # ... and the one that measures a policy change outside pytest
+GATE_LIKE = ("gate", "fuzz")  # the commands that judge the gate's properties
 
 
 def _on(commands: tuple[str, ...], flag: str) -> dict[str, str]:
@@ -85,7 +87,7 @@ OPTIONS: tuple[Option, ...] = (
         "where pynenc keeps its state: memory (the gate's and explore's default), sqlite (realtime's "
         "default), redis (a redis-server started on a loopback port; pynenc-redis runs with pynenc<0.4) or "
         "rabbitmq",
-        _on((*RUNS, "lock"), "--engine"),
+        _on((*RUNS, "lock", "fuzz"), "--engine"),
         choices=tuple(sorted(ENGINES)),
     ),
     Option(
@@ -100,33 +102,33 @@ OPTIONS: tuple[Option, ...] = (
         "key_normalisers",
         "a dict {task: {argument: callable}} of values your code treats as one account (e.g. "
         "str.casefold for an email); the history and the key audit use it",
-        _on((*APP_COMMANDS, "doctor"), "--key-normalisers"),
+        _on((*APP_COMMANDS, "doctor", "fuzz"), "--key-normalisers"),
         metavar="MODULE:ATTR",
     ),
     Option(
         "strategies",
         "a module imported first, where you register Hypothesis strategies for your own argument types",
-        _on((*APP_COMMANDS, "doctor"), "--strategies"),
+        _on((*APP_COMMANDS, "doctor", "fuzz"), "--strategies"),
         metavar="MODULE",
     ),
     Option(
         "run_bodies",
         "run your tasks' real bodies instead of recording probes (they must call the provider)",
-        _on(APP_COMMANDS, "--run-bodies"),
+        _on((*APP_COMMANDS, "fuzz"), "--run-bodies"),
         flag=True,
     ),
     Option(
         "artefacts",
         "where failures, real-time runs and pynenc's log are written (default .pynenc-suite, or "
         "$PYNENC_SUITE_ARTEFACTS)",
-        _on(APP_COMMANDS, "--artefacts"),
+        _on((*APP_COMMANDS, "fuzz"), "--artefacts"),
         kind=Path,
         metavar="DIR",
     ),
     Option(
         "log_to_terminal",
         "pynenc's own log lines on the terminal (default: in the artefact folder, pynenc-<command>.log)",
-        _on((*APP_COMMANDS, "doctor"), "--pynenc-log-to-terminal"),
+        _on((*APP_COMMANDS, "doctor", "fuzz"), "--pynenc-log-to-terminal"),
         flag=True,
     ),
     Option(
@@ -158,8 +160,16 @@ OPTIONS: tuple[Option, ...] = (
         "without_fixes",
         "run pynenc as installed, without the candidate fixes of recorded findings (every "
         "finding's examples are then discarded by its signature)",
-        _on(("gate", "explore"), "--without-fixes"),
+        _on(("gate", "explore", "fuzz"), "--without-fixes"),
         flag=True,
+    ),
+    Option(
+        "database",
+        "a Hypothesis example database shared with `pynenc-suite fuzz` runs: fuzz stores its failing examples "
+        "there (default: <artefacts>/examples); the gate replays, read-only, every one stored for the app "
+        "before its own examples",
+        _on(GATE_LIKE, "--database"),
+        metavar=DATABASE_METAVAR,
     ),
     Option(
         "realtime_budget",
@@ -226,6 +236,7 @@ class SuiteOptions:
     require_lock: bool = False
     policy_seed: int = 0
     without_fixes: bool = False
+    database: str | None = None
     realtime_budget: float = DEFAULT_BUDGET
     realtime_seed: int | None = None
     realtime_replay: str | None = None
@@ -277,7 +288,8 @@ def add_to_pytest(group: Any) -> None:
                     "runs the suite's gate on it")  # fmt: skip
     group.addoption("--pynenc-tier", default="gate", choices=TIERS,
                     help="gate: the deterministic properties, key audit and explorer (default); realtime: pynenc's "
-                    "own runners in separate processes with real faults; explore: every small interleaving")  # fmt: skip
+                    "own runners in separate processes with real faults; explore: every small interleaving; fuzz: the gate's "
+                    "properties as HypoFuzz targets (pynenc-suite fuzz)")  # fmt: skip
     for option in OPTIONS:
         if option.pytest:
             group.addoption(option.pytest_flag, help=option.help, **option._spec())

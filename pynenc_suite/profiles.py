@@ -51,6 +51,21 @@ def register() -> None:
     settings.register_profile(registered("nightly"), max_examples=2000, phases=list(Phase), **_common)
 
 
+FUZZ = "fuzz"  # HypoFuzz's: random, with the shared example database (registered by load_fuzz)
+
+
+def load_fuzz(location: str) -> None:
+    """Load the fuzz profile: the suite's settings with the example database at ``location`` (the same object for
+    the same location: HypoFuzz fuzzes only tests whose database is the profile's)."""
+    from hypothesis import settings
+
+    from pynenc_suite.example_db import open_database
+
+    register()
+    settings.register_profile(registered(FUZZ), get("dev"), database=open_database(location))
+    settings.load_profile(registered(FUZZ))
+
+
 def default_name() -> str:
     """``$PYNENC_SUITE_PROFILE``, else ``ci`` when ``CI=true``, else ``dev``."""
     return os.environ.get(ENV) or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")

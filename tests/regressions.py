@@ -152,3 +152,20 @@ def finished_keeps_key_on_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
         return existing(self, task, key_serialized_arguments, statuses)  # type: ignore[arg-type]
 
     monkeypatch.setattr(SQLiteOrchestrator, "get_existing_invocations", key_still_held)
+
+
+KEY_INDEX_PAGE = 8  # the invocations of one key the paged index keeps (see key_index_paged)
+
+
+def key_index_paged(monkeypatch: pytest.MonkeyPatch, page: int = KEY_INDEX_PAGE) -> None:
+    """pynenc's in-memory key index answers with one page: a key lookup finds only the first ``page``
+    invocations ever registered with that key, so from the ``page + 1``-th invocation of a key on, the admission
+    check and registration dedup no longer see it.  Reached only by schedules with many invocations of one key
+    (the ``ci`` gate's 100 examples a property do not reach it; fuzzing does)."""
+    by_key = MemOrchestrator.filter_by_key_arguments
+
+    def first_page(self: MemOrchestrator, key_arguments: dict[str, str]) -> set[str]:
+        found = by_key(self, key_arguments)
+        return set([i for i in self.inv_id_to_call_id if i in found][:page])
+
+    monkeypatch.setattr(MemOrchestrator, "filter_by_key_arguments", first_page)

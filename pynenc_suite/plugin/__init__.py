@@ -50,6 +50,7 @@ from pynenc_suite.verdicts import PropertyViolation
 HASH_SEED_AT_START = os.environ.get("PYTHONHASHSEED")
 NOT_APPLICABLE = "pynenc_not_applicable"  # an xdist worker's count of tests deselected for a team's app
 SUITE_ERROR_STATUS = 3  # the suite itself failed: neither a pass nor a violated property
+FUZZ_DATABASE = "examples"  # the fuzz command's example database without --database, in the artefact folder
 
 
 def suite_folders(tier: str) -> list[str]:
@@ -57,9 +58,16 @@ def suite_folders(tier: str) -> list[str]:
     from pynenc_suite import suite
 
     root = Path(suite.__file__).resolve().parent
-    return {"gate": [str(root / "gate"), str(root / "keys")], "explore": [str(root / "explore")]}.get(
-        tier, [str(root / "realtime")]
-    )
+    folders = {"gate": ["stored", "gate", "keys"], "explore": ["explore"], "fuzz": ["fuzz"]}.get(tier, ["realtime"])
+    return [str(root / name) for name in folders]
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The replay of stored failing examples is collected only with ``--pynenc-database`` (``gate --database``)."""
+    if collection_path.name == "stored" and collection_path == Path(suite_folders("gate")[0]):
+        options = active_options()
+        return True if options is None or options.database is None else None
+    return None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -109,6 +117,7 @@ def pytest_configure(config: pytest.Config) -> None:
     profiles.register()
     from pynenc_suite.apps.target import TargetError
     from pynenc_suite.determinism import without_local_constants
+    from pynenc_suite.example_db import DatabaseError
     from pynenc_suite.plugin import fixtures
     from pynenc_suite.policy_lock.check import PolicyChanged
     from pynenc_suite.policy_lock.check import check as check_lock
@@ -133,7 +142,9 @@ def pytest_configure(config: pytest.Config) -> None:
                     child = None if HASH_SEED_AT_START == "0" else options
                     budget = Budget(options.policy_seed, options.profile or profiles.default_name())
                     check_lock(target, options.lock, options.require_lock, options.artefacts, budget, child)
-        except (TargetError, EngineError, LockError) as error:
+                if options.database is not None and options.tier == "gate":
+                    _plan_replay(config, options.database, target)
+        except (TargetError, EngineError, LockError, DatabaseError) as error:
             pytest.exit(f"pynenc-suite: {error}", returncode=2)
         except PolicyChanged as change:
             sys.stderr.write(f"{change}\n")
@@ -143,7 +154,9 @@ def pytest_configure(config: pytest.Config) -> None:
     annotate_for_github(options.github)
     without_local_constants()  # the same seed draws the same examples in every process (determinism.py)
     interrupts.install()  # a Ctrl-C Python drops inside a finalizer still ends the run (interrupts.py)
-    if config.getoption("--hypothesis-profile", default=None) is None:  # a profile named to Hypothesis wins
+    if options.tier == "fuzz":  # HypoFuzz's workers: the shared database, before the targets are collected
+        profiles.load_fuzz(str(options.database or options.artefacts / FUZZ_DATABASE))
+    elif config.getoption("--hypothesis-profile", default=None) is None:  # a profile named to Hypothesis wins
         profiles.load(options.profile or profiles.default_name())
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args = suite_folders(options.tier)
@@ -153,7 +166,19 @@ def _route_pynenc_log(config: pytest.Config, options: SuiteOptions) -> None:
     """pynenc's log lines to the run's file (workers append to the controller's), or the terminal if asked."""
     from pynenc_suite import pynenc_log
 
-    pynenc_log.route(options.artefacts, options.tier, options.log_to_terminal, append=hasattr(config, "workerinput"))
+    append = hasattr(config, "workerinput") or options.tier == "fuzz"  # HypoFuzz collects in every worker
+    pynenc_log.route(options.artefacts, options.tier, options.log_to_terminal, append=append)
+
+
+def _plan_replay(config: pytest.Config, location: str, target: Any) -> None:
+    """What the database holds for the app, for the header (before any test runs)."""
+    from pynenc_suite.example_db import open_database
+    from pynenc_suite.tiers.fuzz import replay_plan
+
+    config.stash[_PLAN] = replay_plan(open_database(location), target).lines(location)
+
+
+_PLAN = pytest.StashKey[list[str]]()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -167,6 +192,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     root = Path(suite_folders("gate")[0]).parent
     if options is not None and options.app != REFERENCE_APP:
         items[:] = _applicable(config, items)
+    if options is not None and options.tier == "fuzz":
+        _fuzz_targets(options, items)
     for item in items:
         if root in Path(str(item.path)).parents:
             item.add_marker(quiet)
@@ -177,6 +204,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         finding = item.get_closest_marker("pynenc_finding")
         if finding is not None:
             item.add_marker(finding_xfail(*finding.args, **finding.kwargs))
+
+
+def _fuzz_targets(options: SuiteOptions, items: list[pytest.Item]) -> None:
+    """The fuzz targets' node ids are part of their database keys: collected otherwise than by ``pynenc-suite
+    fuzz`` (this folder as the rootdir), a gate could not find what they store.  Notes the fuzzed properties."""
+    from pynenc_suite.example_db import open_database
+    from pynenc_suite.tiers.fuzz import FuzzCase, node_id, record_properties
+
+    targets = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        case = callspec.params.get("case") if callspec is not None else None
+        if not isinstance(case, FuzzCase):
+            continue
+        if item.nodeid != node_id(case):
+            pytest.exit(f"pynenc-suite: fuzz target {item.nodeid} is not {node_id(case)}: run the fuzz targets with "
+                        "`pynenc-suite fuzz APP`", returncode=2)  # fmt: skip
+        targets.append(case)
+    record_properties(open_database(str(options.database or options.artefacts / FUZZ_DATABASE)), targets)
 
 
 def _applicable(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item]:
@@ -211,7 +257,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []
     profile = profiles.current()
     lines = [f"pynenc-suite: app={options.app} tier={options.tier} engine={options.engine} profile={profile}"]
-    return lines
+    return [*lines, *config.stash.get(_PLAN, [])]
 
 
 def _pin_hash_seed(config: pytest.Config) -> None:

@@ -80,11 +80,12 @@ def check_rule(
     shared: SharedRuns | None = None,
     folder: Path | None = None,
     budget: FailureBudget | None = None,
+    save: bool = True,
 ) -> None:
     """Draw a schedule, run it (or take its history from ``shared``), judge ``rule``.
 
-    A violation is saved in ``folder`` (default: the artefact folder named after the running test).  With a
-    ``budget``, the schedules it rejects are discarded unrun."""
+    A violation is saved in ``folder`` (default: the artefact folder named after the running test) unless not
+    to ``save``.  With a ``budget``, the schedules it rejects are discarded unrun."""
     interrupts.check()  # a Ctrl-C that Python dropped ends the run here, at the next example
     under_test = target.under_test(task_name)
     schedule = data.draw(schedules([under_test], knobs_for(target)), label="schedule")
@@ -108,6 +109,13 @@ def check_rule(
     if violations:
         if budget is not None:
             budget.failed(schedule)
+        proof = (
+            f"{len(violations)} violation(s) of {rule} on {task_name}:\n"
+            + "\n".join(f"  {v}" for v in violations)
+            + f"\n\n{render(history, violations)}"
+        )
+        if not save:
+            raise PropertyViolation(proof)
         if folder is None:
             folder = artefacts.folder_for(options().artefacts, test_id)
         artefacts.save(
@@ -123,8 +131,5 @@ def check_rule(
             fixes=[f.id for f in fixed_in_gate()],
         )
         raise PropertyViolation(
-            f"{len(violations)} violation(s) of {rule} on {task_name}:\n"
-            + "\n".join(f"  {v}" for v in violations)
-            + f"\n\n{render(history, violations)}\n\nschedule and history: {folder}/"
-            + f"\nreplay: {artefacts.replay_command(folder)}"
+            f"{proof}\n\nschedule and history: {folder}/\nreplay: {artefacts.replay_command(folder)}"
         )
