@@ -6,6 +6,7 @@ properties that must catch it, in the order the test tries them.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -169,3 +170,26 @@ def key_index_paged(monkeypatch: pytest.MonkeyPatch, page: int = KEY_INDEX_PAGE)
         return set([i for i in self.inv_id_to_call_id if i in found][:page])
 
     monkeypatch.setattr(MemOrchestrator, "filter_by_key_arguments", first_page)
+
+
+HEARTBEAT_RETENTION_SECONDS = 1200.0  # how long the regression below keeps a runner's heartbeat
+
+
+def heartbeats_expire(monkeypatch: pytest.MonkeyPatch, retention: float = HEARTBEAT_RETENTION_SECONDS) -> None:
+    """Running recovery reads runners from a heartbeat index that keeps each heartbeat for ``retention`` seconds (a
+    key with a time to live): a runner that died and was not swept before its heartbeat expired is unknown, not
+    dead, so its RUNNING work is never recovered.  Reached only when two dead-runner timeouts pass between a
+    runner's death and the next sweep: no example of the ``ci`` gate does; random search does in about one
+    example in 150."""
+
+    def recent_heartbeats_only(self: MemOrchestrator, timeout_seconds: float) -> Iterator[str]:
+        now = time.time()
+        known = {r: beat for r, beat in self.runner_last_heartbeat.items() if now - beat < retention}
+        for invocation_id in list(self.status_index.get(InvocationStatus.RUNNING, set())):
+            record = self.invocation_status_record.get(invocation_id)
+            if record is None or not record.runner_id or record.runner_id not in known:
+                continue  # an expired runner: unknown, so never recovered
+            if known[record.runner_id] < now - timeout_seconds:
+                yield invocation_id
+
+    monkeypatch.setattr(MemOrchestrator, "_get_running_invocations_for_recovery", recent_heartbeats_only)

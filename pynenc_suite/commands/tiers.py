@@ -35,7 +35,7 @@ def run_gate(args: argparse.Namespace, passthrough: list[str]) -> int:
         print(changed)
         return 1
     options = pytest_arguments(chosen, args, "gate")
-    return _pytest("gate", [*options, *_distribution(passthrough), *passthrough])
+    return _pytest("gate", [*options, *_distribution(passthrough), *passthrough], stored=chosen.database is not None)
 
 
 def policy_change(
@@ -79,7 +79,7 @@ def _distribution(passthrough: list[str]) -> list[str]:
     return [*workers, *mode]
 
 
-def _pytest(tier: str, arguments: list[str]) -> int:
+def _pytest(tier: str, arguments: list[str], stored: bool = False) -> int:
     """Run the tier's test modules with the suite's own pytest configuration, from any directory."""
     import pytest
 
@@ -90,7 +90,7 @@ def _pytest(tier: str, arguments: list[str]) -> int:
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         config += ["-p", "pynenc_suite.plugin", "-p", "xdist.plugin", "-p", "hypothesis.extra.pytestplugin"]
     outcome = Outcome()
-    code = int(pytest.main([*suite_folders(tier), *config, *arguments], plugins=[outcome]))
+    code = int(pytest.main([*suite_folders(tier, stored), *config, *arguments], plugins=[outcome]))
     status, line = outcome.status(code, tier)
     if line:
         print(line, file=sys.stderr)

@@ -53,20 +53,25 @@ SUITE_ERROR_STATUS = 3  # the suite itself failed: neither a pass nor a violated
 FUZZ_DATABASE = "examples"  # the fuzz command's example database without --database, in the artefact folder
 
 
-def suite_folders(tier: str) -> list[str]:
-    """Where the tier's test modules are (inside the installed package, or the checkout)."""
+def suite_folders(tier: str, stored: bool = False) -> list[str]:
+    """Where the tier's test modules are (inside the installed package, or the checkout); for the gate with an
+    example database (``stored``), first the replay of its stored failing examples."""
     from pynenc_suite import suite
 
     root = Path(suite.__file__).resolve().parent
-    folders = {"gate": ["stored", "gate", "keys"], "explore": ["explore"], "fuzz": ["fuzz"]}.get(tier, ["realtime"])
-    return [str(root / name) for name in folders]
+    folders = {"gate": ["gate", "keys"], "explore": ["explore"], "fuzz": ["fuzz"]}.get(tier, ["realtime"])
+    return [str(root / name) for name in (["stored"] if stored and tier == "gate" else []) + folders]
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """The replay of stored failing examples is collected only with ``--pynenc-database`` (``gate --database``)."""
-    if collection_path.name == "stored" and collection_path == Path(suite_folders("gate")[0]):
-        options = active_options()
-        return True if options is None or options.database is None else None
+    """The replay of stored failing examples runs only with ``--pynenc-database`` (``gate --database``); the fuzz
+    targets only under ``pynenc-suite fuzz``: neither is collected from the suite's folder otherwise."""
+    options = active_options()
+    if collection_path.parent == Path(suite_folders("gate")[0]).parent:
+        if collection_path.name == "stored" and (options is None or options.database is None):
+            return True
+        if collection_path.name == "fuzz" and (options is None or options.tier != "fuzz"):
+            return True
     return None
 
 
@@ -159,7 +164,7 @@ def pytest_configure(config: pytest.Config) -> None:
     elif config.getoption("--hypothesis-profile", default=None) is None:  # a profile named to Hypothesis wins
         profiles.load(options.profile or profiles.default_name())
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
-        config.args = suite_folders(options.tier)
+        config.args = suite_folders(options.tier, stored=options.database is not None)
 
 
 def _route_pynenc_log(config: pytest.Config, options: SuiteOptions) -> None:

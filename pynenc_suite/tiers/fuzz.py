@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pynenc_suite.tiers.gate import cases
@@ -88,6 +89,7 @@ def keyed_target(case: FuzzCase) -> Any:
     return test
 
 
+@cache
 def database_key(case: FuzzCase) -> bytes:
     """The key under which Hypothesis and HypoFuzz store ``case``'s failing examples."""
     from hypothesis.internal.reflection import function_digest
