@@ -5,6 +5,7 @@ command stops it and every worker, with no failing example on unmodified pynenc.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -98,3 +99,25 @@ def test_fuzz_serves_its_dashboard_on_loopback_and_stops_every_worker(browser: A
     assert not _processes_naming(str(artefacts))  # no worker, hub or dashboard left behind
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # the dashboard is gone too
+
+
+@pytest.mark.skipif(not HAS_HYPOFUZZ and not REQUIRE_HYPOFUZZ, reason="needs the fuzz extra (tox -e fuzz)")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_fuzz_command_leaves_no_process_behind(tmp_path: Path, sig: signal.Signals) -> None:
+    """SIGKILL (nothing of the command runs) or SIGTERM (a cancelled CI job): HypoFuzz's hub, workers, manager
+    and dashboard all end with it."""
+    artefacts = tmp_path / "fuzz-artefacts"
+    process = _fuzz("--minutes", "5", "--workers", "2", "--dashboard", "--port", str(_free_port()),
+                    "--artefacts", str(artefacts), cwd=tmp_path)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(_processes_naming(str(artefacts))) < 4 and time.monotonic() < deadline:  # command, hub, 2 workers
+        time.sleep(1)
+    assert len(_processes_naming(str(artefacts))) >= 4
+    process.send_signal(sig)
+    process.communicate(timeout=60)
+    deadline = time.monotonic() + 30
+    while _processes_naming(str(artefacts)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _processes_naming(str(artefacts))
+    if sig == signal.SIGTERM:
+        assert process.returncode == 130

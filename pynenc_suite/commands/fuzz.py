@@ -28,7 +28,20 @@ EXTRA = "pip install 'pynenc-suite[fuzz]'"
 # ('ConjectureResult' object has no attribute 'slice_comments'); the fuzz extra pins a Hypothesis it runs with.
 HYPOFUZZ_TESTED = "25.11.1"
 HYPOTHESIS_BREAKS_IT = "6.157.2"
-LAUNCH = "import sys; from hypothesis.extra.cli import main; sys.exit(main())"  # `hypothesis fuzz`, this Python
+PARENT = "PYNENC_SUITE_FUZZ_PARENT"  # the fuzz command's pid, for HypoFuzz's hub to watch
+# `hypothesis fuzz` in this Python, as the leader of a process group that ends with the command, however the
+# command ends (SIGKILL included): the hub asks Linux for SIGTERM when its parent dies (PR_SET_PDEATHSIG), and on
+# SIGTERM kills its whole group (its workers, their manager, the dashboard).
+LAUNCH = f"""\
+import ctypes, os, signal, sys
+signal.signal(signal.SIGTERM, lambda *_: os.killpg(0, signal.SIGKILL))
+if sys.platform == "linux":
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+if os.getppid() != int(os.environ["{PARENT}"]):
+    os.killpg(0, signal.SIGKILL)
+from hypothesis.extra.cli import main
+sys.exit(main())
+"""
 STOP_GRACE_SECONDS = 15.0
 HUB_FIRST_CHECK_SECONDS = 55.0  # HypoFuzz's hub first looks at its workers after 60 s
 WATCH_SECONDS = 10.0  # how often the database is read for new failing examples
@@ -65,8 +78,9 @@ def run_fuzz(args: argparse.Namespace, passthrough: list[str]) -> int:
     if args.dashboard:
         print(f"fuzz: dashboard on http://127.0.0.1:{args.port}/ while it runs")
     print(f"fuzz: HypoFuzz's output in {log}", flush=True)
-    env = {**os.environ, "PYTHONHASHSEED": "0",
+    env = {**os.environ, "PYTHONHASHSEED": "0", PARENT: str(os.getpid()),
            "PYTHONPATH": os.pathsep.join(filter(None, [os.getcwd(), os.environ.get("PYTHONPATH")]))}  # fmt: skip
+    signal.signal(signal.SIGTERM, _interrupted)  # CI cancelling the job: the same clean stop as Ctrl-C
     started = time.monotonic()
     reported: set[FuzzCase] = set()
 
@@ -98,6 +112,10 @@ def run_fuzz(args: argparse.Namespace, passthrough: list[str]) -> int:
         print(f"  {case.task} / {case.rule}: {count}")
     print(f"replay them, each with its folder: pynenc-suite gate {chosen.app} --database {args.database}")
     return FAILED
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 class HypoFuzzStopped(Exception):
