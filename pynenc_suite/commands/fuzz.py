@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -42,6 +43,7 @@ if os.getppid() != int(os.environ["{PARENT}"]):
 from hypothesis.extra.cli import main
 sys.exit(main())
 """
+COLLECTED = re.compile(r"to fuzz (\d+) tests?")  # HypoFuzz's line once it has collected the targets
 STOP_GRACE_SECONDS = 15.0
 HUB_FIRST_CHECK_SECONDS = 55.0  # HypoFuzz's hub first looks at its workers after 60 s
 WATCH_SECONDS = 10.0  # how often the database is read for new failing examples
@@ -83,9 +85,14 @@ def run_fuzz(args: argparse.Namespace, passthrough: list[str]) -> int:
     signal.signal(signal.SIGTERM, _interrupted)  # CI cancelling the job: the same clean stop as Ctrl-C
     started = time.monotonic()
     reported: set[FuzzCase] = set()
+    counted: list[str] = []
 
     def watch() -> bool:
-        """Print each property's first stored failing example as it appears; True once every one has failed."""
+        """Print how many targets HypoFuzz collected (once) and each property's first stored failing example as it
+        appears; True once every one has failed."""
+        if not counted and (collected := COLLECTED.search(log.read_text(errors="replace"))):
+            counted.append(collected.group(1))
+            print(f"fuzz: HypoFuzz fuzzes {collected.group(1)} of them", flush=True)
         for case in targets:
             if case not in reported and stored(database, case):
                 reported.add(case)
