@@ -44,11 +44,15 @@ def register() -> None:
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
         print_blob=True,
     )
-    settings.register_profile(registered("ci"), derandomize=True, database=None, max_examples=100, **_common)
-    settings.register_profile(registered("dev"), max_examples=100, **_common)
-    settings.register_profile(registered("smoke"), derandomize=True, database=None, max_examples=8, **_common)
-    settings.register_profile(registered("engine"), derandomize=True, database=None, max_examples=20, **_common)
-    settings.register_profile(registered("nightly"), max_examples=2000, phases=list(Phase), **_common)
+    # Each on Hypothesis's defaults, never on whatever profile is loaded: with CI set, Hypothesis loads its own
+    # derandomized `ci` profile without a database, which would make `dev` and `nightly` draw the same examples
+    # every night, and leave HypoFuzz nothing to fuzz.
+    base = settings.get_profile("default")
+    settings.register_profile(registered("ci"), base, derandomize=True, database=None, max_examples=100, **_common)
+    settings.register_profile(registered("dev"), base, max_examples=100, **_common)
+    settings.register_profile(registered("smoke"), base, derandomize=True, database=None, max_examples=8, **_common)
+    settings.register_profile(registered("engine"), base, derandomize=True, database=None, max_examples=20, **_common)
+    settings.register_profile(registered("nightly"), base, max_examples=2000, phases=list(Phase), **_common)
 
 
 FUZZ = "fuzz"  # HypoFuzz's: random, with the shared example database (registered by load_fuzz)
