@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import unittest
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,10 @@ def test_the_key_is_the_one_hypothesis_reads() -> None:
     """:func:`database_key` is where Hypothesis (and HypoFuzz, which keys by the same node id) keeps the target's
     failures: a Hypothesis upgrade that changes the derivation fails here, not silently in a team's CI."""
     database = _Recording()
-    settings(database=database, phases=(Phase.reuse,), derandomize=False)(keyed_target(CASE))(case=CASE)
+    try:
+        settings(database=database, phases=(Phase.reuse,), derandomize=False)(keyed_target(CASE))(case=CASE)
+    except unittest.SkipTest:  # some Hypothesis releases skip a test that had no example to reuse, after reading
+        pass
     assert database.fetched and database.fetched[0] == database_key(CASE)
     other = FuzzCase("other.app:app", CASE.task, CASE.rule)
     assert database_key(other) != database_key(CASE)  # two apps sharing one database never meet
