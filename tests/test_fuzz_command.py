@@ -73,7 +73,7 @@ def _processes_naming(text: str) -> list[str]:
 def test_fuzz_serves_its_dashboard_on_loopback_and_stops_every_worker(browser: Any, tmp_path: Path) -> None:
     port = _free_port()
     artefacts = tmp_path / "fuzz-artefacts"
-    process = _fuzz("--minutes", "1", "--workers", "1", "--dashboard", "--port", str(port),
+    process = _fuzz("--minutes", "0.75", "--workers", "1", "--dashboard", "--port", str(port),
                     "--artefacts", str(artefacts), cwd=tmp_path)  # fmt: skip
     page = browser.new_page()
     try:
