@@ -245,6 +245,11 @@ class SuiteOptions:
     explore_bound: int = 1
 
     @property
+    def example_database(self) -> str:
+        """Where fuzzing stores its failing examples: ``--database``, else ``examples`` in the artefact folder."""
+        return self.database or str(self.artefacts / "examples")
+
+    @property
     def fixes(self) -> bool:
         """The candidate fixes of recorded findings are on (off: ``--without-fixes``)."""
         return not self.without_fixes

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from pynenc_suite.commands.tiers import chosen_app
+from pynenc_suite.commands.tiers import chosen_app, suite_configuration
 from pynenc_suite.exit_status import FAILED, INTERRUPTED, INTERRUPTED_LINE, PASSED, SUITE_ERROR, BadInput
 from pynenc_suite.options import pytest_arguments
 
@@ -54,23 +54,20 @@ def run_fuzz(args: argparse.Namespace, passthrough: list[str]) -> int:
     if args.minutes <= 0 or (args.workers is not None and args.workers < 1):
         raise BadInput("fuzz: --minutes must be more than 0 and --workers at least 1")
     from pynenc_suite.example_db import DatabaseError, open_database
-    from pynenc_suite.plugin import FUZZ_DATABASE, suite_folders
+    from pynenc_suite.plugin import suite_folders
     from pynenc_suite.tiers.fuzz import TARGETS_FILE, FuzzCase, cases_for, stored
 
     chosen, target = chosen_app(args, "fuzz")
-    args.database = chosen.database or str(chosen.artefacts / FUZZ_DATABASE)
+    args.database = chosen.example_database
     try:
         database = open_database(args.database)
     except DatabaseError as error:
         raise BadInput(str(error)) from None
     targets = cases_for(target)
     workers = args.workers or os.cpu_count() or 1
-    folder = Path(suite_folders("fuzz")[0])
-    package = Path(__file__).resolve().parent.parent
-    pytest_args = [
-        str(folder / TARGETS_FILE), "-c", str(package / "pytest.ini"), f"--rootdir={folder}", "-p", "no:cacheprovider",
-        *pytest_arguments(chosen, args, "fuzz"), *passthrough,
-    ]  # fmt: skip
+    folder = Path(suite_folders("fuzz")[0])  # the rootdir: the targets' node ids are their database keys
+    pytest_args = [str(folder / TARGETS_FILE), *suite_configuration(folder), "-p", "no:cacheprovider",
+                   *pytest_arguments(chosen, args, "fuzz"), *passthrough]  # fmt: skip
     dashboard = ["--dashboard", "--host", "127.0.0.1", "--port", str(args.port)] if args.dashboard else []
     command = [sys.executable, "-c", LAUNCH, "fuzz", "-n", str(workers), *(dashboard or ["--no-dashboard"])]
     log = chosen.artefacts / "hypofuzz.log"

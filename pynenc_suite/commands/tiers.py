@@ -79,16 +79,23 @@ def _distribution(passthrough: list[str]) -> list[str]:
     return [*workers, *mode]
 
 
+def suite_configuration(rootdir: Path) -> list[str]:
+    """The pytest options that make a run the suite's own: its pytest.ini, ``rootdir``, and its plugins even where
+    plugin autoloading is off."""
+    package = Path(__file__).resolve().parent.parent  # pynenc_suite/, where pytest.ini is
+    config = ["-c", str(package / "pytest.ini"), f"--rootdir={rootdir}"]
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        config += ["-p", "pynenc_suite.plugin", "-p", "xdist.plugin", "-p", "hypothesis.extra.pytestplugin"]
+    return config
+
+
 def _pytest(tier: str, arguments: list[str], stored: bool = False) -> int:
     """Run the tier's test modules with the suite's own pytest configuration, from any directory."""
     import pytest
 
     from pynenc_suite.plugin import suite_folders
 
-    package = Path(__file__).resolve().parent.parent  # pynenc_suite/, where pytest.ini is
-    config = ["-c", str(package / "pytest.ini"), f"--rootdir={Path(suite_folders(tier)[0]).parent.parent}"]
-    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
-        config += ["-p", "pynenc_suite.plugin", "-p", "xdist.plugin", "-p", "hypothesis.extra.pytestplugin"]
+    config = suite_configuration(Path(suite_folders(tier)[0]).parent.parent)
     outcome = Outcome()
     code = int(pytest.main([*suite_folders(tier, stored), *config, *arguments], plugins=[outcome]))
     status, line = outcome.status(code, tier)

@@ -50,7 +50,6 @@ from pynenc_suite.verdicts import PropertyViolation
 HASH_SEED_AT_START = os.environ.get("PYTHONHASHSEED")
 NOT_APPLICABLE = "pynenc_not_applicable"  # an xdist worker's count of tests deselected for a team's app
 SUITE_ERROR_STATUS = 3  # the suite itself failed: neither a pass nor a violated property
-FUZZ_DATABASE = "examples"  # the fuzz command's example database without --database, in the artefact folder
 
 
 def suite_folders(tier: str, stored: bool = False) -> list[str]:
@@ -160,7 +159,7 @@ def pytest_configure(config: pytest.Config) -> None:
     without_local_constants()  # the same seed draws the same examples in every process (determinism.py)
     interrupts.install()  # a Ctrl-C Python drops inside a finalizer still ends the run (interrupts.py)
     if options.tier == "fuzz":  # HypoFuzz's workers: the shared database, before the targets are collected
-        profiles.load_fuzz(str(options.database or options.artefacts / FUZZ_DATABASE))
+        profiles.load_fuzz(options.example_database)
     elif config.getoption("--hypothesis-profile", default=None) is None:  # a profile named to Hypothesis wins
         profiles.load(options.profile or profiles.default_name())
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
@@ -227,7 +226,7 @@ def _fuzz_targets(options: SuiteOptions, items: list[pytest.Item]) -> None:
             pytest.exit(f"pynenc-suite: fuzz target {item.nodeid} is not {node_id(case)}: run the fuzz targets with "
                         "`pynenc-suite fuzz APP`", returncode=2)  # fmt: skip
         targets.append(case)
-    record_properties(open_database(str(options.database or options.artefacts / FUZZ_DATABASE)), targets)
+    record_properties(open_database(options.example_database), targets)
 
 
 def _applicable(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item]:
