@@ -38,7 +38,7 @@ STATUS_COLOURS = {
     "running_recovery": "#a0522d",
 }
 MARKERS = {Kind.CRASH: "#c0392b", Kind.STOP: "#d35400", Kind.RESTART: "#7f8c8d", Kind.RESUME: "#7f8c8d",
-           Kind.RECOVER: "#2e86c1", Kind.DRAIN: "#34495e", Kind.BOUND: "#000000"}  # fmt: skip
+           Kind.RECOVER: "#2e86c1", Kind.DRAIN: "#34495e", Kind.BOUND: "#000000", Kind.SKEW: "#b7950b"}  # fmt: skip
 REPORT = "report.html"  # the page's name in a failure's folder
 ROW, LANE_GAP, LEFT, TOP = 22, 16, 170, 62
 NAME_CHARS = 19  # a lane name's characters (bold 11px monospace) that fit before the invocation labels
@@ -199,6 +199,8 @@ def _markers(runners: list[Event], marked: set[int], axis: Axis, height: float) 
         x = axis.x(e)
         label_y = TOP - 10 - 11 * (len(out) % 3)  # staggered, so that close markers' labels stay readable
         label = e.fault.value if e.fault is not None else e.kind.value
+        if e.kind is Kind.SKEW:
+            label = f"clock {e.offset or 0:+g}s" + (f" {(e.drift or 0) * 1000:+g}ms/s" if e.drift else "")
         css = "marker violation" if e.seq in marked else "marker"
         out.append(f'<g id="e{e.seq}" class="{css}" data-kind="{e.kind.value}"><line x1="{x:.1f}" y1="{TOP - 6}" '
                    f'x2="{x:.1f}" y2="{height:.0f}" stroke="{MARKERS[e.kind]}"/>'

@@ -48,6 +48,7 @@ class Kind(StrEnum):
     RECOVER = "recover"  # a runner ran pynenc's recovery sweep
     CLOCK = "clock"  # virtual time advanced
     DRAIN = "drain"  # the schedule ended; from here on no new work except probes
+    SKEW = "skew"  # a runner's wall clock runs off the sweeper's from here on (``offset``, ``drift``)
     DEADLINE = "deadline"  # the run's time ran out while pynenc was still making progress (real time)
     BOUND = "bound"  # the drain reached its bound of events before the work settled (deterministic): it stops there
     GROUP_BEGIN = "group_begin"  # the events up to GROUP_END ran as interleaved operations
@@ -56,7 +57,7 @@ class Kind(StrEnum):
 
 
 class Fault(StrEnum):
-    """How a CRASH or STOP event struck (the nemesis's fault kinds, and what a runner did on its own)."""
+    """How a CRASH, STOP or SKEW event struck (the nemesis's fault kinds, and what a runner did on its own)."""
 
     KILL = "kill"  # the runner and all its workers die at once: heartbeat stops, work is abandoned
     KILL_WORKER = "kill_worker"  # one worker process of a process-spawning runner dies
@@ -64,6 +65,7 @@ class Fault(StrEnum):
     STALL = "stall"  # the runner is frozen (alive, no heartbeat) and continues later
     DROP_CONNECTIONS = "drop_connections"  # the engine closes every client connection
     EXIT = "exit"  # the runner's process ended on its own (pynenc raised in its loop)
+    CLOCK_SKEW = "clock_skew"  # SKEW: the runner lives on, its wall clock off by ``offset`` s, drifting ``drift`` s/s
 
 
 class ErrorSite(StrEnum):
@@ -122,7 +124,9 @@ class Event:
     outcome: str | None = None  # provider_end: ok / failed / aborted; result: value / raised:Type
     probe: bool = False  # enqueued by the driver after the schedule, to test a key's lock
     via: str | None = None  # ENQUEUE: the enqueue path when not a plain task call ("parallelize", "parallelize-batch")
-    fault: Fault | None = None  # CRASH / STOP: how it struck
+    fault: Fault | None = None  # CRASH / STOP / SKEW: how it struck
+    offset: float | None = None  # SKEW: seconds the runner's clock shows ahead (+) or behind (-) at the run's start
+    drift: float | None = None  # SKEW: seconds the runner's clock gains (+) or loses (-) per second
     error: ErrorInfo | None = None  # ERROR: what was raised, where
     writer: str | None = None  # STATUS (real time): the pynenc runner context that wrote it, one per worker
     detail: str = ""  # for people only: no checker reads it

@@ -2,7 +2,7 @@
 
 A :class:`RealtimeSchedule` names the runner processes (one pynenc runner class
 each), the enqueues (when, by which producer, what call, how long its provider
-call holds) and the faults (when, which runner, what signal).  Times are
+call holds) and the faults (when, which runner, what signal), and each runner's clock.  Times are
 seconds from the moment every runner is up.  Like the gate's schedules it is
 plain data and JSON, so a run can be written down and run again; unlike them,
 running it twice does not give the same interleaving: real time decides that.
@@ -60,10 +60,43 @@ class TimedFault:
 
 
 @dataclass(frozen=True)
+class RunnerClock:
+    """A runner host's wall clock: ``offset`` seconds off the sweeper's when the run starts, gaining
+    ``drift`` seconds per second after it (negative: behind, losing).  Every incarnation of the
+    runner's slot, and every worker process it spawns, shows this clock (one host)."""
+
+    offset: float = 0.0
+    drift: float = 0.0
+
+    @property
+    def skewed(self) -> bool:
+        return bool(self.offset or self.drift)
+
+    def shown(self, real: float, epoch: float) -> float:
+        """What this clock shows at the real time ``real`` (seconds since the Unix epoch; the run began at ``epoch``)."""
+        return real + self.offset + self.drift * (real - epoch)
+
+    def real(self, shown: float, epoch: float) -> float:
+        """The real time at which this clock showed ``shown``: the inverse of :meth:`shown`."""
+        return (shown - self.offset + self.drift * epoch) / (1.0 + self.drift)
+
+    def __repr__(self) -> str:
+        drift = f" drifting {self.drift * 1000:+g} ms/s" if self.drift else ""
+        return f"clock {self.offset:+g}s{drift}"
+
+
+NO_SKEW = RunnerClock()
+
+
+@dataclass(frozen=True)
 class RealtimeSchedule:
     runners: tuple[str, ...]
     enqueues: tuple[TimedEnqueue, ...]
     faults: tuple[TimedFault, ...] = ()
+    clocks: tuple[RunnerClock, ...] = ()  # runner slot i's clock (a slot past the end: the sweeper's clock)
+
+    def clock(self, slot: int) -> RunnerClock:
+        return self.clocks[slot] if slot < len(self.clocks) else NO_SKEW
 
     @property
     def duration(self) -> float:
@@ -73,6 +106,7 @@ class RealtimeSchedule:
 
     def describe(self) -> str:
         lines = [f"runners: {', '.join(f'r{i}={cls}' for i, cls in enumerate(self.runners))}"]
+        lines += [f"  r{i}: {clock!r}" for i, clock in enumerate(self.clocks) if clock.skewed]
         timed: list[TimedEnqueue | TimedFault] = [*self.enqueues, *self.faults]
         actions = sorted(timed, key=lambda a: a.at)
         lines += [f"  {a!r}" for a in actions]

@@ -5,8 +5,9 @@ Runners of mixed classes, enqueues from small key pools spread over a window, an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from pynenc_suite.history.model import Fault
@@ -17,10 +18,11 @@ from pynenc_suite.schedules.realtime import RUNNER_CLASSES, RealtimeSchedule, Ti
 from pynenc_suite.schedules.tasks import TaskUnderTest
 from pynenc_suite.strategies.arguments import kwargs_from, parameter_pools
 
-# What the nemesis can do: every fault kind but a runner's own exit.  SIGKILL a runner's process group or
+# What the nemesis strikes at a time: every fault kind but a runner's own exit and a skewed clock (a runner's
+# clock is skewed from the start: RunnerClock).  SIGKILL a runner's process group or
 # one worker, SIGTERM (pynenc's graceful stop), SIGSTOP/SIGCONT for ``seconds`` (a heartbeat stall), close
 # every client connection of the engine.
-FAULTS: tuple[Fault, ...] = tuple(fault for fault in Fault if fault is not Fault.EXIT)
+FAULTS: tuple[Fault, ...] = tuple(fault for fault in Fault if fault not in (Fault.EXIT, Fault.CLOCK_SKEW))
 
 
 @dataclass(frozen=True)
@@ -71,3 +73,37 @@ def realtime_schedules(
         enqueues=tuple(sorted(enqueues, key=lambda e: e.at)),
         faults=tuple(sorted(faults, key=lambda f: f.at)),
     )
+
+
+PROBE_ENQUEUES = 8
+PROBE_GAP = 0.4  # seconds between the probe's enqueues
+PROBE_HOLD = 2.0  # each provider call outlasts a sweep, so that recovery meets it running
+
+
+def probe_schedule(tasks: list[TaskUnderTest], runner_class: str) -> RealtimeSchedule:
+    """One fixed schedule to measure a fault's size against: two runners of ``runner_class``, eight
+    enqueues over three seconds across at least three argument sets, each call holding two seconds.
+
+    The enqueues are the first drawn from a fixed seed with at least three distinct argument sets
+    (so the same every time for the same tasks and Hypothesis); no faults, no failing calls.
+    """
+    knobs = RealtimeKnobs(max_runners=2, max_enqueues=PROBE_ENQUEUES, faults=(), runner_classes=(runner_class,))
+    drawn: list[RealtimeSchedule] = []
+
+    @seed(0)
+    @settings(database=None, max_examples=200, phases=[Phase.generate], deadline=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(realtime_schedules(tasks, knobs))
+    def first(schedule: RealtimeSchedule) -> None:
+        distinct = {(e.task, repr(e.kwargs)) for e in schedule.enqueues}
+        if not drawn and len(schedule.enqueues) >= PROBE_ENQUEUES and len(distinct) >= 3:
+            drawn.append(schedule)
+
+    first()
+    if not drawn:
+        raise ValueError("no probe schedule with three distinct argument sets: the tasks take too few values")
+    enqueues = tuple(
+        replace(e, at=round(i * PROBE_GAP, 2), producer=i % 2, hold=PROBE_HOLD, fail=False)
+        for i, e in enumerate(drawn[0].enqueues[:PROBE_ENQUEUES])
+    )
+    return RealtimeSchedule(runners=(runner_class, runner_class), enqueues=enqueues)

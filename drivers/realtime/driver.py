@@ -15,7 +15,9 @@ Jepsen's client for this tier (the nemesis is :mod:`.nemesis`).  One run:
    writes it), the loopback provider's calls, the nemesis's faults, and the pynenc
    errors in the runners' logs.
 
-Times are ``time.time()`` seconds since the run began (one host, one clock).  A
+Times are ``time.time()`` seconds since the run began (one host, one clock): a
+runner given a skewed clock (:mod:`.clock_shift`) stamps what it writes with that
+clock, and the driver, which chose it, maps each stamp back to real time.  A
 run whose deadline passed while pynenc was still making progress ends with a
 DEADLINE event, so checkers' verdicts on unfinished work can be called unknown.
 """
@@ -36,6 +38,7 @@ from typing import Any
 from pynenc.invocation.dist_invocation import ReusedInvocation
 
 from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.realtime import clock_shift
 from pynenc_suite.drivers.realtime.logs import error_from_message, last_error_line, logged_state_errors
 from pynenc_suite.drivers.realtime.nemesis import Nemesis, sleep_until
 from pynenc_suite.drivers.realtime.processes import (
@@ -54,11 +57,12 @@ from pynenc_suite.history.model import ErrorSite, Event, Fault, History, Kind
 from pynenc_suite.history.status_graph import FINAL, RECOVERY
 from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.recorder.recorder import Recorder
-from pynenc_suite.schedules.realtime import RealtimeSchedule, TimedEnqueue
+from pynenc_suite.schedules.realtime import NO_SKEW, RealtimeSchedule, RunnerClock, TimedEnqueue
 
 RUNNER_START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 PROBE_HOLD = 0.05
+MAX_RUN_SECONDS = 600.0  # no real-time run lasts longer (the settle deadline and the schedule's window bound it)
 
 
 @dataclass
@@ -137,6 +141,7 @@ class RealtimeRun:
         self._t0 = time.time()
         for task in self.target.controlled.values():
             self.recorder.register_task(task)
+        self._skew_clocks()
         sweeper = threading.Thread(target=self._sweep_loop, name="sweeper", daemon=True)
         try:
             for runner in self.runners:
@@ -202,8 +207,21 @@ class RealtimeRun:
         self.stats.enqueues += 1
 
     # -- runner processes -------------------------------------------------------
+    def _skew_clocks(self) -> None:
+        """Each runner slot with a skewed clock keeps it from the run's start: a SKEW event with its value."""
+        for runner in self.runners:
+            clock = self.schedule.clock(runner.slot)
+            if clock.skewed:
+                self.stats.faults[Fault.CLOCK_SKEW] += 1
+                self.emit(Kind.SKEW, worker=runner.label, fault=Fault.CLOCK_SKEW, offset=clock.offset,
+                          drift=clock.drift, detail=f"r{runner.slot}'s {clock!r} (its workers' too)")  # fmt: skip
+
     def _spawn(self, runner: RunnerProcess) -> None:
-        env = runner_environment(self.config, runner.runner_cls, self.provider.url, self.extra_env)
+        extra = dict(self.extra_env)
+        clock = self.schedule.clock(runner.slot)
+        if clock.skewed:
+            extra.update(clock_shift.environment(clock, self._t0))
+        env = runner_environment(self.config, runner.runner_cls, self.provider.url, extra)
         runner.spawn(self.target.spec, env, self.log_folder)
 
     def _wait_for_heartbeats(self) -> None:
@@ -217,12 +235,17 @@ class RealtimeRun:
                         f"{runner.process.returncode if runner.process else '?'} before it started polling: "
                         f"{last_error_line(runner.log)} (log: {runner.log})"
                     )
-            pids = active_runner_pids(self.app)
+            pids = active_runner_pids(self.app, slack=self._clock_slack())
             if all(r.process is not None and r.pid in pids for r in self.runners):
                 return
             if time.monotonic() > deadline:
                 raise RunnerStartError(f"runners did not report a heartbeat within {RUNNER_START_TIMEOUT:.0f}s")
             time.sleep(0.1)
+
+    def _clock_slack(self) -> float:
+        """How much older than it is a skewed runner's heartbeat can look within a run (an upper bound)."""
+        clocks = [self.schedule.clock(r.slot) for r in self.runners]
+        return max((max(0.0, -c.offset) + abs(c.drift) * MAX_RUN_SECONDS for c in clocks), default=0.0)
 
     def resume(self, runner: RunnerProcess) -> None:
         if runner.stalled and runner.process is not None:
@@ -363,64 +386,77 @@ class RealtimeRun:
     # -- the history --------------------------------------------------------
     def _assemble(self) -> History:
         """Merge the producers', pynenc's, the provider's and the runners' logs' records into one history."""
-        label = self._runner_labels()
-        statuses = list(self._status_events(label))
+        writers = self._writers()
+        statuses = list(self._status_events(writers))
         self.stats.recovered = sum(1 for e in statuses if e.status in RECOVERY)
+        label = lambda runner_id: writers(runner_id)[0]  # noqa: E731 - the provider's events need only the name
         return self.recorder.merged([*statuses, *self._provider_events(label), *self._logged_errors()])
+
+    def _real(self, clock: RunnerClock, stamp: float) -> float:
+        """A stamp a process wrote with ``clock``, as seconds of real time since the run began."""
+        return clock.real(stamp, self._t0) - self._t0
 
     def _logged_errors(self) -> Iterable[Event]:
         """pynenc state errors a runner or one of its workers logged (a worker's loop can die of one
         without its runner exiting): ERROR events at the time the log line gives."""
         for runner in self.runners:
+            clock = self.schedule.clock(runner.slot)
             for log in sorted(self.log_folder.glob(f"r{runner.slot}*.log")):
                 for when, message in logged_state_errors(log.read_text(errors="replace"), log.stat().st_mtime):
                     yield self.recorder.timed(
                         Kind.ERROR,
-                        when - self._t0,
+                        self._real(clock, when),
                         worker=log.stem,
                         error=error_from_message(message),
                         detail=f"runner log: {message[:300]}",
                     )
 
-    def _runner_labels(self) -> Callable[[str], str]:
-        by_pid = {pid: label for runner in self.runners for pid, label in runner.pids.items()}
-        cache: dict[str, str] = {}
+    def _writers(self) -> Callable[[str], tuple[str, RunnerClock]]:
+        """A pynenc runner context's name in the history (``r1#2``, ``sweeper``, ``producer``) and its clock."""
+        by_pid = {pid: (label, runner.slot) for runner in self.runners for pid, label in runner.pids.items()}
+        cache: dict[str, tuple[str, RunnerClock]] = {}
 
-        def label(runner_id: str) -> str:
+        def writer(runner_id: str) -> tuple[str, RunnerClock]:
             if runner_id not in cache:
                 try:
                     ctx = self.app.state_backend.get_runner_context(runner_id)
                 except Exception:  # noqa: BLE001 - an unknown context keeps its raw id
                     ctx = None
-                name = runner_id[:8]
+                name, clock = runner_id[:8], NO_SKEW
                 if ctx is not None:
+                    mine = by_pid.get(ctx.pid) or (by_pid.get(ctx.parent_ctx.pid) if ctx.parent_ctx else None)
                     if ctx.runner_cls == "RecoverySweeper":
                         name = "sweeper"
                     elif "ExternalRunner" in ctx.runner_cls or "ExternalRunner" in runner_id:
                         name = "producer"
-                    elif ctx.pid in by_pid:
-                        name = by_pid[ctx.pid]
-                    elif ctx.parent_ctx is not None and ctx.parent_ctx.pid in by_pid:
-                        name = by_pid[ctx.parent_ctx.pid]
-                cache[runner_id] = name
+                    elif mine is not None:
+                        name, clock = mine[0], self.schedule.clock(mine[1])
+                cache[runner_id] = (name, clock)
             return cache[runner_id]
 
-        return label
+        return writer
 
-    def _status_events(self, label: Callable[[str], str]) -> Iterable[Event]:
+    def _status_events(self, writers: Callable[[str], tuple[str, RunnerClock]]) -> Iterable[Event]:
         recorder = self.recorder
         for invocation_id in self.invocations:
             try:
-                records = sorted(self.app.state_backend.get_history(invocation_id), key=lambda r: r.timestamp)
+                stored = self.app.state_backend.get_history(invocation_id)
             except Exception as error:  # noqa: BLE001 - report, do not hide
                 self.stats.errors.append(f"history of {recorder.label(invocation_id)}: {type(error).__name__}: {error}")
                 continue
-            for record in records:
+            # each record stamped by its writer's clock: ordered by the real time that stamp stands for
+            timed = sorted(
+                ((self._real(writers(r.runner_context_id)[1], r.timestamp.timestamp()), r) for r in stored),
+                key=lambda pair: pair[0],
+            )
+            records = [record for _, record in timed]
+            times = [when for when, _ in timed]
+            for when, record in timed:
                 yield recorder.timed_status(
                     invocation_id,
                     record.status_record.status.value,
-                    record.timestamp.timestamp() - self._t0,
-                    worker=label(record.runner_context_id),
+                    when,
+                    worker=writers(record.runner_context_id)[0],
                     writer=record.runner_context_id,
                 )
             # pynenc writes a status, then its history record: a process killed in between leaves the
@@ -430,12 +466,12 @@ class RealtimeRun:
             except Exception:  # noqa: BLE001 - nothing more to learn
                 continue
             if not records or current.status != records[-1].status_record.status:
-                last = records[-1].timestamp.timestamp() - self._t0 if records else 0.0
+                name, clock = writers(current.runner_id) if current.runner_id else ("engine", NO_SKEW)
                 yield recorder.timed_status(
                     invocation_id,
                     current.status.value,
-                    max(current.timestamp.timestamp() - self._t0, last),
-                    worker=label(current.runner_id) if current.runner_id else "engine",
+                    max([self._real(clock, current.timestamp.timestamp()), *times[-1:], 0.0]),
+                    worker=name,
                     writer=current.runner_id,
                     detail="engine status with no history record (its writer died between the two writes)",
                 )

@@ -101,10 +101,19 @@ def runner_environment(
     )
 
 
-def active_runner_pids(app: Any) -> set[int]:
-    """OS pids of the runners pynenc currently knows as alive (they have a heartbeat)."""
+def active_runner_pids(app: Any, slack: float = 0.0) -> set[int]:
+    """OS pids of the runners pynenc currently knows as alive (they have a heartbeat).
+
+    With ``slack``, a heartbeat up to that many seconds older than pynenc's dead-after counts too:
+    a runner whose clock runs behind writes heartbeats that look that much older than they are.
+    """
+    if slack > 0:
+        timeout = float(app.conf.runner_considered_dead_after_minutes) * 60 + slack
+        infos = app.orchestrator._get_active_runners(timeout, None)  # the public call has no timeout argument
+    else:
+        infos = app.orchestrator.get_active_runners()
     pids = set()
-    for info in app.orchestrator.get_active_runners():
+    for info in infos:
         ctx = app.state_backend.get_runner_context(info.runner_id)
         if ctx is not None:
             pids.add(ctx.pid)

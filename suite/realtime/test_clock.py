@@ -1,0 +1,137 @@
+"""Skewed clocks in the real-time tier: the fault shown effective, and the skew a configuration tolerates.
+
+pynenc's recovery compares the heartbeat a runner stamps with its own clock
+(``register_runner_heartbeats``: ``time()``) with the sweeping runner's clock
+(``_get_active_runners``: ``time() - dead_after``); its documentation states no
+assumption about the hosts' clocks.  A runner whose clock runs ``dead_after``
+behind the sweeper's looks dead while it works: its work runs again.  No
+heartbeat timeout can tell a dead runner from a live one with a clock that far
+off, so the size of skew at which that starts is reported as the configuration's
+*tolerance*, not as a defect; a rule broken at a smaller skew would be one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pynenc_suite.apps.runner_config import placeholder
+from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.realtime.clock_shift import ClockShiftUnavailable, library
+from pynenc_suite.drivers.realtime.inject import environment_for
+from pynenc_suite.drivers.realtime.regressions import HEARTBEAT_LAG_OF_DEAD_AFTER, heartbeats_half_stale
+from pynenc_suite.drivers.realtime.timing import Timing
+from pynenc_suite.engines.instance import EngineInstance
+from pynenc_suite.history.html_report import REPORT
+from pynenc_suite.history.model import Kind
+from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
+from pynenc_suite.provider.loopback import LoopbackProvider
+from pynenc_suite.schedules.realtime import CONFIGURED, RealtimeSchedule, RunnerClock
+from pynenc_suite.strategies.realtime import probe_schedule
+from pynenc_suite.tiers.realtime import Outcome, RealtimeSearch
+from pynenc_suite.tiers.tolerance import CLOCK_TOLERANCE, Probe, Tolerance, search
+from pynenc_suite.verdicts import require
+
+pytestmark = pytest.mark.pynenc_realtime
+
+CLOCK_STEP = 0.5  # seconds: the tolerance is reported to within this
+SKEWED = "a runner's clock behind the sweeper's"
+
+
+@pytest.fixture(scope="module")
+def clock_shift() -> None:
+    """The preload library that skews a runner's clock; without a C compiler these tests skip with the reason."""
+    try:
+        library()
+    except ClockShiftUnavailable as error:
+        pytest.skip(str(error))
+
+
+def _probe(target: Target) -> RealtimeSchedule:
+    runner = "ThreadRunner" if placeholder(target.app) or target.probed else CONFIGURED
+    return probe_schedule([target.under_test(name) for name in sorted(target.controlled)], runner)
+
+
+def _behind(schedule: RealtimeSchedule, seconds: float) -> RealtimeSchedule:
+    """``schedule`` with its second runner's clock ``seconds`` behind the sweeper's (the first keeps the sweeper's)."""
+    return replace(schedule, clocks=(RunnerClock(), RunnerClock(offset=-seconds)))
+
+
+def _first_violation(outcome: Outcome) -> str:
+    return str(outcome.failures[0].violation) if outcome.failures else ""
+
+
+def test_a_skewed_clock_exposes_heartbeats_written_half_stale(
+    clock_shift: None,
+    pynenc_target: Target,
+    pynenc_engine: EngineInstance,
+    pynenc_provider: LoopbackProvider,
+    pynenc_realtime_out: Path,
+    record_property: RecordProperty,
+) -> None:
+    """Runners that write their heartbeat half a dead-after old keep every rule while clocks agree, and so do
+    clocks half a dead-after apart with a correct pynenc; together, a live runner is presumed dead and its work
+    runs twice.  Only the skewed clock exposes the regression: the fault is shown effective, visible as a SKEW
+    event in the history and a marker on report.html."""
+    skew = Timing().dead_after_seconds * (1 - HEARTBEAT_LAG_OF_DEAD_AFTER) + CLOCK_STEP
+    probe = _probe(pynenc_target)
+    regressed = RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider,
+                               pynenc_realtime_out / "regression-heartbeats_half_stale",
+                               extra_env=environment_for(heartbeats_half_stale))  # fmt: skip
+    correct = RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "clock-skew-alone")
+    without_skew = regressed.run(probe)
+    skew_alone = correct.run(_behind(probe, skew))
+    both = regressed.run(_behind(probe, skew))
+    record_property(
+        REALTIME,
+        f"{pynenc_engine.name}: injected regression heartbeats_half_stale -> clocks agreeing: "
+        f"{len(without_skew.failures)} decided violations; correct pynenc with r1 {skew:g} s behind: "
+        f"{len(skew_alone.failures)}; both: {len(both.failures)}",
+    )
+    for outcome, what in ((without_skew, "the regression with clocks agreeing"), (skew_alone, f"{skew:g} s of skew")):
+        if outcome.failures:
+            require(False, f"{what} broke a rule:\n" + outcome.describe_failure(pynenc_target.spec, pynenc_engine.name))
+    skews = [e for e in both.history.of_kind(Kind.SKEW) if e.offset == -skew]
+    if not skews:
+        raise RuntimeError(f"the skewed run's history has no SKEW event of {-skew:g} s: {both.folder}")
+    if not both.failures:  # the fault is not effective: an error of the suite, not a property of pynenc
+        raise RuntimeError(f"a runner {skew:g} s behind did not expose heartbeats written half stale: {both.folder}")
+    page = (both.folder / REPORT).read_text()
+    if f"clock {-skew:+g}s" not in page:
+        raise RuntimeError(f"{both.folder / REPORT} does not show the runner's skewed clock")
+
+
+def test_clock_skew_tolerance(
+    clock_shift: None,
+    pynenc_target: Target,
+    pynenc_engine: EngineInstance,
+    pynenc_provider: LoopbackProvider,
+    pynenc_realtime_out: Path,
+    record_property: RecordProperty,
+) -> None:
+    """The largest skew between a runner's clock and the sweeper's under which every rule still holds, to
+    within half a second: the probe schedule run with the second runner's clock further and further behind.
+    Written to clock-tolerance.json, which ``pynenc-suite doctor`` quotes.  Fails only if the probe breaks a
+    rule with no skew at all."""
+    timing = Timing()
+    probe = _probe(pynenc_target)
+    session = RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "clock-tolerance")
+
+    def run_at(seconds: float) -> Probe:
+        outcome = session.run(_behind(probe, seconds))
+        return Probe(seconds, not outcome.failures, _first_violation(outcome), str(outcome.folder))
+
+    held, broke, probes = search(run_at, CLOCK_STEP, limit=2 * timing.dead_after_seconds)
+    tolerance = Tolerance(
+        fault=SKEWED, app=pynenc_target.spec, engine=pynenc_engine.name, step=CLOCK_STEP,
+        limit=2 * timing.dead_after_seconds, held=held, broke=broke,
+        timing={"dead_after_seconds": timing.dead_after_seconds, "heartbeat_seconds": timing.heartbeat_seconds,
+                "max_pending_seconds": timing.max_pending_seconds, "sweep_seconds": timing.sweep_seconds},
+        probes=tuple(probes),
+    )  # fmt: skip
+    (pynenc_realtime_out / CLOCK_TOLERANCE).write_text(tolerance.to_json())
+    record_property(REALTIME, tolerance.line())
+    require(held is not None, lambda: f"the probe schedule broke a rule with no skew: {tolerance.first_violation} "
+                                      f"({probes[0].folder})")  # fmt: skip
