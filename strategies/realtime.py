@@ -14,7 +14,7 @@ from pynenc_suite.history.model import Fault
 
 # A real-time schedule.json saved before these types moved to schedules names them by this module: jsonpickle
 # still finds them here.
-from pynenc_suite.schedules.realtime import RUNNER_CLASSES, RealtimeSchedule, TimedEnqueue, TimedFault
+from pynenc_suite.schedules.realtime import RUNNER_CLASSES, RealtimeSchedule, RunnerClock, TimedEnqueue, TimedFault
 from pynenc_suite.schedules.tasks import TaskUnderTest
 from pynenc_suite.strategies.arguments import kwargs_from, parameter_pools
 
@@ -34,6 +34,11 @@ class RealtimeKnobs:
     runner_classes: tuple[str, ...] = RUNNER_CLASSES
     faults: tuple[Fault, ...] = FAULTS
     max_stall: float = 6.0  # a stall longer than dead_after makes pynenc presume the runner dead
+    # A runner's clock off the sweeper's by up to this many seconds, drifting up to this many seconds per second:
+    # well inside the skew the tier's recovery settings tolerate (tests/realtime/test_clock.py measures 3.5 s),
+    # so a rule broken here is broken by pynenc, not by the clock assumption.  0 and 0: every clock agrees.
+    max_skew: float = 0.5
+    max_drift: float = 0.01
 
 
 def _times(window: float) -> st.SearchStrategy[float]:
@@ -68,11 +73,21 @@ def realtime_schedules(
         busy=st.booleans(),
     )
     faults = draw(st.lists(fault, max_size=knobs.max_faults)) if knobs.faults else []
+    clocks = draw(st.tuples(*[runner_clocks(knobs) for _ in runners])) if knobs.max_skew or knobs.max_drift else ()
     return RealtimeSchedule(
         runners=runners,
         enqueues=tuple(sorted(enqueues, key=lambda e: e.at)),
         faults=tuple(sorted(faults, key=lambda f: f.at)),
+        clocks=clocks if any(c.skewed for c in clocks) else (),
     )
+
+
+def runner_clocks(knobs: RealtimeKnobs) -> st.SearchStrategy[RunnerClock]:
+    """A runner's clock: mostly the sweeper's; else up to ``max_skew`` ahead or behind, drifting up to ``max_drift``.
+    Shrinks towards the sweeper's clock."""
+    offsets = [0.0, 0.0, -knobs.max_skew, knobs.max_skew, -knobs.max_skew / 2]
+    drifts = [0.0, 0.0, -knobs.max_drift, knobs.max_drift]
+    return st.builds(RunnerClock, offset=st.sampled_from(offsets), drift=st.sampled_from(drifts))
 
 
 PROBE_ENQUEUES = 8
@@ -87,7 +102,8 @@ def probe_schedule(tasks: list[TaskUnderTest], runner_class: str) -> RealtimeSch
     The enqueues are the first drawn from a fixed seed with at least three distinct argument sets
     (so the same every time for the same tasks and Hypothesis); no faults, no failing calls.
     """
-    knobs = RealtimeKnobs(max_runners=2, max_enqueues=PROBE_ENQUEUES, faults=(), runner_classes=(runner_class,))
+    knobs = RealtimeKnobs(max_runners=2, max_enqueues=PROBE_ENQUEUES, faults=(), runner_classes=(runner_class,),
+                          max_skew=0.0, max_drift=0.0)  # fmt: skip
     drawn: list[RealtimeSchedule] = []
 
     @seed(0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from pynenc_suite.active import options
 from pynenc_suite.apps.runner_config import placeholder
 from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.realtime.clock_shift import ClockShiftUnavailable, library
 from pynenc_suite.drivers.realtime.inject import environment_for
 from pynenc_suite.drivers.realtime.regressions import keys_not_enforced
 from pynenc_suite.engines.instance import EngineInstance
@@ -99,8 +101,8 @@ def test_the_app_as_configured_holds_every_rule(
                     "placeholder, runs nothing): the other real-time tests ran it on the suite's runners; set "
                     "runner_cls to check the configuration you deploy")  # fmt: skip
     session = RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "as-configured",
-                              knobs=RealtimeKnobs(max_runners=2, max_enqueues=12, faults=(),
-                                                  runner_classes=(CONFIGURED,)))  # fmt: skip
+                              knobs=RealtimeKnobs(max_runners=2, max_enqueues=12, faults=(), max_skew=0.0,
+                                                  max_drift=0.0, runner_classes=(CONFIGURED,)))  # fmt: skip
     totals = session.explore(AS_CONFIGURED_SECONDS, seed_value=0)
     record_property(
         REALTIME, f"{pynenc_engine.name}: as configured ({type(pynenc_target.app.runner).__name__}): " + totals.line()
@@ -128,12 +130,14 @@ def test_realtime_schedules_hold_every_rule(
     # Probes replace a user app's bodies in the runner process only; process-spawning runners
     # would run the real bodies in their workers, so a probed app gets ThreadRunners.
     classes = ("ThreadRunner",) if pynenc_target.probed else RUNNER_CLASSES
+    knobs = RealtimeKnobs(faults=faults, runner_classes=classes)
+    try:
+        library()
+    except ClockShiftUnavailable as error:
+        knobs = replace(knobs, max_skew=0.0, max_drift=0.0)
+        record_property(REALTIME, f"{engine.name}: no skewed clocks: {error}")
     session = RealtimeSearch(
-        pynenc_target,
-        pynenc_engine,
-        pynenc_provider,
-        pynenc_realtime_out / "schedules",
-        knobs=RealtimeKnobs(faults=faults, runner_classes=classes),
+        pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "schedules", knobs=knobs
     )
     if chosen.realtime_replay:
         outcome = session.run(RealtimeSchedule.from_json((Path(chosen.realtime_replay) / "schedule.json").read_text()))
