@@ -119,9 +119,9 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "artefacts",
-        "where failures, real-time runs and pynenc's log are written (default .pynenc-suite, or "
-        "$PYNENC_SUITE_ARTEFACTS)",
-        _on((*APP_COMMANDS, "fuzz"), "--artefacts"),
+        "where failures, real-time runs and pynenc's log are written, and where doctor reads the measured "
+        "tolerances of real-time runs (default .pynenc-suite, or $PYNENC_SUITE_ARTEFACTS)",
+        _on((*APP_COMMANDS, "doctor", "fuzz"), "--artefacts"),
         kind=Path,
         metavar="DIR",
     ),

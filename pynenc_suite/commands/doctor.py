@@ -14,6 +14,7 @@ def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
     from pynenc_suite.determinism import without_local_constants
     from pynenc_suite.doctor import examine
     from pynenc_suite.doctor.items import as_json, failed, markdown
+    from pynenc_suite.tiers.tolerance import newest
 
     if not args.app:
         raise BadInput("doctor needs the app: pynenc-suite doctor package.module:app")
@@ -22,12 +23,14 @@ def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
     if args.expected_keys is not None and args.expected_keys < 1:
         raise BadInput("--expected-keys must be at least 1")
     try:
-        chosen = SuiteOptions(app=args.app, key_normalisers=args.key_normalisers, strategies=args.strategies)
+        chosen = SuiteOptions(app=args.app, key_normalisers=args.key_normalisers, strategies=args.strategies,
+                              **({"artefacts": args.artefacts} if args.artefacts else {}))  # fmt: skip
         target = load_target(chosen, strict=False)
     except TargetError as error:
         raise BadInput(str(error)) from None
     without_local_constants()
-    items = examine(target, args.expected_keys, args.max_body_seconds)
+    sessions = sorted(p for p in (chosen.artefacts / "realtime").glob("*") if p.is_dir())
+    items = examine(target, args.expected_keys, args.max_body_seconds, measured_skew=newest(sessions, target.spec))
     print(markdown(target.spec, items))
     if args.json:
         args.json.write_text(as_json(target.spec, items) + "\n")

@@ -24,6 +24,7 @@ from typing import Any
 from pynenc_suite.apps.runner_config import placeholder
 from pynenc_suite.doctor.items import Item, Mark
 from pynenc_suite.history.model import Mode
+from pynenc_suite.tiers.tolerance import Tolerance
 
 IDLE_FACTOR = 4  # more slots than this many times the expected keys: most of them idle
 # Measured by `pynenc-suite matrix` (docs/matrix/matrix.md: SQLite, ThreadRunner, 2 cores, pynenc 0.4.0),
@@ -131,3 +132,32 @@ def recovery_items(target: Any, max_body_seconds: float | None) -> list[Item]:
                           "be recovered while running (recorded pynenc defect PYN-012)",
                           "" if mark is Mark.PASS else f"at most {safe} processes, or a longer dead-after"))  # fmt: skip
     return items
+
+
+def clock_item(target: Any, measured: Tolerance | None) -> Item:
+    """How far apart the runner hosts' clocks may be.  pynenc compares the heartbeat a runner stamps with its
+    own clock (``time()``) with the sweeping runner's clock, and documents no assumption about them: a runner
+    whose clock is dead-after behind looks dead while it works, and its work runs again.  The bound for the
+    app's settings is dead-after minus one heartbeat interval; a real-time run's measured tolerance, if any, is
+    quoted as the evidence."""
+    conf = target.app.conf
+    dead_after = float(conf.runner_considered_dead_after_minutes) * 60
+    heartbeat = float(conf.atomic_service_check_interval_minutes) * 60
+    bound = (f"the clocks of the hosts running runners must agree to within about {dead_after - heartbeat:.0f} s "
+             f"(dead-after {dead_after:.0f} s minus one heartbeat interval, {heartbeat:.0f} s): a runner whose clock "
+             "is further behind the sweeping runner's is presumed dead while it works, and its work runs again")  # fmt: skip
+    if measured is None:
+        return Item("recovery", "app", Mark.WARN, f"{bound}; not measured for this app",
+                    f"pynenc-suite realtime {target.spec} --engine=sqlite|redis -k clock_skew_tolerance")  # fmt: skip
+    timing = measured.timing
+    if measured.held is None:
+        return Item("recovery", "app", Mark.FAIL,
+                    f"{bound}; the real-time run that measured it broke a rule without any skew "
+                    f"({measured.engine}): {measured.first_violation}",
+                    f"pynenc-suite realtime {target.spec} --engine={measured.engine}")  # fmt: skip
+    at = (f"at {measured.broke:g} s {measured.first_violation}" if measured.broke is not None
+          else f"held up to the {measured.limit:g} s searched")  # fmt: skip
+    return Item("recovery", "app", Mark.PASS,
+                f"{bound}; measured by pynenc-suite realtime on {measured.engine} with dead-after "
+                f"{timing['dead_after_seconds']:g} s and a heartbeat every {timing['heartbeat_seconds']:g} s: every "
+                f"rule held with a runner's clock {measured.held:g} s behind; {at}")  # fmt: skip
