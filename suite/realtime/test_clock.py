@@ -12,6 +12,7 @@ off, so the size of skew at which that starts is reported as the configuration's
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pytest
 
 from pynenc_suite.apps.runner_config import placeholder
 from pynenc_suite.apps.target import Target
-from pynenc_suite.drivers.realtime.clock_shift import ClockShiftUnavailable, library
+from pynenc_suite.drivers.realtime.clock_shift import REQUIRE_ENV, ClockShiftUnavailable, library
 from pynenc_suite.drivers.realtime.inject import environment_for
 from pynenc_suite.drivers.realtime.regressions import HEARTBEAT_LAG_OF_DEAD_AFTER, heartbeats_half_stale
 from pynenc_suite.drivers.realtime.timing import Timing
@@ -42,10 +43,13 @@ SKEWED = "a runner's clock behind the sweeper's"
 
 @pytest.fixture(scope="module")
 def clock_shift() -> None:
-    """The preload library that skews a runner's clock; without a C compiler these tests skip with the reason."""
+    """The preload library that skews a runner's clock; without a C compiler these tests skip with the reason
+    (fail, with ``PYNENC_SUITE_REQUIRE_CLOCK_SHIFT`` set)."""
     try:
         library()
     except ClockShiftUnavailable as error:
+        if os.environ.get(REQUIRE_ENV):
+            raise RuntimeError(f"{REQUIRE_ENV} is set, and {error}") from None
         pytest.skip(str(error))
 
 
@@ -71,9 +75,9 @@ def test_a_skewed_clock_exposes_heartbeats_written_half_stale(
     pynenc_realtime_out: Path,
     record_property: RecordProperty,
 ) -> None:
-    """Runners that write their heartbeat half a dead-after old keep every rule while clocks agree, and so do
-    clocks half a dead-after apart with a correct pynenc; together, a live runner is presumed dead and its work
-    runs twice.  Only the skewed clock exposes the regression: the fault is shown effective, visible as a SKEW
+    """Runners that write their heartbeat half a dead-after old keep every rule while clocks agree, and so does a
+    correct pynenc with one runner's clock half a dead-after and one step behind; together, a live runner is
+    presumed dead and its work runs twice.  Only the skewed clock exposes the regression: the fault is shown effective, visible as a SKEW
     event in the history and a marker on report.html."""
     skew = Timing().dead_after_seconds * (1 - HEARTBEAT_LAG_OF_DEAD_AFTER) + CLOCK_STEP
     probe = _probe(pynenc_target)
