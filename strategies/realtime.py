@@ -35,7 +35,7 @@ class RealtimeKnobs:
     faults: tuple[Fault, ...] = FAULTS
     max_stall: float = 6.0  # a stall longer than dead_after makes pynenc presume the runner dead
     # A runner's clock off the sweeper's by up to this many seconds, drifting up to this many seconds per second:
-    # well inside the skew the tier's recovery settings tolerate (tests/realtime/test_clock.py measures 3.5 s),
+    # well inside the skew the tier's recovery settings tolerate (suite/realtime/test_skewed_clocks.py measures 3.5 s),
     # so a rule broken here is broken by pynenc, not by the clock assumption.  0 and 0: every clock agrees.
     max_skew: float = 0.5
     max_drift: float = 0.01
