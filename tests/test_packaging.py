@@ -61,3 +61,30 @@ def test_the_package_docstring_maps_every_folder_to_its_module() -> None:
         assert f"``{module}``" in (pynenc_suite.__doc__ or "") and f"``{folder}/``" in (pynenc_suite.__doc__ or ""), (
             module
         )
+
+
+def test_every_data_file_of_a_package_folder_is_package_data() -> None:
+    """A file the installed suite reads (the clock library's C source, the findings' artefacts) must be in the wheel."""
+    import fnmatch
+    import subprocess
+
+    setuptools = _setuptools()
+    package_data, package_dir = setuptools["package-data"], setuptools["package-dir"]
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for name in tracked.splitlines():
+        path = ROOT / name
+        if (
+            path.suffix == ".py"
+            or len(path.relative_to(ROOT).parts) == 1
+            or path.relative_to(ROOT).parts[0] in {*NOT_INSTALLED, "templates"}
+        ):
+            continue
+        matched = False
+        for folder in [path.parent, *path.parent.parents]:
+            if folder == ROOT:
+                break
+            package = _package_of(folder, package_dir)
+            relative = str(path.relative_to(folder))
+            if package in setuptools["packages"] and any(fnmatch.fnmatch(relative, glob) for glob in package_data.get(package, [])):
+                matched = True
+        assert matched, f"{name} is not package data"
