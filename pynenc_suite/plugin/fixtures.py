@@ -3,15 +3,17 @@
 ``pynenc_target``: the app under test.  The real-time tier's session fixtures:
 ``pynenc_engine`` (a temporary SQLite folder, or a Redis server on a free
 loopback port), ``pynenc_provider`` (the loopback provider) and
-``pynenc_realtime_out`` (the session's folder of run records).  An unusable
-Redis stops the session with one line and exit status 2.
+``pynenc_realtime_out`` (the session's folder of run records), and
+``pynenc_realtime_session``, which opens a :class:`RealtimeSearch` on those under a
+folder of its own.  An unusable Redis stops the session with one line and exit status 2.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -20,6 +22,12 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.engines.instance import EngineInstance, EngineUnavailable, engine_instance
 from pynenc_suite.engines.registry import engine_for_tier
 from pynenc_suite.provider.loopback import LoopbackProvider
+
+if TYPE_CHECKING:  # the plugin imports nothing of the real-time tier until a real-time test asks for it
+    from pynenc_suite.strategies.realtime import RealtimeKnobs
+    from pynenc_suite.tiers.realtime import RealtimeSearch
+
+RealtimeSessions = Callable[..., "RealtimeSearch"]
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +56,19 @@ def pynenc_realtime_out(pynenc_engine: EngineInstance) -> Path:
     folder = artefacts_root("realtime", f"{pynenc_engine.name}-{time.strftime('%Y%m%d-%H%M%S')}")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def pynenc_realtime_session(
+    pynenc_target: Target, pynenc_engine: EngineInstance, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path
+) -> RealtimeSessions:
+    """``session(name, knobs=None, extra_env=None)``: a real-time session on this run's app, engine and provider,
+    its runs under ``<pynenc_realtime_out>/<name>``."""
+    from pynenc_suite.tiers.realtime import RealtimeSearch
+
+    def session(
+        name: str, knobs: RealtimeKnobs | None = None, extra_env: dict[str, str] | None = None
+    ) -> RealtimeSearch:
+        return RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / name, knobs, extra_env)
+
+    return session

@@ -27,10 +27,9 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.artefacts.monitor import KEPT_DATABASE, MONITOR_NEEDS, CannotMonitor, monitor_command
 from pynenc_suite.engines.instance import EngineInstance
 from pynenc_suite.history.model import Kind
+from pynenc_suite.plugin.fixtures import RealtimeSessions
 from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
-from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.strategies.realtime import RealtimeKnobs
-from pynenc_suite.tiers.realtime import RealtimeSearch
 
 pytestmark = pytest.mark.pynenc_realtime
 
@@ -83,17 +82,15 @@ def _monitor(folder: Path, port: int) -> Iterator[str]:
 def test_a_kept_database_opens_in_pynenc_monitor(
     pynenc_target: Target,
     pynenc_engine: EngineInstance,
-    pynenc_provider: LoopbackProvider,
-    pynenc_realtime_out: Path,
+    pynenc_realtime_session: RealtimeSessions,
     record_property: RecordProperty,
 ) -> None:
     if options().realtime_replay:
         pytest.skip("replaying one schedule")
     if pynenc_engine.name != "sqlite":
         pytest.skip("the tier keeps databases of SQLite runs only")
-    session = RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "monitor",
-                              knobs=RealtimeKnobs(max_runners=2, max_enqueues=4, faults=(),
-                                                  runner_classes=("ThreadRunner",)))  # fmt: skip
+    session = pynenc_realtime_session("monitor", knobs=RealtimeKnobs(
+        max_runners=2, max_enqueues=4, faults=(), runner_classes=("ThreadRunner",)))  # fmt: skip
     session.explore(MONITOR_RUN_SECONDS, seed_value=0)
     if not session.outcomes:
         raise RuntimeError("no schedule ran, so no database was kept")

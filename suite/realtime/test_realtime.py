@@ -25,11 +25,10 @@ from pynenc_suite.drivers.realtime.regressions import keys_not_enforced
 from pynenc_suite.engines.instance import EngineInstance
 from pynenc_suite.history.html_report import REPORT
 from pynenc_suite.history.model import Fault
+from pynenc_suite.plugin.fixtures import RealtimeSessions
 from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
-from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.schedules.realtime import CONFIGURED, RUNNER_CLASSES, RealtimeSchedule, TimedEnqueue
 from pynenc_suite.strategies.realtime import FAULTS, RealtimeKnobs
-from pynenc_suite.tiers.realtime import RealtimeSearch
 from pynenc_suite.verdicts import require
 
 pytestmark = pytest.mark.pynenc_realtime
@@ -49,8 +48,7 @@ def _burst(task: str, account: str, runners: tuple[str, ...]) -> RealtimeSchedul
 def test_keys_not_enforced_in_the_runners_is_caught(
     pynenc_target: Target,
     pynenc_engine: EngineInstance,
-    pynenc_provider: LoopbackProvider,
-    pynenc_realtime_out: Path,
+    pynenc_realtime_session: RealtimeSessions,
     record_property: RecordProperty,
 ) -> None:
     """With KEYS control disabled in every runner process, same-account calls overlap: a decided no-overlap."""
@@ -58,13 +56,7 @@ def test_keys_not_enforced_in_the_runners_is_caught(
         pytest.skip("replaying one schedule")
     if "call_keyed" not in pynenc_target.tasks:
         pytest.skip("the injected-regression check uses the reference app's call_keyed")
-    session = RealtimeSearch(
-        pynenc_target,
-        pynenc_engine,
-        pynenc_provider,
-        pynenc_realtime_out / "regression-keys_not_enforced",
-        extra_env=environment_for(keys_not_enforced),
-    )
+    session = pynenc_realtime_session("regression-keys_not_enforced", extra_env=environment_for(keys_not_enforced))
     caught = []
     for runners in (("ThreadRunner", "ThreadRunner"), ("MultiThreadRunner", "PersistentProcessRunner")):
         outcome = session.run(_burst("call_keyed", "acct-1", runners))
@@ -87,8 +79,7 @@ AS_CONFIGURED_SECONDS = 20.0
 def test_the_app_as_configured_holds_every_rule(
     pynenc_target: Target,
     pynenc_engine: EngineInstance,
-    pynenc_provider: LoopbackProvider,
-    pynenc_realtime_out: Path,
+    pynenc_realtime_session: RealtimeSessions,
     record_property: RecordProperty,
 ) -> None:
     """Two runner processes booted with the runner class, sizing and settings the app configures (only the
@@ -100,9 +91,8 @@ def test_the_app_as_configured_holds_every_rule(
         pytest.skip(f"the app configures no runner (runner_cls {pynenc_target.app.conf.runner_cls}, pynenc's "
                     "placeholder, runs nothing): the other real-time tests ran it on the suite's runners; set "
                     "runner_cls to check the configuration you deploy")  # fmt: skip
-    session = RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "as-configured",
-                              knobs=RealtimeKnobs(max_runners=2, max_enqueues=12, faults=(), max_skew=0.0,
-                                                  max_drift=0.0, runner_classes=(CONFIGURED,)))  # fmt: skip
+    session = pynenc_realtime_session("as-configured", knobs=RealtimeKnobs(
+        max_runners=2, max_enqueues=12, faults=(), max_skew=0.0, max_drift=0.0, runner_classes=(CONFIGURED,)))  # fmt: skip
     totals = session.explore(AS_CONFIGURED_SECONDS, seed_value=0)
     record_property(
         REALTIME, f"{pynenc_engine.name}: as configured ({type(pynenc_target.app.runner).__name__}): " + totals.line()
@@ -119,8 +109,7 @@ def test_the_app_as_configured_holds_every_rule(
 def test_realtime_schedules_hold_every_rule(
     pynenc_target: Target,
     pynenc_engine: EngineInstance,
-    pynenc_provider: LoopbackProvider,
-    pynenc_realtime_out: Path,
+    pynenc_realtime_session: RealtimeSessions,
     record_property: RecordProperty,
 ) -> None:
     """Drawn schedules with kills, stops, stalls and drops: no decided violation outside the recorded findings."""
@@ -136,9 +125,7 @@ def test_realtime_schedules_hold_every_rule(
     except ClockShiftUnavailable as error:
         knobs = replace(knobs, max_skew=0.0, max_drift=0.0)
         record_property(REALTIME, f"{engine.name}: no skewed clocks: {error}")
-    session = RealtimeSearch(
-        pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "schedules", knobs=knobs
-    )
+    session = pynenc_realtime_session("schedules", knobs=knobs)
     if chosen.realtime_replay:
         outcome = session.run(RealtimeSchedule.from_json((Path(chosen.realtime_replay) / "schedule.json").read_text()))
         record_property(

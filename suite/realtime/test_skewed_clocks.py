@@ -27,11 +27,11 @@ from pynenc_suite.drivers.realtime.timing import Timing
 from pynenc_suite.engines.instance import EngineInstance
 from pynenc_suite.history.html_report import REPORT
 from pynenc_suite.history.model import Kind
+from pynenc_suite.plugin.fixtures import RealtimeSessions
 from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
-from pynenc_suite.provider.loopback import LoopbackProvider
 from pynenc_suite.schedules.realtime import CONFIGURED, RealtimeSchedule, RunnerClock
 from pynenc_suite.strategies.realtime import probe_schedule
-from pynenc_suite.tiers.realtime import Outcome, RealtimeSearch
+from pynenc_suite.tiers.realtime import Outcome
 from pynenc_suite.tiers.tolerance import CLOCK_TOLERANCE, Probe, Tolerance, search
 from pynenc_suite.verdicts import require
 
@@ -71,8 +71,7 @@ def test_a_skewed_clock_exposes_heartbeats_written_half_stale(
     clock_shift: None,
     pynenc_target: Target,
     pynenc_engine: EngineInstance,
-    pynenc_provider: LoopbackProvider,
-    pynenc_realtime_out: Path,
+    pynenc_realtime_session: RealtimeSessions,
     record_property: RecordProperty,
 ) -> None:
     """Runners that write their heartbeat half a dead-after old keep every rule while clocks agree, and so does a
@@ -81,10 +80,10 @@ def test_a_skewed_clock_exposes_heartbeats_written_half_stale(
     event in the history and a marker on report.html."""
     skew = Timing().dead_after_seconds * (1 - HEARTBEAT_LAG_OF_DEAD_AFTER) + CLOCK_STEP
     probe = _probe(pynenc_target)
-    regressed = RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider,
-                               pynenc_realtime_out / "regression-heartbeats_half_stale",
-                               extra_env=environment_for(heartbeats_half_stale))  # fmt: skip
-    correct = RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "clock-skew-alone")
+    regressed = pynenc_realtime_session(
+        "regression-heartbeats_half_stale", extra_env=environment_for(heartbeats_half_stale)
+    )
+    correct = pynenc_realtime_session("clock-skew-alone")
     without_skew = regressed.run(probe)
     skew_alone = correct.run(_behind(probe, skew))
     both = regressed.run(_behind(probe, skew))
@@ -111,8 +110,8 @@ def test_clock_skew_tolerance(
     clock_shift: None,
     pynenc_target: Target,
     pynenc_engine: EngineInstance,
-    pynenc_provider: LoopbackProvider,
     pynenc_realtime_out: Path,
+    pynenc_realtime_session: RealtimeSessions,
     record_property: RecordProperty,
 ) -> None:
     """The largest skew between a runner's clock and the sweeper's under which every rule still holds, to
@@ -121,7 +120,7 @@ def test_clock_skew_tolerance(
     rule with no skew at all."""
     timing = Timing()
     probe = _probe(pynenc_target)
-    session = RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / "clock-tolerance")
+    session = pynenc_realtime_session("clock-tolerance")
 
     def run_at(seconds: float) -> Probe:
         outcome = session.run(_behind(probe, seconds))
