@@ -85,6 +85,8 @@ def test_every_data_file_of_a_package_folder_is_package_data() -> None:
                 break
             package = _package_of(folder, package_dir)
             relative = str(path.relative_to(folder))
-            if package in setuptools["packages"] and any(fnmatch.fnmatch(relative, glob) for glob in package_data.get(package, [])):
+            if package in setuptools["packages"] and any(
+                fnmatch.fnmatch(relative, glob) for glob in package_data.get(package, [])
+            ):
                 matched = True
         assert matched, f"{name} is not package data"

@@ -92,4 +92,4 @@ def test_the_doctor_states_the_clock_bound_of_the_apps_settings_and_quotes_the_m
 ) -> None:
     item = clock_item(_target(), measured)
     assert item.mark is mark and said in item.reason
-    assert "within about 570 s (dead-after 600 s minus one heartbeat interval, 30 s)" in item.reason
+    assert "disagree by less than 570 s (dead-after 600 s minus one heartbeat interval, 30 s;" in item.reason

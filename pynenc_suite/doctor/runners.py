@@ -143,9 +143,10 @@ def clock_item(target: Any, measured: Tolerance | None) -> Item:
     conf = target.app.conf
     dead_after = float(conf.runner_considered_dead_after_minutes) * 60
     heartbeat = float(conf.atomic_service_check_interval_minutes) * 60
-    bound = (f"the clocks of the hosts running runners must agree to within about {dead_after - heartbeat:.0f} s "
-             f"(dead-after {dead_after:.0f} s minus one heartbeat interval, {heartbeat:.0f} s): a runner whose clock "
-             "is further behind the sweeping runner's is presumed dead while it works, and its work runs again")  # fmt: skip
+    bound = (f"the clocks of the hosts running runners must disagree by less than {dead_after - heartbeat:.0f} s "
+             f"(dead-after {dead_after:.0f} s minus one heartbeat interval, {heartbeat:.0f} s; keep a margin, a busy "
+             "runner loop writes its heartbeat late): a runner whose clock is further behind the sweeping runner's is "
+             "presumed dead while it works, and its work runs again")  # fmt: skip
     if measured is None:
         return Item("recovery", "app", Mark.WARN, f"{bound}; not measured for this app",
                     f"pynenc-suite realtime {target.spec} --engine=sqlite|redis -k clock_skew_tolerance")  # fmt: skip

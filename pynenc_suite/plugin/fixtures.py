@@ -69,6 +69,8 @@ def pynenc_realtime_session(
     def session(
         name: str, knobs: RealtimeKnobs | None = None, extra_env: dict[str, str] | None = None
     ) -> RealtimeSearch:
-        return RealtimeSearch(pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / name, knobs, extra_env)
+        return RealtimeSearch(
+            pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / name, knobs, extra_env
+        )
 
     return session
