@@ -1,0 +1,96 @@
+"""Runner namespaces: reachable through their link, cut and healed, and gone with the process that made them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pynenc_suite.drivers.realtime.network import HOST_PREFIX, Link, runner_networks, unavailable
+
+pytestmark = pytest.mark.skipif(bool(unavailable()), reason=unavailable() or "")
+
+CONNECT = textwrap.dedent("""
+    import socket, sys
+    try:
+        with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1.0) as s:
+            s.sendall(b"ping")
+            print(s.recv(4).decode())
+    except OSError as error:
+        print(type(error).__name__)
+""")
+
+
+def _echo_server(address: str) -> Iterator[int]:
+    with socket.socket() as server:
+        server.bind((address, 0))
+        server.listen()
+
+        def serve() -> None:
+            while True:
+                try:
+                    client, _ = server.accept()
+                except OSError:
+                    return
+                with client:
+                    client.sendall(client.recv(4))
+
+        threading.Thread(target=serve, daemon=True).start()
+        yield server.getsockname()[1]
+
+
+def _connect(link: Link, address: str, port: int) -> str:
+    command = link.command([sys.executable, "-c", CONNECT, address, str(port)])
+    return subprocess.run(command, capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+
+
+def _interfaces() -> set[str]:
+    return {name for name in os.listdir("/sys/class/net") if name.startswith(HOST_PREFIX)}
+
+
+def test_a_runner_reaches_this_machine_through_its_link_only_and_a_cut_drops_it_until_healed() -> None:
+    with runner_networks(2) as links:
+        assert len({link.host_address for link in links}) == 2
+        for link in links:
+            for port in _echo_server(link.host_address):
+                assert _connect(link, link.host_address, port) == "ping"
+                assert (
+                    _connect(link, "127.0.0.1", port) == "ConnectionRefusedError"
+                )  # this machine's loopback is not its
+                link.cut()
+                assert _connect(link, link.host_address, port) == "TimeoutError"
+                link.heal()
+                assert _connect(link, link.host_address, port) == "ping"
+    assert not _interfaces()
+
+
+MAKES_LINKS = textwrap.dedent("""
+    import sys, time
+    from pynenc_suite.drivers.realtime.network import runner_networks
+    with runner_networks(2) as links:
+        print(" ".join(str(link.holder.pid) for link in links), flush=True)
+        time.sleep(600)
+""")
+
+
+def test_a_killed_process_leaves_no_namespace_or_interface() -> None:
+    before = _interfaces()
+    maker = subprocess.Popen([sys.executable, "-c", MAKES_LINKS], stdout=subprocess.PIPE, text=True)
+    assert maker.stdout is not None
+    holders = [int(pid) for pid in maker.stdout.readline().split()]
+    assert len(holders) == 2 and len(_interfaces() - before) == 2
+    maker.send_signal(signal.SIGKILL)
+    maker.wait()
+    deadline = time.monotonic() + 10
+    while (_interfaces() - before) or any(Path(f"/proc/{pid}").exists() for pid in holders):
+        assert time.monotonic() < deadline, f"left behind: {_interfaces() - before}, holders {holders}"
+        time.sleep(0.1)
