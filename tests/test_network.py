@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pynenc_suite.drivers.realtime.network import HOST_PREFIX, Link, runner_networks, unavailable
+from pynenc_suite.engines.redis_server import listen_also, redis_server
 
 pytestmark = pytest.mark.skipif(bool(unavailable()), reason=unavailable() or "")
 
@@ -94,3 +96,29 @@ def test_a_killed_process_leaves_no_namespace_or_interface() -> None:
     while (_interfaces() - before) or any(Path(f"/proc/{pid}").exists() for pid in holders):
         assert time.monotonic() < deadline, f"left behind: {_interfaces() - before}, holders {holders}"
         time.sleep(0.1)
+
+
+REDIS_PING = textwrap.dedent("""
+    import sys, redis
+    try:
+        print(redis.Redis.from_url(sys.argv[1], socket_timeout=1.0, socket_connect_timeout=1.0).ping())
+    except redis.RedisError as error:
+        print(type(error).__name__)
+""")
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+def test_a_runner_in_its_namespace_reaches_the_suites_redis_server_until_cut() -> None:
+    with redis_server() as url, runner_networks(1) as (link,):
+        listen_also(url, [link.host_address])
+        through_link = url.replace("127.0.0.1", link.host_address)
+
+        def ping() -> str:
+            command = link.command([sys.executable, "-c", REDIS_PING, through_link])
+            return subprocess.run(command, capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+
+        assert ping() == "True"
+        link.cut()
+        assert ping() == "TimeoutError"
+        link.heal()
+        assert ping() == "True"
