@@ -45,6 +45,7 @@ class LoopbackProvider(CallLedger):
         self.hold_for: dict[str, float] = {}
         self.fail_next: set[str] = set()
         self._server: ThreadingHTTPServer | None = None
+        self._also: list[ThreadingHTTPServer] = []
 
     @property
     def url(self) -> str:
@@ -52,6 +53,22 @@ class LoopbackProvider(CallLedger):
             raise RuntimeError("the loopback provider is not serving")
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
+
+    def listen_on(self, address: str) -> str:
+        """Serve the same calls on ``address`` too (a runner namespace's link, which reaches this machine only
+        there) until :meth:`serving` ends; the URL to give the runners behind it."""
+        if self._server is None:
+            raise RuntimeError("the loopback provider is not serving")
+        server = self._start(address)
+        self._also.append(server)
+        host, port = server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def _start(self, address: str) -> ThreadingHTTPServer:
+        server = ThreadingHTTPServer((address, 0), self._handler())
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, name=f"provider-{address}", daemon=True).start()
+        return server
 
     def reset(self) -> None:
         """Forget every call (between runs sharing one server)."""
@@ -117,18 +134,14 @@ class LoopbackProvider(CallLedger):
     @contextmanager
     def serving(self) -> Iterator[LoopbackProvider]:
         """Serve on a free loopback port while the block runs."""
-        server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, name="loopback-provider", daemon=True)
-        self._server = server
-        thread.start()
+        self._server = self._start("127.0.0.1")
         try:
             yield self
         finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
-            self._server = None
+            for server in [self._server, *self._also]:
+                server.shutdown()
+                server.server_close()
+            self._server, self._also = None, []
 
 
 def _closed(connection: socket.socket) -> bool:

@@ -18,6 +18,7 @@ import pytest
 
 from pynenc_suite.drivers.realtime.network import HOST_PREFIX, Link, runner_networks, unavailable
 from pynenc_suite.engines.redis_server import listen_also, redis_server
+from pynenc_suite.provider.loopback import LoopbackProvider
 
 pytestmark = pytest.mark.skipif(bool(unavailable()), reason=unavailable() or "")
 
@@ -122,3 +123,29 @@ def test_a_runner_in_its_namespace_reaches_the_suites_redis_server_until_cut() -
         assert ping() == "TimeoutError"
         link.heal()
         assert ping() == "True"
+
+
+HTTP_GET = textwrap.dedent("""
+    import sys, urllib.request, urllib.error
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=1.0)
+        print("answered")
+    except urllib.error.HTTPError:
+        print("answered")
+    except OSError as error:
+        print(type(getattr(error, "reason", error)).__name__)
+""")
+
+
+def test_a_runner_in_its_namespace_reaches_the_provider_through_its_link() -> None:
+    with LoopbackProvider().serving() as provider, runner_networks(1) as (link,):
+        through_link = provider.listen_on(link.host_address)
+        assert link.host_address in through_link
+
+        def get() -> str:
+            command = link.command([sys.executable, "-c", HTTP_GET, through_link])
+            return subprocess.run(command, capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+
+        assert get() == "answered"
+        link.cut()
+        assert get() in ("TimeoutError", "timeout")
