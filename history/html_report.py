@@ -247,7 +247,7 @@ def _legend(real_time: bool) -> str:
     return (
         f'<p class="legend">x: {axis}. Bars: statuses {swatches}. Thin lines: provider calls (red: the '
         "violation's). "
-        "Vertical lines: crashes, stops, stalls, restarts, recovery sweeps. Blue bands: interleaved groups. "
+        "Vertical lines: crashes, stops, stalls, restarts, recovery sweeps, skewed clocks. Blue bands: interleaved groups. "
         "Red circles: the violation's events."
         "</p>"
     )
