@@ -65,6 +65,9 @@ class Fault(StrEnum):
     STALL = "stall"  # the runner is frozen (alive, no heartbeat) and continues later
     DROP_CONNECTIONS = "drop_connections"  # the engine closes every client connection
     EXIT = "exit"  # the runner's process ended on its own (pynenc raised in its loop)
+    PARTITION = (
+        "partition"  # CRASH: the runner's network is cut (alive and working, it reaches nothing); RESUME heals it
+    )
     CLOCK_SKEW = "clock_skew"  # SKEW: the runner lives on, its wall clock off by ``offset`` s, drifting ``drift`` s/s
 
 

@@ -101,8 +101,9 @@ class Facts:
         self.infos = invocations(history)
         self.unsettled = bool(history.of_kind(Kind.DEADLINE))
         crashes = history.of_kind(Kind.CRASH)
-        self.stalls = [e for e in crashes if e.fault is Fault.STALL]
-        self.kills = [e for e in crashes if e.fault is not Fault.STALL]
+        # a partitioned runner is, to the others, a stalled one: alive, silent, and it may still act
+        self.stalls = [e for e in crashes if e.fault in (Fault.STALL, Fault.PARTITION)]
+        self.kills = [e for e in crashes if e.fault not in (Fault.STALL, Fault.PARTITION)]
         self.stops = history.of_kind(Kind.STOP)
 
     def events_of(self, violation: Violation) -> list[Event]:

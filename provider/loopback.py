@@ -59,6 +59,10 @@ class LoopbackProvider(CallLedger):
         there) until :meth:`serving` ends; the URL to give the runners behind it."""
         if self._server is None:
             raise RuntimeError("the loopback provider is not serving")
+        served = next((s for s in self._also if s.server_address[0] == address), None)
+        if served is not None:  # a link made again on the same address: the socket bound to it still serves
+            host, port = served.server_address[:2]
+            return f"http://{host!s}:{port}"
         server = self._start(address)
         self._also.append(server)
         host, port = server.server_address[:2]

@@ -22,7 +22,9 @@ from pynenc_suite.strategies.arguments import kwargs_from, parameter_pools
 # clock is skewed from the start: RunnerClock).  SIGKILL a runner's process group or
 # one worker, SIGTERM (pynenc's graceful stop), SIGSTOP/SIGCONT for ``seconds`` (a heartbeat stall), close
 # every client connection of the engine.
-FAULTS: tuple[Fault, ...] = tuple(fault for fault in Fault if fault not in (Fault.EXIT, Fault.CLOCK_SKEW))
+FAULTS: tuple[Fault, ...] = tuple(
+    fault for fault in Fault if fault not in (Fault.EXIT, Fault.CLOCK_SKEW, Fault.PARTITION)
+)
 
 
 @dataclass(frozen=True)

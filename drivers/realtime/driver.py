@@ -31,6 +31,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.realtime import clock_shift
 from pynenc_suite.drivers.realtime.logs import error_from_message, last_error_line, logged_state_errors
 from pynenc_suite.drivers.realtime.nemesis import Nemesis, sleep_until
+from pynenc_suite.drivers.realtime.network import Link, runner_networks
 from pynenc_suite.drivers.realtime.processes import (
     RunnerProcess,
     RunnerStartError,
@@ -53,6 +55,7 @@ from pynenc_suite.drivers.realtime.timing import Timing
 from pynenc_suite.drivers.recovery import act_as_sweeper, sweep_once
 from pynenc_suite.engines.configure import configured
 from pynenc_suite.engines.instance import EngineInstance
+from pynenc_suite.engines.redis_server import listen_also
 from pynenc_suite.history.model import ErrorSite, Event, Fault, History, Kind
 from pynenc_suite.history.status_graph import FINAL, RECOVERY
 from pynenc_suite.provider.loopback import LoopbackProvider
@@ -121,6 +124,7 @@ class RealtimeRun:
         self._lock = threading.Lock()
         self._restart_lock = threading.Lock()
         self._stop = threading.Event()
+        self.links: list[Link] = []  # each runner slot's own network, when the schedule cuts one
 
     # -- time and events ------------------------------------------------------
     def _now(self) -> float:
@@ -134,7 +138,10 @@ class RealtimeRun:
     def execute(self) -> History:
         started = time.monotonic()
         self.config = {**self.engine.fresh(), **self.timing.config()}
-        with configured(self.app, self.config):
+        with configured(self.app, self.config), ExitStack() as networks:
+            if any(fault.kind is Fault.PARTITION for fault in self.schedule.faults):
+                self.links = networks.enter_context(runner_networks(len(self.runners)))
+                listen_also(self.engine.url, [link.host_address for link in self.links])
             return self._execute(started)
 
     def _execute(self, started: float) -> History:
@@ -221,8 +228,26 @@ class RealtimeRun:
         clock = self.schedule.clock(runner.slot)
         if clock.skewed:
             extra.update(clock_shift.environment(clock, self._t0))
-        env = runner_environment(self.config, runner.runner_cls, self.provider.url, extra)
-        runner.spawn(self.target.spec, env, self.log_folder)
+        link = self.link(runner)
+        if link is None:
+            env = runner_environment(self.config, runner.runner_cls, self.provider.url, extra)
+            runner.spawn(self.target.spec, env, self.log_folder)
+            return
+        # behind its link the runner reaches this machine at the link's host address only
+        config = {k: v.replace("127.0.0.1", link.host_address) if isinstance(v, str) else v
+                  for k, v in self.config.items()}  # fmt: skip
+        env = runner_environment(config, runner.runner_cls, self.provider.listen_on(link.host_address), extra)
+        runner.spawn(self.target.spec, env, self.log_folder, inside=link.command)
+
+    def link(self, runner: RunnerProcess) -> Link | None:
+        return self.links[runner.slot] if self.links else None
+
+    def heal(self, runner: RunnerProcess) -> None:
+        link = self.link(runner)
+        if runner.partitioned and link is not None:
+            link.heal()
+            runner.partitioned = False
+            self.emit(Kind.RESUME, worker=runner.label, detail=f"healed r{runner.slot}'s network")
 
     def _wait_for_heartbeats(self) -> None:
         """Every runner process has written a heartbeat (it is polling); raise if one died first."""
@@ -332,6 +357,7 @@ class RealtimeRun:
     def _drain(self) -> None:
         for runner in self.runners:
             self.resume(runner)
+            self.heal(runner)
             if not runner.alive:
                 self.restart(runner)
         self.emit(Kind.DRAIN)

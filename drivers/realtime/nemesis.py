@@ -52,7 +52,7 @@ class Nemesis:
             self._drop_connections()
             return None
         runner = (self._busy_runner() if fault.busy else None) or run.runners[fault.runner % len(run.runners)]
-        if not runner.alive or runner.stalled:
+        if not runner.alive or runner.stalled or runner.partitioned:
             return None
         pid = runner.pid
         if fault.kind is Fault.KILL:
@@ -78,6 +78,14 @@ class Nemesis:
             runner.stalled = True
             self._record(Kind.CRASH, fault.kind, runner, f"SIGSTOP process group {pid} for {fault.seconds:g}s")
             return lambda: run.resume(runner)
+        if fault.kind is Fault.PARTITION:
+            link = run.link(runner)
+            if link is None:
+                return None
+            link.cut()
+            runner.partitioned = True
+            self._record(Kind.CRASH, fault.kind, runner, f"cut r{runner.slot}'s network for {fault.seconds:g}s")
+            return lambda: run.heal(runner)
         raise ValueError(f"the nemesis cannot strike {fault.kind!r}")
 
     def _record(self, kind: Kind, fault: Fault, runner: RunnerProcess | None, detail: str) -> None:
@@ -87,7 +95,8 @@ class Nemesis:
     def _busy_runner(self) -> RunnerProcess | None:
         """The first live runner whose processes have a provider call in flight."""
         in_flight = {call.pgid for call in list(self.run.provider.calls) if call.end is None}
-        return next((r for r in self.run.runners if r.alive and not r.stalled and r.pid in in_flight), None)
+        runners = self.run.runners
+        return next((r for r in runners if r.alive and not (r.stalled or r.partitioned) and r.pid in in_flight), None)
 
     def _drop_connections(self) -> None:
         run = self.run

@@ -13,6 +13,7 @@ import random
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ class RunnerProcess:
     incarnation: int = -1
     pids: dict[int, str] = field(default_factory=dict)  # main pid of every incarnation -> label
     stalled: bool = False
+    partitioned: bool = False  # its network is cut (the nemesis's PARTITION) until healed
     expected_down: bool = False  # the nemesis killed or stopped it; any other exit is the runner's own
     log: Path | None = None
 
@@ -61,15 +63,19 @@ class RunnerProcess:
     def pid(self) -> int:
         return self.started.pid
 
-    def spawn(self, spec: str, env: dict[str, str], log_folder: Path) -> None:
-        """Start the next incarnation of this slot, its output in ``log_folder/<label>.log``."""
+    def spawn(
+        self, spec: str, env: dict[str, str], log_folder: Path, inside: Callable[[list[str]], list[str]] | None = None
+    ) -> None:
+        """Start the next incarnation of this slot, its output in ``log_folder/<label>.log``; ``inside`` wraps the
+        command (a runner network's ``Link.command``)."""
         self.incarnation += 1
         self.expected_down = False
         log_folder.mkdir(parents=True, exist_ok=True)
         self.log = log_folder / f"{self.label}.log"
         with open(self.log, "wb") as out:
+            command = [sys.executable, "-m", RUNNER_MODULE, spec]
             self.process = subprocess.Popen(
-                [sys.executable, "-m", RUNNER_MODULE, spec],
+                inside(command) if inside else command,
                 env=env, cwd=os.getcwd(), stdout=out, stderr=out, start_new_session=True,
             )  # fmt: skip
         self.pids[self.process.pid] = self.label
