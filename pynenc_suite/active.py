@@ -59,5 +59,8 @@ def load_target(chosen: SuiteOptions, strict: bool = True) -> Target:
     return target
 
 
+REALTIME_SESSIONS = "realtime"  # <artefacts>/realtime/<engine>-<time>/: one real-time session's runs
+
+
 def artefacts_root(*parts: str) -> Path:
     return options().artefacts.joinpath(*parts)

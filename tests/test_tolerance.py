@@ -68,9 +68,9 @@ def test_newest_reads_the_latest_session_of_the_same_app(tmp_path: Path) -> None
         folders.append(folder)
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / CLOCK_TOLERANCE).write_text("{not json")
-    found = newest([*folders, tmp_path / "d"], "pkg.tasks:app")
+    found = newest(tmp_path, "pkg.tasks:app")
     assert found is not None and found.held == 3.0
-    assert newest(folders, "missing:app") is None
+    assert newest(tmp_path, "missing:app") is None
 
 
 def _target(dead_after_minutes: float = 10.0, check_minutes: float = 0.5) -> SimpleNamespace:

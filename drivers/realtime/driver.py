@@ -415,8 +415,7 @@ class RealtimeRun:
         writers = self._writers()
         statuses = list(self._status_events(writers))
         self.stats.recovered = sum(1 for e in statuses if e.status in RECOVERY)
-        label = lambda runner_id: writers(runner_id)[0]  # noqa: E731 - the provider's events need only the name
-        return self.recorder.merged([*statuses, *self._provider_events(label), *self._logged_errors()])
+        return self.recorder.merged([*statuses, *self._provider_events(writers), *self._logged_errors()])
 
     def _real(self, clock: RunnerClock, stamp: float) -> float:
         """A stamp a process wrote with ``clock``, as seconds of real time since the run began."""
@@ -475,8 +474,6 @@ class RealtimeRun:
                 ((self._real(writers(r.runner_context_id)[1], r.timestamp.timestamp()), r) for r in stored),
                 key=lambda pair: pair[0],
             )
-            records = [record for _, record in timed]
-            times = [when for when, _ in timed]
             for when, record in timed:
                 yield recorder.timed_status(
                     invocation_id,
@@ -491,19 +488,20 @@ class RealtimeRun:
                 current = self.app.orchestrator.get_invocation_status_record(invocation_id)
             except Exception:  # noqa: BLE001 - nothing more to learn
                 continue
-            if not records or current.status != records[-1].status_record.status:
+            last_time, last = timed[-1] if timed else (0.0, None)
+            if last is None or current.status != last.status_record.status:
                 name, clock = writers(current.runner_id) if current.runner_id else ("engine", NO_SKEW)
                 yield recorder.timed_status(
                     invocation_id,
                     current.status.value,
-                    max([self._real(clock, current.timestamp.timestamp()), *times[-1:], 0.0]),
+                    max(self._real(clock, current.timestamp.timestamp()), last_time),
                     worker=name,
                     writer=current.runner_id,
                     detail="engine status with no history record (its writer died between the two writes)",
                 )
 
-    def _provider_events(self, label: Callable[[str], str]) -> Iterable[Event]:
+    def _provider_events(self, writers: Callable[[str], tuple[str, RunnerClock]]) -> Iterable[Event]:
         by_pid = {pid: lbl for runner in self.runners for pid, lbl in runner.pids.items()}
         for call in list(self.provider.calls):
-            worker = by_pid.get(call.pgid) or (label(call.runner_id) if call.runner_id else f"pid{call.pid}")
+            worker = by_pid.get(call.pgid) or (writers(call.runner_id)[0] if call.runner_id else f"pid{call.pid}")
             yield from self.recorder.timed_call(call, worker, self._t0)

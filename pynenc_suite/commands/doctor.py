@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 
 from pynenc_suite.exit_status import FAILED, PASSED, BadInput
-from pynenc_suite.options import SuiteOptions
+from pynenc_suite.options import SuiteOptions, default_artefacts
 
 
 def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
-    from pynenc_suite.active import load_target
+    from pynenc_suite.active import REALTIME_SESSIONS, load_target
     from pynenc_suite.apps.target import TargetError
     from pynenc_suite.determinism import without_local_constants
     from pynenc_suite.doctor import examine
@@ -24,13 +24,13 @@ def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
         raise BadInput("--expected-keys must be at least 1")
     try:
         chosen = SuiteOptions(app=args.app, key_normalisers=args.key_normalisers, strategies=args.strategies,
-                              **({"artefacts": args.artefacts} if args.artefacts else {}))  # fmt: skip
+                              artefacts=args.artefacts or default_artefacts())  # fmt: skip
         target = load_target(chosen, strict=False)
     except TargetError as error:
         raise BadInput(str(error)) from None
     without_local_constants()
-    sessions = sorted(p for p in (chosen.artefacts / "realtime").glob("*") if p.is_dir())
-    items = examine(target, args.expected_keys, args.max_body_seconds, measured_skew=newest(sessions, target.spec))
+    measured = newest(chosen.artefacts / REALTIME_SESSIONS, target.spec)
+    items = examine(target, args.expected_keys, args.max_body_seconds, measured_skew=measured)
     print(markdown(target.spec, items))
     if args.json:
         args.json.write_text(as_json(target.spec, items) + "\n")

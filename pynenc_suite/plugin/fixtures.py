@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pynenc_suite.active import artefacts_root, options, target_for
+from pynenc_suite.active import REALTIME_SESSIONS, artefacts_root, options, target_for
 from pynenc_suite.apps.target import Target
 from pynenc_suite.engines.instance import EngineInstance, EngineUnavailable, engine_instance
 from pynenc_suite.engines.registry import engine_for_tier
@@ -53,7 +53,7 @@ def pynenc_provider() -> Iterator[LoopbackProvider]:
 
 @pytest.fixture(scope="session")
 def pynenc_realtime_out(pynenc_engine: EngineInstance) -> Path:
-    folder = artefacts_root("realtime", f"{pynenc_engine.name}-{time.strftime('%Y%m%d-%H%M%S')}")
+    folder = artefacts_root(REALTIME_SESSIONS, f"{pynenc_engine.name}-{time.strftime('%Y%m%d-%H%M%S')}")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -104,11 +104,10 @@ def search(
     return round(low * step, 9), round(high * step, 9), probes
 
 
-def newest(folders: list[Path], app: str) -> Tolerance | None:
-    """The most recently written tolerance for ``app`` among real-time session folders (None if none)."""
+def newest(sessions: Path, app: str) -> Tolerance | None:
+    """The most recently written tolerance for ``app`` among the real-time sessions under ``sessions`` (None if none)."""
     found = []
-    for folder in folders:
-        path = folder / CLOCK_TOLERANCE
+    for path in sessions.glob(f"*/{CLOCK_TOLERANCE}"):
         try:
             tolerance = Tolerance.from_json(path.read_text())
         except (OSError, ValueError, TypeError, KeyError):

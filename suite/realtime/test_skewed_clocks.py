@@ -13,7 +13,7 @@ off, so the size of skew at which that starts is reported as the configuration's
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -133,8 +133,7 @@ def test_clock_skew_tolerance(
     tolerance = Tolerance(
         fault=SKEWED, app=pynenc_target.spec, engine=pynenc_engine.name, step=CLOCK_STEP,
         limit=2 * timing.dead_after_seconds, held=held, broke=broke,
-        timing={"dead_after_seconds": timing.dead_after_seconds, "heartbeat_seconds": timing.heartbeat_seconds,
-                "max_pending_seconds": timing.max_pending_seconds, "sweep_seconds": timing.sweep_seconds},
+        timing=asdict(timing),
         probes=tuple(probes),
     )  # fmt: skip
     (pynenc_realtime_out / CLOCK_TOLERANCE).write_text(tolerance.to_json())
