@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -91,23 +91,6 @@ def redis_server(binary: str = "redis-server") -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def listen_also(url: str, addresses: Sequence[str]) -> None:
-    """Make the server at ``url`` listen on ``addresses`` too, besides 127.0.0.1: the host side of runner
-    namespaces' links (:mod:`pynenc_suite.drivers.realtime.network`), which reach this machine only there.
-    Protected mode is off for it, as it refuses every address but loopback; the server stays on this machine's
-    own addresses only."""
-    import redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        client.config_set("bind", " ".join(["127.0.0.1", *addresses]))
-        client.config_set("protected-mode", "no")
-    except redis.RedisError as error:
-        raise RedisUnavailable(f"Redis at {url} cannot listen on {', '.join(addresses)}: {error}") from None
-    finally:
-        client.close()
 
 
 def drop_connections(url: str) -> int:

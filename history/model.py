@@ -65,8 +65,9 @@ class Fault(StrEnum):
     STALL = "stall"  # the runner is frozen (alive, no heartbeat) and continues later
     DROP_CONNECTIONS = "drop_connections"  # the engine closes every client connection
     EXIT = "exit"  # the runner's process ended on its own (pynenc raised in its loop)
-    PARTITION = (
-        "partition"  # CRASH: the runner's network is cut (alive and working, it reaches nothing); RESUME heals it
+    PARTITION = "partition"  # CRASH: the runner's network is cut (alive, working, unheard); RESUME heals it
+    DELAY = (
+        "delay"  # CRASH: the runner's engine traffic is held ``delay`` s each way (slow, still heard); RESUME ends it
     )
     CLOCK_SKEW = "clock_skew"  # SKEW: the runner lives on, its wall clock off by ``offset`` s, drifting ``drift`` s/s
 
@@ -130,6 +131,8 @@ class Event:
     fault: Fault | None = None  # CRASH / STOP / SKEW: how it struck
     offset: float | None = None  # SKEW: seconds the runner's clock shows ahead (+) or behind (-) at the run's start
     drift: float | None = None  # SKEW: seconds the runner's clock gains (+) or loses (-) per second
+    grace: float | None = None  # RESUME of a partition: seconds after the heal the runner may still go unheard
+    delay: float | None = None  # CRASH of a delay: seconds the runner's engine traffic is held each way
     error: ErrorInfo | None = None  # ERROR: what was raised, where
     writer: str | None = None  # STATUS (real time): the pynenc runner context that wrote it, one per worker
     detail: str = ""  # for people only: no checker reads it

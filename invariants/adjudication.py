@@ -101,9 +101,9 @@ class Facts:
         self.infos = invocations(history)
         self.unsettled = bool(history.of_kind(Kind.DEADLINE))
         crashes = history.of_kind(Kind.CRASH)
-        # a partitioned runner is, to the others, a stalled one: alive, silent, and it may still act
-        self.stalls = [e for e in crashes if e.fault in (Fault.STALL, Fault.PARTITION)]
-        self.kills = [e for e in crashes if e.fault not in (Fault.STALL, Fault.PARTITION)]
+        self.stalls = [e for e in crashes if e.fault is Fault.STALL]
+        self.kills = [e for e in crashes if e.fault not in (Fault.STALL, Fault.PARTITION, Fault.DELAY)]
+        self.partitions = partition_windows(history)
         self.stops = history.of_kind(Kind.STOP)
 
     def events_of(self, violation: Violation) -> list[Event]:
@@ -119,7 +119,7 @@ class Facts:
         A stopping runner whose own provider call for ``inv`` provably spanned the recovery is the
         exception: the record then shows live work presumed dead, which is decided (PYN-012)."""
         for before, recovery in recoveries(self.timeline, inv):
-            if faulted_before(self.stalls, before, recovery):
+            if faulted_before(self.stalls, before, recovery) or partitioned_at(self.partitions, before, recovery):
                 return True
             if faulted_before(self.stops, before, recovery) and not (
                 call_spans(self.history, inv, before.worker, recovery.time, self.margin)
@@ -184,7 +184,26 @@ class Facts:
         )
 
     def fault_between(self, start: float, end: float) -> bool:
-        return any(start - self.margin <= e.time <= end + self.margin for e in self.kills + self.stalls)
+        return any(start - self.margin <= e.time <= end + self.margin for e in self.kills + self.stalls) or any(
+            start - self.margin <= cut <= end + self.margin for _, cut, _ in self.partitions
+        )
+
+
+def partition_windows(history: History) -> list[tuple[str | None, float, float]]:
+    """(runner, cut, heard again) for each partition: from the cut to the heal plus the heal's ``grace`` (the time
+    the runner may still take to reach its engine), or to the end of the run if it was never healed."""
+    heals = [e for e in history.of_kind(Kind.RESUME) if e.fault is Fault.PARTITION]
+    windows = []
+    for cut in (e for e in history.of_kind(Kind.CRASH) if e.fault is Fault.PARTITION):
+        heal = next((h for h in heals if h.worker == cut.worker and h.seq > cut.seq), None)
+        windows.append((cut.worker, cut.time, heal.time + (heal.grace or 0.0) if heal else float("inf")))
+    return windows
+
+
+def partitioned_at(windows: list[tuple[str | None, float, float]], before: Event, recovery: Event) -> bool:
+    """The runner that last held the invocation was cut off (or not yet heard again) when recovery took it: alive and
+    unheard, it may still run it.  Outside that window its partition excuses nothing."""
+    return any(runner == before.worker and cut <= recovery.time <= heard for runner, cut, heard in windows)
 
 
 def stopped_runners(history: History) -> set[str | None]:

@@ -46,17 +46,20 @@ class TimedEnqueue:
 
 @dataclass(frozen=True)
 class TimedFault:
-    """At ``at`` seconds, ``kind`` strikes runner ``runner``; a killed or stopped runner restarts ``seconds`` later."""
+    """At ``at`` seconds, ``kind`` strikes runner ``runner`` for ``seconds``: a killed or stopped runner restarts,
+    a stalled one continues, a cut network heals, a slowed one is fast again."""
 
     at: float
     kind: Fault
     runner: int
     seconds: float
     busy: bool = True  # strike the runner with a provider call in flight, if any (else ``runner``)
+    delay: float = 0.0  # DELAY: seconds each chunk between the runner and its engine is held, each way
 
     def __repr__(self) -> str:
         target = "a busy runner, else " if self.busy else ""
-        return f"@{self.at:.2f}s {self.kind.value} {target}r{self.runner} ({self.seconds:.1f}s)"
+        slower = f" +{self.delay * 1000:g}ms each way" if self.kind is Fault.DELAY else ""
+        return f"@{self.at:.2f}s {self.kind.value}{slower} {target}r{self.runner} ({self.seconds:.1f}s)"
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from pynenc_suite.drivers.realtime.delay import delay_relay
 from pynenc_suite.drivers.realtime.network import HOST_PREFIX, Link, runner_networks, unavailable
-from pynenc_suite.engines.redis_server import listen_also, redis_server
+from pynenc_suite.drivers.realtime.routes import upstream_of
+from pynenc_suite.engines.redis_server import redis_server
 from pynenc_suite.provider.loopback import LoopbackProvider
 
 pytestmark = pytest.mark.skipif(bool(unavailable()), reason=unavailable() or "")
@@ -110,9 +112,12 @@ REDIS_PING = textwrap.dedent("""
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
 def test_a_runner_in_its_namespace_reaches_the_suites_redis_server_until_cut() -> None:
-    with redis_server() as url, runner_networks(1) as (link,):
-        listen_also(url, [link.host_address])
-        through_link = url.replace("127.0.0.1", link.host_address)
+    with (
+        redis_server() as url,
+        runner_networks(1) as (link,),
+        delay_relay(upstream_of(url), link.host_address) as relay,
+    ):
+        through_link = relay.url(url)
 
         def ping() -> str:
             command = link.command([sys.executable, "-c", REDIS_PING, through_link])

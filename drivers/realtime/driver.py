@@ -31,7 +31,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,6 @@ from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.realtime import clock_shift
 from pynenc_suite.drivers.realtime.logs import error_from_message, last_error_line, logged_state_errors
 from pynenc_suite.drivers.realtime.nemesis import Nemesis, sleep_until
-from pynenc_suite.drivers.realtime.network import Link, runner_networks
 from pynenc_suite.drivers.realtime.processes import (
     RunnerProcess,
     RunnerStartError,
@@ -51,11 +49,11 @@ from pynenc_suite.drivers.realtime.processes import (
     signal_group,
     signal_pid,
 )
+from pynenc_suite.drivers.realtime.routes import Route, runner_routes
 from pynenc_suite.drivers.realtime.timing import Timing
 from pynenc_suite.drivers.recovery import act_as_sweeper, sweep_once
 from pynenc_suite.engines.configure import configured
 from pynenc_suite.engines.instance import EngineInstance
-from pynenc_suite.engines.redis_server import listen_also
 from pynenc_suite.history.model import ErrorSite, Event, Fault, History, Kind
 from pynenc_suite.history.status_graph import FINAL, RECOVERY
 from pynenc_suite.provider.loopback import LoopbackProvider
@@ -65,6 +63,10 @@ from pynenc_suite.schedules.realtime import NO_SKEW, RealtimeSchedule, RunnerClo
 RUNNER_START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 PROBE_HOLD = 0.05
+# After its network heals, a runner may be blocked in an engine call until its client times out (pynenc-redis's
+# socket_timeout, 5 s by default), then reconnect and write its next heartbeat: until then pynenc may rightly
+# presume it dead.  Recorded on the heal, so the checkers excuse recoveries from it up to then, and no longer.
+PARTITION_GRACE = 8.0
 MAX_RUN_SECONDS = 600.0  # no real-time run lasts longer (the settle deadline and the schedule's window bound it)
 
 
@@ -124,7 +126,7 @@ class RealtimeRun:
         self._lock = threading.Lock()
         self._restart_lock = threading.Lock()
         self._stop = threading.Event()
-        self.links: list[Link] = []  # each runner slot's own network, when the schedule cuts one
+        self.routes: list[Route] = []  # each runner slot's way to the engine, when the schedule faults the network
 
     # -- time and events ------------------------------------------------------
     def _now(self) -> float:
@@ -138,10 +140,7 @@ class RealtimeRun:
     def execute(self) -> History:
         started = time.monotonic()
         self.config = {**self.engine.fresh(), **self.timing.config()}
-        with configured(self.app, self.config), ExitStack() as networks:
-            if any(fault.kind is Fault.PARTITION for fault in self.schedule.faults):
-                self.links = networks.enter_context(runner_networks(len(self.runners)))
-                listen_also(self.engine.url, [link.host_address for link in self.links])
+        with configured(self.app, self.config), runner_routes(self.schedule, self.engine.url) as self.routes:
             return self._execute(started)
 
     def _execute(self, started: float) -> History:
@@ -228,26 +227,32 @@ class RealtimeRun:
         clock = self.schedule.clock(runner.slot)
         if clock.skewed:
             extra.update(clock_shift.environment(clock, self._t0))
-        link = self.link(runner)
-        if link is None:
+        route = self.route(runner)
+        if route is None:
             env = runner_environment(self.config, runner.runner_cls, self.provider.url, extra)
             runner.spawn(self.target.spec, env, self.log_folder)
             return
-        # behind its link the runner reaches this machine at the link's host address only
-        config = {k: v.replace("127.0.0.1", link.host_address) if isinstance(v, str) else v
-                  for k, v in self.config.items()}  # fmt: skip
-        env = runner_environment(config, runner.runner_cls, self.provider.listen_on(link.host_address), extra)
-        runner.spawn(self.target.spec, env, self.log_folder, inside=link.command)
+        env = runner_environment(route.config(self.config), runner.runner_cls, route.provider_url(self.provider), extra)
+        runner.spawn(self.target.spec, env, self.log_folder, inside=route.command)
 
-    def link(self, runner: RunnerProcess) -> Link | None:
-        return self.links[runner.slot] if self.links else None
+    def route(self, runner: RunnerProcess) -> Route | None:
+        return self.routes[runner.slot] if self.routes else None
 
     def heal(self, runner: RunnerProcess) -> None:
-        link = self.link(runner)
-        if runner.partitioned and link is not None:
-            link.heal()
+        route = self.route(runner)
+        if runner.partitioned and route is not None and route.link is not None:
+            route.link.heal()
             runner.partitioned = False
-            self.emit(Kind.RESUME, worker=runner.label, detail=f"healed r{runner.slot}'s network")
+            self.emit(Kind.RESUME, worker=runner.label, fault=Fault.PARTITION, grace=PARTITION_GRACE,
+                      detail=f"healed r{runner.slot}'s network")  # fmt: skip
+
+    def speed_up(self, runner: RunnerProcess) -> None:
+        route = self.route(runner)
+        if route is not None and route.relay.delay:
+            route.relay.delay = 0.0
+            self.emit(
+                Kind.RESUME, worker=runner.label, fault=Fault.DELAY, detail=f"r{runner.slot}'s engine link fast again"
+            )
 
     def _wait_for_heartbeats(self) -> None:
         """Every runner process has written a heartbeat (it is polling); raise if one died first."""
@@ -358,6 +363,7 @@ class RealtimeRun:
         for runner in self.runners:
             self.resume(runner)
             self.heal(runner)
+            self.speed_up(runner)
             if not runner.alive:
                 self.restart(runner)
         self.emit(Kind.DRAIN)
@@ -469,9 +475,12 @@ class RealtimeRun:
             except Exception as error:  # noqa: BLE001 - report, do not hide
                 self.stats.errors.append(f"history of {recorder.label(invocation_id)}: {type(error).__name__}: {error}")
                 continue
-            # each record stamped by its writer's clock: ordered by the real time that stamp stands for
+            # each status at the stamp of its own record, taken by its writer just before the write that made it
+            # the invocation's status (the history record's stamp comes after, late by every engine round trip
+            # between: seconds on a slow link); read by its writer's clock, ordered by the real time it stands for
             timed = sorted(
-                ((self._real(writers(r.runner_context_id)[1], r.timestamp.timestamp()), r) for r in stored),
+                ((self._real(writers(r.runner_context_id)[1], r.status_record.timestamp.timestamp()), r)
+                 for r in stored),  # fmt: skip
                 key=lambda pair: pair[0],
             )
             for when, record in timed:

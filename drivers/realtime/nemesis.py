@@ -3,8 +3,10 @@
 One :class:`~pynenc_suite.history.model.Fault` kind each: SIGKILL of a runner's
 whole process group (restarted ``seconds`` later), SIGKILL of one worker process,
 SIGTERM (pynenc's graceful stop; restarted later), SIGSTOP of the process group
-for ``seconds`` then SIGCONT (a heartbeat stall), and closing every client
-connection of the engine (where the engine can).  A fault aimed at a busy
+for ``seconds`` then SIGCONT (a heartbeat stall), closing every client
+connection of the engine (where the engine can), cutting a runner's network for
+``seconds`` then healing it, and holding its engine traffic ``delay`` seconds each
+way for ``seconds`` (both through its :class:`~.routes.Route`).  A fault aimed at a busy
 runner strikes the first runner with a provider call in flight instead.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pynenc_suite.drivers.realtime.processes import RunnerProcess, signal_group, signal_pid, worker_pid
 from pynenc_suite.history.model import Fault, Kind
@@ -78,19 +80,26 @@ class Nemesis:
             runner.stalled = True
             self._record(Kind.CRASH, fault.kind, runner, f"SIGSTOP process group {pid} for {fault.seconds:g}s")
             return lambda: run.resume(runner)
+        route = run.route(runner)
         if fault.kind is Fault.PARTITION:
-            link = run.link(runner)
-            if link is None:
+            if route is None or route.link is None:
                 return None
-            link.cut()
+            route.link.cut()
             runner.partitioned = True
             self._record(Kind.CRASH, fault.kind, runner, f"cut r{runner.slot}'s network for {fault.seconds:g}s")
             return lambda: run.heal(runner)
+        if fault.kind is Fault.DELAY:
+            if route is None or route.relay.delay:
+                return None
+            route.relay.delay = fault.delay
+            self._record(Kind.CRASH, fault.kind, runner, f"r{runner.slot}'s engine traffic held {fault.delay * 1000:g} ms "
+                         f"each way for {fault.seconds:g}s", delay=fault.delay)  # fmt: skip
+            return lambda: run.speed_up(runner)
         raise ValueError(f"the nemesis cannot strike {fault.kind!r}")
 
-    def _record(self, kind: Kind, fault: Fault, runner: RunnerProcess | None, detail: str) -> None:
+    def _record(self, kind: Kind, fault: Fault, runner: RunnerProcess | None, detail: str, **fields: Any) -> None:
         self.run.stats.faults[fault] += 1
-        self.run.emit(kind, worker=runner.label if runner else None, fault=fault, detail=detail)
+        self.run.emit(kind, worker=runner.label if runner else None, fault=fault, detail=detail, **fields)
 
     def _busy_runner(self) -> RunnerProcess | None:
         """The first live runner whose processes have a provider call in flight."""

@@ -55,3 +55,91 @@ def heartbeats_half_stale() -> None:
         cls.register_runner_heartbeats = lagging
 
     BaseOrchestrator.__init__ = init  # type: ignore[method-assign]  # patch whichever orchestrator the app builds
+
+
+def heartbeats_end_with_an_engine_outage() -> None:
+    """A runner rides out an engine that stops answering, but its heartbeats do not: once an engine call has failed
+    (the engine unreachable beyond the client's retries) it never checks its atomic services again (where its
+    heartbeat is written), and works on silently.
+
+    Riding out is not the regression: the runner loop waits and polls again after a connection error or a timeout
+    instead of ending (pynenc 0.3's loop ends, see FINDINGS "Not a finding: a runner's loop ends when its engine is
+    unreachable").  Giving up the heartbeat is.  Harmless under kills (the process is gone), stalls (nothing fails while
+    the process is frozen) and dropped connections (the client reconnects within its retries): only an engine
+    unreachable for longer than the client's retries makes a call fail.  After such a partition heals, the live
+    runner takes new work but stays silent, is presumed dead, and the work it runs is run again beside it.
+    """
+    import threading
+    import time
+    from typing import Any
+
+    import pynenc.runner as runners
+    from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
+
+    outage: tuple[type[BaseException], ...] = (OSError,)
+    try:
+        import redis
+
+        outage = (OSError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+    except ImportError:
+        pass
+    given_up = threading.Event()
+    claim_slot = BaseOrchestrator.try_claim_atomic_service_run
+
+    def claim(orchestrator: Any, runner_ctx: Any) -> Any:
+        if given_up.is_set():
+            return None
+        try:
+            return claim_slot(orchestrator, runner_ctx)
+        except outage:
+            given_up.set()
+            return None
+
+    BaseOrchestrator.try_claim_atomic_service_run = claim  # type: ignore[method-assign,assignment]  # the regression replaces pynenc's method
+
+    def riding_out(iteration: Any) -> Any:
+        def iterate(runner: Any) -> None:
+            try:
+                iteration(runner)
+            except outage:
+                given_up.set()
+                time.sleep(runner.conf.runner_loop_sleep_time_sec)
+
+        return iterate
+
+    for cls in (
+        runners.ThreadRunner,
+        runners.MultiThreadRunner,
+        runners.ProcessRunner,
+        runners.PersistentProcessRunner,
+    ):
+        cls.runner_loop_iteration = riding_out(cls.__dict__["runner_loop_iteration"])  # type: ignore[method-assign]  # as above
+
+
+def heartbeats_counted_in_polls() -> None:
+    """A runner spaces its atomic-service checks (where its heartbeat is written) by counting loop iterations
+    instead of seconds: every ``check interval / loop sleep`` iterations, the same as pynenc's schedule while an
+    iteration takes only its sleep.
+
+    Harmless while the engine answers at once, and after a kill, a stall or a partition (iterations are quick
+    again as soon as the runner runs and reaches its engine).  Only a slow link exposes it: when every engine
+    call takes a round trip more, each iteration takes seconds and the checks, counted in iterations, fall
+    dead-after apart: the live runner is presumed dead and its work runs again.
+    """
+    from typing import Any
+
+    from pynenc.runner.base_runner import BaseRunner
+
+    check = BaseRunner._check_atomic_services
+    polls: dict[int, int] = {}
+
+    def counted(runner: Any) -> None:
+        conf = runner.app.conf
+        every = max(1, round(conf.atomic_service_check_interval_minutes * 60 / conf.runner_loop_sleep_time_sec))
+        count = polls.get(id(runner), 0)
+        polls[id(runner)] = count + 1
+        if count % every == 0:
+            runner._last_atomic_service_check_time = 0.0  # pynenc's own clock check then passes
+            check(runner)
+
+    BaseRunner._check_atomic_services = counted  # type: ignore[method-assign]  # the regression replaces pynenc's method
