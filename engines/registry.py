@@ -33,6 +33,8 @@ class Server:
     start: Callable[[], AbstractContextManager[str]]
     check: Callable[[str], None]
     drop: Callable[[dict[str, Any]], int] | None = None
+    # runners find it by its URL in their configuration, so a relay can stand between (real-time network faults)
+    routable: bool = False
 
 
 def _components(prefix: str) -> dict[str, str]:
@@ -79,6 +81,11 @@ class Engine:
     one_cpu: bool = False
 
     @property
+    def routable(self) -> bool:
+        """A real-time run can cut or slow its runners' way to the server (``Server.routable``)."""
+        return self.server is not None and self.server.routable
+
+    @property
     def drops_connections(self) -> bool:
         """The nemesis can cut every client connection of a run."""
         return self.server is not None and self.server.drop is not None
@@ -108,6 +115,7 @@ ENGINES: dict[str, Engine] = {
                 start=redis_server.redis_server,
                 check=redis_server.check_reachable,
                 drop=lambda config: redis_server.drop_connections(config["redis_url"]),
+                routable=True,
             ),
             extra="redis",
             in_process_config={"queue_timeout_sec": 0.001},

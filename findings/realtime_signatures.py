@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pynenc_suite.history.model import Event, Fault, History, Kind, Violation
 from pynenc_suite.history.queries import StatusTimeline
 from pynenc_suite.history.status_graph import FINAL, QUEUED
-from pynenc_suite.invariants.adjudication import recovered_while_running, stopped_runners
+from pynenc_suite.invariants.adjudication import recovered_while_running, slot_of, stopped_runners
 
 RealtimeSignature = Callable[[History, Violation], bool]
 
@@ -70,12 +70,8 @@ def lost_to_a_kill(history: History, violation: Violation) -> bool:
 
 def _stop_ended(history: History, stop: Event) -> float:
     """When the runner stopped by ``stop`` was gone: its slot's next start, or the end of the run."""
-    slot = (stop.worker or "").split("#", 1)[0]
-    restarts = (
-        e.time
-        for e in history.of_kind(Kind.RESTART)
-        if e.time > stop.time and (e.worker or "").split("#", 1)[0] == slot
-    )
+    slot = slot_of(stop.worker)
+    restarts = (e.time for e in history.of_kind(Kind.RESTART) if e.time > stop.time and slot_of(e.worker) == slot)
     return min(restarts, default=float("inf"))
 
 
@@ -146,16 +142,46 @@ def lost_in_a_refusing_poll(stuck_status: str | None, before: str, *after: str) 
 
 
 ADMISSION_WINDOW = 0.05  # seconds: two admissions this close came from one check-then-set window
+# Engine round trips from a poll's first read of the key's holders to the stamp of the PENDING it writes, besides
+# one per key argument: pynenc-redis 0.3 reads the task's invocations, each argument's, the PENDING and the RUNNING
+# ones in separate calls (get_existing_invocations), then the invocation's status record before the write.
+CHECK_ROUND_TRIPS = 4
 
 
 def admitted_together(history: History, violation: Violation) -> bool:
-    """PYN-005: the overlapping invocations were admitted (PENDING) by two different runners within
-    ``ADMISSION_WINDOW`` of each other: both checked the key before either wrote PENDING."""
-    if violation.rule != "no-overlap":
+    """PYN-005: the two invocations were admitted (PENDING) by two different runners so close together that
+    both checked the key before either wrote PENDING: within ``ADMISSION_WINDOW``, widened for a runner whose
+    engine link was slowed then by the round trips its check spans (the check reads the holders first, the
+    write comes ``CHECK_ROUND_TRIPS`` plus one per key argument round trips later)."""
+    if violation.rule not in ("no-overlap", "exclusive-admission"):
         return False
     timeline = StatusTimeline(history)
     subjects = sorted(_subjects(history, violation))
     if len(subjects) != 2:
         return False
     first, second = ([e for e in timeline.events.get(inv, []) if e.status == "pending"] for inv in subjects)
-    return any(a.writer != b.writer and abs(a.time - b.time) <= ADMISSION_WINDOW for a in first for b in second)
+    delays = slowed_links(history)
+
+    def window(later: Event) -> float:
+        trips = CHECK_ROUND_TRIPS + len(history.policy(later.task).key_arguments)
+        return ADMISSION_WINDOW + trips * 2 * delays(later.worker, later.time)
+
+    return any(
+        a.writer != b.writer and abs(a.time - b.time) <= window(max(a, b, key=lambda e: e.time))
+        for a in first
+        for b in second
+    )
+
+
+def slowed_links(history: History) -> Callable[[str | None, float], float]:
+    """The delay (seconds each way) on ``worker``'s runner slot's engine link at ``time``, 0 if none."""
+    ends = [e for e in history.of_kind(Kind.RESUME) if e.fault is Fault.DELAY]
+    spans = []
+    for start in (e for e in history.of_kind(Kind.CRASH) if e.fault is Fault.DELAY):
+        end = next((e.time for e in ends if e.worker == start.worker and e.seq > start.seq), float("inf"))
+        spans.append((slot_of(start.worker), start.time, end, start.delay or 0.0))
+
+    def delay(worker: str | None, time: float) -> float:
+        return max((d for slot, s, e, d in spans if slot == slot_of(worker) and s <= time <= e), default=0.0)
+
+    return delay

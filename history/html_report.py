@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
-from pynenc_suite.history.model import Event, History, Kind, Violation
+from pynenc_suite.history.model import Event, Fault, History, Kind, Violation
 from pynenc_suite.history.queries import provider_calls
 from pynenc_suite.history.timeline import lanes
 
@@ -198,9 +198,7 @@ def _markers(runners: list[Event], marked: set[int], axis: Axis, height: float) 
             continue
         x = axis.x(e)
         label_y = TOP - 10 - 11 * (len(out) % 3)  # staggered, so that close markers' labels stay readable
-        label = e.fault.value if e.fault is not None else e.kind.value
-        if e.kind is Kind.SKEW:
-            label = f"clock {e.offset or 0:+g}s" + (f" {(e.drift or 0) * 1000:+g}ms/s" if e.drift else "")
+        label = _marker_label(e)
         css = "marker violation" if e.seq in marked else "marker"
         out.append(f'<g id="e{e.seq}" class="{css}" data-kind="{e.kind.value}"><line x1="{x:.1f}" y1="{TOP - 6}" '
                    f'x2="{x:.1f}" y2="{height:.0f}" stroke="{MARKERS[e.kind]}"/>'
@@ -208,6 +206,17 @@ def _markers(runners: list[Event], marked: set[int], axis: Axis, height: float) 
                    f'{escape(e.worker or "")}</text><title>#{e.seq} t={e.time:.2f} {escape(e.kind.value)} '
                    f'{escape(label)} {escape(e.worker or "")} {escape(e.detail)}</title></g>')  # fmt: skip
     return out
+
+
+def _marker_label(e: Event) -> str:
+    """What a marker says: the fault, or the kind of event; a skewed clock's value, a slowed link's delay."""
+    if e.kind is Kind.SKEW:
+        return f"clock {e.offset or 0:+g}s" + (f" {(e.drift or 0) * 1000:+g}ms/s" if e.drift else "")
+    if e.fault is Fault.PARTITION:
+        return "cut" if e.kind is Kind.CRASH else "healed"
+    if e.fault is Fault.DELAY:
+        return f"+{(e.delay or 0) * 1000:g}ms" if e.kind is Kind.CRASH else "fast"
+    return e.fault.value if e.fault is not None else e.kind.value
 
 
 def _ticks(history: History, axis: Axis, height: float) -> list[str]:
@@ -247,7 +256,8 @@ def _legend(real_time: bool) -> str:
     return (
         f'<p class="legend">x: {axis}. Bars: statuses {swatches}. Thin lines: provider calls (red: the '
         "violation's). "
-        "Vertical lines: crashes, stops, stalls, restarts, recovery sweeps, skewed clocks. Blue bands: interleaved groups. "
+        "Vertical lines: crashes, stops, stalls, network cuts and heals, slowed engine links, restarts, recovery "
+        "sweeps, skewed clocks. Blue bands: interleaved groups. "
         "Red circles: the violation's events."
         "</p>"
     )

@@ -131,7 +131,7 @@ class Event:
     fault: Fault | None = None  # CRASH / STOP / SKEW: how it struck
     offset: float | None = None  # SKEW: seconds the runner's clock shows ahead (+) or behind (-) at the run's start
     drift: float | None = None  # SKEW: seconds the runner's clock gains (+) or loses (-) per second
-    grace: float | None = None  # RESUME of a partition: seconds after the heal the runner may still go unheard
+    grace: float | None = None  # RESUME of a partition or delay: seconds after it the runner may still go unheard
     delay: float | None = None  # CRASH of a delay: seconds the runner's engine traffic is held each way
     error: ErrorInfo | None = None  # ERROR: what was raised, where
     writer: str | None = None  # STATUS (real time): the pynenc runner context that wrote it, one per worker

@@ -103,7 +103,8 @@ class Facts:
         crashes = history.of_kind(Kind.CRASH)
         self.stalls = [e for e in crashes if e.fault is Fault.STALL]
         self.kills = [e for e in crashes if e.fault not in (Fault.STALL, Fault.PARTITION, Fault.DELAY)]
-        self.partitions = partition_windows(history)
+        self.cuts = [e for e in crashes if e.fault is Fault.PARTITION]
+        self.unheard = unheard_windows(history)
         self.stops = history.of_kind(Kind.STOP)
 
     def events_of(self, violation: Violation) -> list[Event]:
@@ -119,7 +120,7 @@ class Facts:
         A stopping runner whose own provider call for ``inv`` provably spanned the recovery is the
         exception: the record then shows live work presumed dead, which is decided (PYN-012)."""
         for before, recovery in recoveries(self.timeline, inv):
-            if faulted_before(self.stalls, before, recovery) or partitioned_at(self.partitions, before, recovery):
+            if faulted_before(self.stalls, before, recovery) or unheard_at(self.unheard, before, recovery):
                 return True
             if faulted_before(self.stops, before, recovery) and not (
                 call_spans(self.history, inv, before.worker, recovery.time, self.margin)
@@ -184,26 +185,36 @@ class Facts:
         )
 
     def fault_between(self, start: float, end: float) -> bool:
-        return any(start - self.margin <= e.time <= end + self.margin for e in self.kills + self.stalls) or any(
-            start - self.margin <= cut <= end + self.margin for _, cut, _ in self.partitions
-        )
+        faults = self.kills + self.stalls + self.cuts
+        return any(start - self.margin <= e.time <= end + self.margin for e in faults)
 
 
-def partition_windows(history: History) -> list[tuple[str | None, float, float]]:
-    """(runner, cut, heard again) for each partition: from the cut to the heal plus the heal's ``grace`` (the time
-    the runner may still take to reach its engine), or to the end of the run if it was never healed."""
-    heals = [e for e in history.of_kind(Kind.RESUME) if e.fault is Fault.PARTITION]
+UNHEARD = (Fault.PARTITION, Fault.DELAY)
+
+
+def unheard_windows(history: History) -> list[tuple[str | None, float, float]]:
+    """(runner, from, to) for each time a runner may have been alive and unheard: its network cut, or its engine
+    link slowed (a loop iteration of many round trips can then outlast dead-after, and the heartbeat is written
+    once an iteration).  From the fault to its end plus the end's ``grace`` (the time the runner may still take to
+    be heard: its client's timeout, its slow iteration's end), or to the end of the run if it never ended."""
+    ends = [e for e in history.of_kind(Kind.RESUME) if e.fault in UNHEARD]
     windows = []
-    for cut in (e for e in history.of_kind(Kind.CRASH) if e.fault is Fault.PARTITION):
-        heal = next((h for h in heals if h.worker == cut.worker and h.seq > cut.seq), None)
-        windows.append((cut.worker, cut.time, heal.time + (heal.grace or 0.0) if heal else float("inf")))
+    for fault in (e for e in history.of_kind(Kind.CRASH) if e.fault in UNHEARD):
+        end = next((e for e in ends if e.worker == fault.worker and e.fault is fault.fault and e.seq > fault.seq), None)
+        windows.append((fault.worker, fault.time, end.time + (end.grace or 0.0) if end else float("inf")))
     return windows
 
 
-def partitioned_at(windows: list[tuple[str | None, float, float]], before: Event, recovery: Event) -> bool:
-    """The runner that last held the invocation was cut off (or not yet heard again) when recovery took it: alive and
-    unheard, it may still run it.  Outside that window its partition excuses nothing."""
-    return any(runner == before.worker and cut <= recovery.time <= heard for runner, cut, heard in windows)
+def unheard_at(windows: list[tuple[str | None, float, float]], before: Event, recovery: Event) -> bool:
+    """The runner that last held the invocation was in one of ``windows`` when recovery took it: alive and
+    perhaps unheard, it may still run it.  Outside them its partition or slow link excuses nothing."""
+    slot = slot_of(before.worker)
+    return any(slot_of(runner) == slot and start <= recovery.time <= end for runner, start, end in windows)
+
+
+def slot_of(worker: str | None) -> str:
+    """The runner slot a worker label names: ``r1`` for ``r1`` and for its later incarnations ``r1#2``."""
+    return (worker or "").split("#", 1)[0]
 
 
 def stopped_runners(history: History) -> set[str | None]:

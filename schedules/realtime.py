@@ -19,6 +19,7 @@ import jsonpickle
 from pynenc_suite.history.model import Fault
 
 RUNNER_CLASSES = ("ThreadRunner", "MultiThreadRunner", "PersistentProcessRunner")
+NETWORK_FAULTS = (Fault.PARTITION, Fault.DELAY)  # faults of a runner's way to its engine (drivers/realtime/routes.py)
 CONFIGURED = "configured"  # a runner slot that runs the runner class and sizing the app itself configures
 
 

@@ -14,16 +14,24 @@ from pynenc_suite.history.model import Fault
 
 # A real-time schedule.json saved before these types moved to schedules names them by this module: jsonpickle
 # still finds them here.
-from pynenc_suite.schedules.realtime import RUNNER_CLASSES, RealtimeSchedule, RunnerClock, TimedEnqueue, TimedFault
+from pynenc_suite.schedules.realtime import (
+    NETWORK_FAULTS,
+    RUNNER_CLASSES,
+    RealtimeSchedule,
+    RunnerClock,
+    TimedEnqueue,
+    TimedFault,
+)
 from pynenc_suite.schedules.tasks import TaskUnderTest
 from pynenc_suite.strategies.arguments import kwargs_from, parameter_pools
 
-# What the nemesis strikes at a time: every fault kind but a runner's own exit and a skewed clock (a runner's
-# clock is skewed from the start: RunnerClock).  SIGKILL a runner's process group or
-# one worker, SIGTERM (pynenc's graceful stop), SIGSTOP/SIGCONT for ``seconds`` (a heartbeat stall), close
-# every client connection of the engine.
+# What the nemesis strikes at a time on any engine: every fault kind but a runner's own exit, a skewed clock (a
+# runner's clock is skewed from the start: RunnerClock) and the network's faults (NETWORK_FAULTS: only where
+# runners reach a server by URL, and a partition only as root).  SIGKILL a runner's process group or one worker,
+# SIGTERM (pynenc's graceful stop), SIGSTOP/SIGCONT for ``seconds`` (a heartbeat stall), close every client
+# connection of the engine.
 FAULTS: tuple[Fault, ...] = tuple(
-    fault for fault in Fault if fault not in (Fault.EXIT, Fault.CLOCK_SKEW, Fault.PARTITION)
+    fault for fault in Fault if fault not in (Fault.EXIT, Fault.CLOCK_SKEW, *NETWORK_FAULTS)
 )
 
 
@@ -41,6 +49,10 @@ class RealtimeKnobs:
     # so a rule broken here is broken by pynenc, not by the clock assumption.  0 and 0: every clock agrees.
     max_skew: float = 0.5
     max_drift: float = 0.01
+    # A slowed engine link holds each chunk up to this long each way (Fault.DELAY): from the tier's
+    # dead-after of 4 s, 20 ms already makes a busy runner's loop outlast it (recoveries then excused as
+    # at-least-once); the rules that stay decided (admission, overlap outside recovery) are checked to 50 ms.
+    max_delay: float = 0.05
 
 
 def _times(window: float) -> st.SearchStrategy[float]:
@@ -73,7 +85,8 @@ def realtime_schedules(
         runner=st.integers(0, len(runners) - 1),
         seconds=st.sampled_from([0.5, 2.0, knobs.max_stall]),
         busy=st.booleans(),
-    )
+        delay=st.sampled_from([knobs.max_delay / 5, knobs.max_delay / 2, knobs.max_delay]),
+    ).map(lambda f: f if f.kind is Fault.DELAY else replace(f, delay=0.0))
     faults = draw(st.lists(fault, max_size=knobs.max_faults)) if knobs.faults else []
     clocks = draw(st.tuples(*[runner_clocks(knobs) for _ in runners])) if knobs.max_skew or knobs.max_drift else ()
     return RealtimeSchedule(

@@ -93,3 +93,36 @@ def test_the_doctor_states_the_clock_bound_of_the_apps_settings_and_quotes_the_m
     item = clock_item(_target(), measured)
     assert item.mark is mark and said in item.reason
     assert "disagree by less than 570 s (dead-after 600 s minus one heartbeat interval, 30 s;" in item.reason
+
+
+def test_measure_also_finds_from_which_size_work_ran_twice_without_running_a_size_again() -> None:
+    from pynenc_suite.invariants.adjudication import Unknown
+    from pynenc_suite.tiers.tolerance import measure
+
+    ran: list[float] = []
+
+    def run(size: float) -> SimpleNamespace:
+        ran.append(size)
+        rerun = SimpleNamespace(unknown=Unknown.AT_LEAST_ONCE)
+        return SimpleNamespace(failures=[], unknown=[rerun] if size >= 5.0 else [], folder=Path(f"/tmp/{size}"))
+
+    tolerance = measure(run, lambda size: size, fault="a runner cut off from its engine", app="a:app",  # type: ignore[arg-type,return-value]
+                        engine="redis", step=1.0, limit=16.0, timing=TIMING)  # fmt: skip
+    assert (tolerance.held, tolerance.broke) == (16.0, None)
+    assert (tolerance.rerun_free, tolerance.reran) == (4.0, 5.0)
+    assert len(set(ran)) == len(ran)
+    line = tolerance.line()
+    assert "up to the 16 s searched" in line and "no work ran twice up to 4 s; at 5 s the runner" in line
+    assert Tolerance.from_json(tolerance.to_json()) == tolerance
+
+
+def test_the_doctor_quotes_a_measured_partition_tolerance() -> None:
+    from pynenc_suite.doctor.runners import partition_item
+
+    measured = Tolerance("a runner cut off from its engine", "pkg.tasks:app", "redis", 2.0, 16.0, 16.0, None, TIMING,
+                         (Probe(0.0, True), Probe(16.0, True, reruns=3)), rerun_free=4.0, reran=6.0)  # fmt: skip
+    item = partition_item(_target(), measured)
+    assert item.mark is Mark.PASS
+    assert "cut off 16 s; held up to the 16 s searched; no work ran twice up to 4 s; at 6 s" in item.reason
+    unmeasured = partition_item(_target(), None)
+    assert unmeasured.mark is Mark.WARN and "-k partition_tolerance" in unmeasured.fix

@@ -64,9 +64,10 @@ RUNNER_START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 PROBE_HOLD = 0.05
 # After its network heals, a runner may be blocked in an engine call until its client times out (pynenc-redis's
-# socket_timeout, 5 s by default), then reconnect and write its next heartbeat: until then pynenc may rightly
-# presume it dead.  Recorded on the heal, so the checkers excuse recoveries from it up to then, and no longer.
-PARTITION_GRACE = 8.0
+# socket_timeout, 5 s by default), then reconnect and write its next heartbeat; after its link is fast again, it
+# may still be in a loop iteration begun slow.  Until then pynenc may rightly presume it dead.  Recorded on the
+# fault's end, so the checkers excuse recoveries from it up to then, and no longer.
+UNHEARD_GRACE = 8.0
 MAX_RUN_SECONDS = 600.0  # no real-time run lasts longer (the settle deadline and the schedule's window bound it)
 
 
@@ -243,7 +244,7 @@ class RealtimeRun:
         if runner.partitioned and route is not None and route.link is not None:
             route.link.heal()
             runner.partitioned = False
-            self.emit(Kind.RESUME, worker=runner.label, fault=Fault.PARTITION, grace=PARTITION_GRACE,
+            self.emit(Kind.RESUME, worker=runner.label, fault=Fault.PARTITION, grace=UNHEARD_GRACE,
                       detail=f"healed r{runner.slot}'s network")  # fmt: skip
 
     def speed_up(self, runner: RunnerProcess) -> None:
@@ -479,8 +480,10 @@ class RealtimeRun:
             # the invocation's status (the history record's stamp comes after, late by every engine round trip
             # between: seconds on a slow link); read by its writer's clock, ordered by the real time it stands for
             timed = sorted(
-                ((self._real(writers(r.runner_context_id)[1], r.status_record.timestamp.timestamp()), r)
-                 for r in stored),  # fmt: skip
+                (
+                    (self._real(writers(r.runner_context_id)[1], r.status_record.timestamp.timestamp()), r)
+                    for r in stored
+                ),  # fmt: skip
                 key=lambda pair: pair[0],
             )
             for when, record in timed:

@@ -116,30 +116,28 @@ def heartbeats_end_with_an_engine_outage() -> None:
         cls.runner_loop_iteration = riding_out(cls.__dict__["runner_loop_iteration"])  # type: ignore[method-assign]  # as above
 
 
-def heartbeats_counted_in_polls() -> None:
-    """A runner spaces its atomic-service checks (where its heartbeat is written) by counting loop iterations
-    instead of seconds: every ``check interval / loop sleep`` iterations, the same as pynenc's schedule while an
-    iteration takes only its sleep.
+CHECK_DEADLINE = 0.25  # seconds: a concurrency check slower than this admits, under check_fails_open_when_slow
 
-    Harmless while the engine answers at once, and after a kill, a stall or a partition (iterations are quick
-    again as soon as the runner runs and reaches its engine).  Only a slow link exposes it: when every engine
-    call takes a round trip more, each iteration takes seconds and the checks, counted in iterations, fall
-    dead-after apart: the live runner is presumed dead and its work runs again.
+
+def check_fails_open_when_slow() -> None:
+    """Running concurrency control with a deadline that fails open: a check that took longer than
+    ``CHECK_DEADLINE`` admits the invocation, whatever it found holding the key.
+
+    Harmless while the engine answers in milliseconds (a check is a handful of reads), and under kills,
+    stops, stalls, dropped connections and partitions, which make a read fail or a process stop, not
+    a check slow.  Only a slow link exposes it: a check of five round trips over a link holding each
+    chunk 50 ms each way takes half a second and admits a second call for a key that is running.
     """
+    import time
     from typing import Any
 
-    from pynenc.runner.base_runner import BaseRunner
+    from pynenc.orchestrator.base_orchestrator import BaseOrchestrator
 
-    check = BaseRunner._check_atomic_services
-    polls: dict[int, int] = {}
+    check = BaseOrchestrator._is_authorize_by_concurrency_control
 
-    def counted(runner: Any) -> None:
-        conf = runner.app.conf
-        every = max(1, round(conf.atomic_service_check_interval_minutes * 60 / conf.runner_loop_sleep_time_sec))
-        count = polls.get(id(runner), 0)
-        polls[id(runner)] = count + 1
-        if count % every == 0:
-            runner._last_atomic_service_check_time = 0.0  # pynenc's own clock check then passes
-            check(runner)
+    def deadline(orchestrator: Any, invocation: Any, statuses: Any) -> bool:
+        started = time.monotonic()
+        verdict = check(orchestrator, invocation, statuses)
+        return True if time.monotonic() - started > CHECK_DEADLINE else verdict
 
-    BaseRunner._check_atomic_services = counted  # type: ignore[method-assign]  # the regression replaces pynenc's method
+    BaseOrchestrator._is_authorize_by_concurrency_control = deadline  # type: ignore[method-assign,assignment]  # the regression replaces pynenc's method

@@ -23,9 +23,7 @@ from pynenc_suite.drivers.realtime.delay import DelayRelay, delay_relay
 from pynenc_suite.drivers.realtime.network import Link, runner_networks
 from pynenc_suite.history.model import Fault
 from pynenc_suite.provider.loopback import LoopbackProvider
-from pynenc_suite.schedules.realtime import RealtimeSchedule
-
-NETWORK_FAULTS = (Fault.PARTITION, Fault.DELAY)
+from pynenc_suite.schedules.realtime import NETWORK_FAULTS, RealtimeSchedule
 
 
 @dataclass

@@ -14,7 +14,7 @@ def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
     from pynenc_suite.determinism import without_local_constants
     from pynenc_suite.doctor import examine
     from pynenc_suite.doctor.items import as_json, failed, markdown
-    from pynenc_suite.tiers.tolerance import newest
+    from pynenc_suite.tiers.tolerance import CLOCK_TOLERANCE, PARTITION_TOLERANCE, newest
 
     if not args.app:
         raise BadInput("doctor needs the app: pynenc-suite doctor package.module:app")
@@ -29,8 +29,10 @@ def run_doctor(args: argparse.Namespace, passthrough: list[str]) -> int:
     except TargetError as error:
         raise BadInput(str(error)) from None
     without_local_constants()
-    measured = newest(chosen.artefacts / REALTIME_SESSIONS, target.spec)
-    items = examine(target, args.expected_keys, args.max_body_seconds, measured_skew=measured)
+    sessions = chosen.artefacts / REALTIME_SESSIONS
+    items = examine(target, args.expected_keys, args.max_body_seconds,
+                    measured_skew=newest(sessions, target.spec, CLOCK_TOLERANCE),
+                    measured_partition=newest(sessions, target.spec, PARTITION_TOLERANCE))  # fmt: skip
     print(markdown(target.spec, items))
     if args.json:
         args.json.write_text(as_json(target.spec, items) + "\n")

@@ -14,7 +14,7 @@ from pynenc_suite.doctor.alerts import alert_items
 from pynenc_suite.doctor.items import Item
 from pynenc_suite.doctor.keys import key_items
 from pynenc_suite.doctor.policies import policy_items
-from pynenc_suite.doctor.runners import clock_item, recovery_items, runner_items
+from pynenc_suite.doctor.runners import clock_item, partition_item, recovery_items, runner_items
 from pynenc_suite.tiers.tolerance import Tolerance
 
 
@@ -23,10 +23,12 @@ def examine(
     expected_keys: int | None = None,
     max_body_seconds: float | None = None,
     measured_skew: Tolerance | None = None,
+    measured_partition: Tolerance | None = None,
 ) -> list[Item]:
     """Every checklist item for ``target``, area by area.  Keys are audited and schedules run only for the
-    tasks whose policy pynenc can enforce (the others fail under policy sanity).  ``measured_skew``: the clock
-    skew tolerance a real-time run measured for this app, quoted beside the recovery settings."""
+    tasks whose policy pynenc can enforce (the others fail under policy sanity).  ``measured_skew``,
+    ``measured_partition``: the clock skew and partition tolerances real-time runs measured for this app, quoted
+    beside the recovery settings."""
     usable = [name for name, task in sorted(target.controlled.items()) if _enforceable(task)]
     return [
         *key_items(target, usable),
@@ -34,6 +36,7 @@ def examine(
         *runner_items(target, expected_keys),
         *recovery_items(target, max_body_seconds),
         clock_item(target, measured_skew),
+        partition_item(target, measured_partition),
         *alert_items(target, usable),
     ]
 

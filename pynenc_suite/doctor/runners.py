@@ -140,25 +140,51 @@ def clock_item(target: Any, measured: Tolerance | None) -> Item:
     whose clock is dead-after behind looks dead while it works, and its work runs again.  The bound for the
     app's settings is dead-after minus one heartbeat interval; a real-time run's measured tolerance, if any, is
     quoted as the evidence."""
-    conf = target.app.conf
-    dead_after = float(conf.runner_considered_dead_after_minutes) * 60
-    heartbeat = float(conf.atomic_service_check_interval_minutes) * 60
+    dead_after, heartbeat = _heartbeat_settings(target)
     bound = (f"the clocks of the hosts running runners must disagree by less than {dead_after - heartbeat:.0f} s "
              f"(dead-after {dead_after:.0f} s minus one heartbeat interval, {heartbeat:.0f} s; keep a margin, a busy "
              "runner loop writes its heartbeat late): a runner whose clock is further behind the sweeping runner's is "
              "presumed dead while it works, and its work runs again")  # fmt: skip
+    return _tolerance_item(target, measured, bound, "skew", "a runner's clock {} s behind",
+                           f"pynenc-suite realtime {target.spec} --engine=sqlite|redis -k clock_skew_tolerance")  # fmt: skip
+
+
+def partition_item(target: Any, measured: Tolerance | None) -> Item:
+    """How long a runner may be cut off from its engine.  A partitioned runner is alive and works on, unheard:
+    after dead-after pynenc presumes it dead and runs its work again (at-least-once, as its heartbeat timeout
+    intends), and after the heal the runner must be heard again.  The bound for the app's settings is dead-after
+    minus one heartbeat interval; a real-time run's measured partition tolerance (Redis), if any, is quoted as
+    the evidence: the longest cut under which every rule held, and at which cuts work ran again."""
+    dead_after, heartbeat = _heartbeat_settings(target)
+    bound = (f"a runner cut off from its engine (Redis) for more than {dead_after - heartbeat:.0f} s (dead-after "
+             f"{dead_after:.0f} s minus one heartbeat interval) is presumed dead while it works, and the work it "
+             "was running runs again beside it (at-least-once)")  # fmt: skip
+    return _tolerance_item(target, measured, bound, "partition", "a runner cut off {} s",
+                           f"pynenc-suite realtime {target.spec} --engine=redis -k partition_tolerance")  # fmt: skip
+
+
+def _heartbeat_settings(target: Any) -> tuple[float, float]:
+    """(dead-after, heartbeat interval) in seconds, from the app's configuration."""
+    conf = target.app.conf
+    return float(conf.runner_considered_dead_after_minutes) * 60, float(conf.atomic_service_check_interval_minutes) * 60
+
+
+def _tolerance_item(target: Any, measured: Tolerance | None, bound: str, fault: str, held: str, command: str) -> Item:
+    """``bound`` with the evidence: WARN unmeasured, FAIL if the probe broke a rule without the ``fault``, else PASS
+    quoting the largest size that ``held`` (a phrase with ``{}`` for the size) and what happened beyond it."""
     if measured is None:
-        return Item("recovery", "app", Mark.WARN, f"{bound}; not measured for this app",
-                    f"pynenc-suite realtime {target.spec} --engine=sqlite|redis -k clock_skew_tolerance")  # fmt: skip
-    timing = measured.timing
+        return Item("recovery", "app", Mark.WARN, f"{bound}; {fault} not measured for this app", command)
     if measured.held is None:
         return Item("recovery", "app", Mark.FAIL,
-                    f"{bound}; the real-time run that measured it broke a rule without any skew "
+                    f"{bound}; the real-time run that measured it broke a rule without any {fault} "
                     f"({measured.engine}): {measured.first_violation}",
                     f"pynenc-suite realtime {target.spec} --engine={measured.engine}")  # fmt: skip
+    timing = measured.timing
     at = (f"at {measured.broke:g} s {measured.first_violation}" if measured.broke is not None
           else f"held up to the {measured.limit:g} s searched")  # fmt: skip
+    reruns = measured.reruns()
     return Item("recovery", "app", Mark.PASS,
                 f"{bound}; measured by pynenc-suite realtime on {measured.engine} with dead-after "
                 f"{timing['dead_after_seconds']:g} s and a heartbeat every {timing['heartbeat_seconds']:g} s: every "
-                f"rule held with a runner's clock {measured.held:g} s behind; {at}")  # fmt: skip
+                f"rule held with {held.format(f'{measured.held:g}')}; {at}"
+                + (f"; {reruns}" if reruns else ""))  # fmt: skip

@@ -5,7 +5,7 @@
 loopback port), ``pynenc_provider`` (the loopback provider) and
 ``pynenc_realtime_out`` (the session's folder of run records), and
 ``pynenc_realtime_session``, which opens a :class:`RealtimeSearch` on those under a
-folder of its own.  An unusable Redis stops the session with one line and exit status 2.
+folder of its own, and ``pynenc_probe``, the schedule a fault's size is measured against.  An unusable Redis stops the session with one line and exit status 2.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pynenc_suite.engines.registry import engine_for_tier
 from pynenc_suite.provider.loopback import LoopbackProvider
 
 if TYPE_CHECKING:  # the plugin imports nothing of the real-time tier until a real-time test asks for it
+    from pynenc_suite.schedules.realtime import RealtimeSchedule
     from pynenc_suite.strategies.realtime import RealtimeKnobs
     from pynenc_suite.tiers.realtime import RealtimeSearch
 
@@ -74,3 +75,15 @@ def pynenc_realtime_session(
         )
 
     return session
+
+
+@pytest.fixture(scope="session")
+def pynenc_probe(pynenc_target: Target) -> RealtimeSchedule:
+    """The fixed schedule a fault's size is measured against (``strategies.realtime.probe_schedule``): two runners
+    of the class the app configures (ThreadRunners for pynenc's placeholder or a probed app), the app's tasks."""
+    from pynenc_suite.apps.runner_config import placeholder
+    from pynenc_suite.schedules.realtime import CONFIGURED
+    from pynenc_suite.strategies.realtime import probe_schedule
+
+    runner = "ThreadRunner" if placeholder(pynenc_target.app) or pynenc_target.probed else CONFIGURED
+    return probe_schedule([pynenc_target.under_test(name) for name in sorted(pynenc_target.controlled)], runner)

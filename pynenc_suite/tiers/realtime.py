@@ -102,6 +102,7 @@ class Totals:
             f"{runs.enqueues} enqueues; faults: {faults[Fault.KILL]} runner SIGKILLs, "
             f"{faults[Fault.KILL_WORKER]} worker SIGKILLs, {faults[Fault.STOP]} SIGTERMs, "
             f"{faults[Fault.STALL]} stalls, {faults[Fault.DROP_CONNECTIONS]} connection drops, "
+            f"{faults[Fault.PARTITION]} network cuts, {faults[Fault.DELAY]} slowed links, "
             f"{faults[Fault.CLOCK_SKEW]} skewed runner clocks; "
             f"{runs.restarts} restarts; {runs.recovered} recoveries by {runs.sweeps} sweeps; "
             f"runner exits on their own: {self.runner_exits}; "

@@ -19,9 +19,14 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pynenc_suite.schedules.realtime import RealtimeSchedule
+    from pynenc_suite.tiers.realtime import Outcome
 
 CLOCK_TOLERANCE = "clock-tolerance.json"  # in a real-time session's output folder
+PARTITION_TOLERANCE = "partition-tolerance.json"  # likewise
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Probe:
     held: bool
     violation: str = ""
     folder: str = ""
+    reruns: int = 0  # at-least-once verdicts: work of a runner presumed dead (alive, unheard) run again
 
 
 @dataclass(frozen=True)
@@ -47,13 +53,29 @@ class Tolerance:
     broke: float | None
     timing: dict[str, float]  # the recovery settings the runs used
     probes: tuple[Probe, ...] = field(default=())
+    # The same search for work run again (at-least-once verdicts: the faulted runner presumed dead while alive,
+    # as a heartbeat timeout intends, not a broken rule): the largest size without, the smallest with (None: none).
+    rerun_free: float | None = None
+    reran: float | None = None
 
     @property
     def first_violation(self) -> str:
         return next((p.violation for p in self.probes if p.size == self.broke), "")
 
+    def reruns(self) -> str:
+        """Up to which size no work ran twice, and from which it did; "" if it never did."""
+        if self.reran is None:
+            return ""
+        below = f"no work ran twice up to {self.rerun_free:g} s; " if self.rerun_free is not None else ""
+        return f"{below}at {self.reran:g} s the runner, presumed dead while alive, had its work run again " \
+               "(at-least-once, as a heartbeat timeout intends)"  # fmt: skip
+
     def line(self) -> str:
         """The figure in one line, as ``pynenc-suite realtime`` prints it."""
+        reruns = self.reruns()
+        return self._held_line() + (f"; {reruns}" if reruns else "")
+
+    def _held_line(self) -> str:
         runs = f"{len(self.probes)} runs, dead-after {self.timing['dead_after_seconds']:g} s, heartbeat every " \
                f"{self.timing['heartbeat_seconds']:g} s"  # fmt: skip
         if self.held is None:
@@ -75,19 +97,20 @@ class Tolerance:
 
 
 def search(
-    run_at: Callable[[float], Probe], step: float, limit: float
+    run_at: Callable[[float], Probe], step: float, limit: float, passes: Callable[[Probe], bool] = lambda p: p.held
 ) -> tuple[float | None, float | None, list[Probe]]:
-    """Bisect the sizes ``k * step`` (``0 <= k * step <= limit``) for the largest that holds.
+    """Bisect the sizes ``k * step`` (``0 <= k * step <= limit``) for the largest whose probe ``passes`` (by
+    default: every rule held).
 
-    Returns (largest size that held, smallest size that broke, every probe in the order run).
-    A size of 0 that breaks ends the search: (None, 0.0).  Assumes a larger fault breaks at least
-    whatever a smaller one does; each size is run once.
+    Returns (largest size that passed, smallest size that failed, every probe in the order run).
+    A size of 0 that fails ends the search: (None, 0.0).  Assumes a larger fault fails whenever a
+    smaller one does; each size is run once (``run_at`` may answer from earlier runs).
     """
     probes: list[Probe] = []
 
     def holds(k: int) -> bool:
         probes.append(run_at(round(k * step, 9)))
-        return probes[-1].held
+        return passes(probes[-1])
 
     top = int(round(limit / step))
     if not holds(0):
@@ -104,10 +127,45 @@ def search(
     return round(low * step, 9), round(high * step, 9), probes
 
 
-def newest(sessions: Path, app: str) -> Tolerance | None:
-    """The most recently written tolerance for ``app`` among the real-time sessions under ``sessions`` (None if none)."""
+def measure(
+    run: Callable[[RealtimeSchedule], Outcome],
+    schedule_at: Callable[[float], RealtimeSchedule],
+    *,
+    fault: str,
+    app: str,
+    engine: str,
+    step: float,
+    limit: float,
+    timing: dict[str, float],
+) -> Tolerance:
+    """The tolerance of ``fault``: :func:`search` over ``schedule_at(size)``, each schedule run by ``run``; then
+    the same search, up to the largest size that held, for the size from which work ran twice (sizes already
+    run are not run again)."""
+    from pynenc_suite.invariants.adjudication import Unknown
+
+    runs: dict[float, Probe] = {}
+
+    def run_at(size: float) -> Probe:
+        if size not in runs:
+            outcome = run(schedule_at(size))
+            first = str(outcome.failures[0].violation) if outcome.failures else ""
+            reruns = sum(1 for v in outcome.unknown if v.unknown is Unknown.AT_LEAST_ONCE)
+            runs[size] = Probe(size, not outcome.failures, first, str(outcome.folder), reruns)
+        return runs[size]
+
+    held, broke, _ = search(run_at, step, limit)
+    rerun_free, reran = None, None
+    if held is not None and any(p.reruns for p in runs.values()):
+        rerun_free, reran, _ = search(run_at, step, held, passes=lambda p: not p.reruns)
+    return Tolerance(fault=fault, app=app, engine=engine, step=step, limit=limit, held=held, broke=broke,
+                     timing=timing, probes=tuple(runs.values()), rerun_free=rerun_free, reran=reran)  # fmt: skip
+
+
+def newest(sessions: Path, app: str, name: str = CLOCK_TOLERANCE) -> Tolerance | None:
+    """The most recently written tolerance file ``name`` for ``app`` among the real-time sessions under ``sessions``
+    (None if none)."""
     found = []
-    for path in sessions.glob(f"*/{CLOCK_TOLERANCE}"):
+    for path in sessions.glob(f"*/{name}"):
         try:
             tolerance = Tolerance.from_json(path.read_text())
         except (OSError, ValueError, TypeError, KeyError):

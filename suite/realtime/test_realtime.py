@@ -19,6 +19,7 @@ import pytest
 from pynenc_suite.active import options
 from pynenc_suite.apps.runner_config import placeholder
 from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.realtime import network
 from pynenc_suite.drivers.realtime.clock_shift import ClockShiftUnavailable, library
 from pynenc_suite.drivers.realtime.inject import environment_for
 from pynenc_suite.drivers.realtime.regressions import keys_not_enforced
@@ -112,10 +113,16 @@ def test_realtime_schedules_hold_every_rule(
     pynenc_realtime_session: RealtimeSessions,
     record_property: RecordProperty,
 ) -> None:
-    """Drawn schedules with kills, stops, stalls and drops: no decided violation outside the recorded findings."""
+    """Drawn schedules with kills, stops, stalls, drops, and on Redis slowed and cut links: no decided violation
+    outside the recorded findings."""
     chosen = options()
     engine = pynenc_engine.engine
     faults = tuple(f for f in FAULTS if engine.drops_connections or f is not Fault.DROP_CONNECTIONS)
+    if engine.routable:  # runners reach the server by URL: their links can be slowed, and cut where namespaces can be
+        cut_off = network.unavailable()
+        faults += (Fault.DELAY,) if cut_off else (Fault.DELAY, Fault.PARTITION)
+        if cut_off:
+            record_property(REALTIME, f"{engine.name}: no partitions: {cut_off}")
     # Probes replace a user app's bodies in the runner process only; process-spawning runners
     # would run the real bodies in their workers, so a probed app gets ThreadRunners.
     classes = ("ThreadRunner",) if pynenc_target.probed else RUNNER_CLASSES

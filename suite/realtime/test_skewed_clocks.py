@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from pynenc_suite.active import options
-from pynenc_suite.apps.runner_config import placeholder
 from pynenc_suite.apps.target import Target
 from pynenc_suite.drivers.realtime.clock_shift import REQUIRE_ENV, ClockShiftUnavailable, library
 from pynenc_suite.drivers.realtime.inject import environment_for
@@ -30,10 +29,8 @@ from pynenc_suite.history.html_report import REPORT
 from pynenc_suite.history.model import Kind
 from pynenc_suite.plugin.fixtures import RealtimeSessions
 from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
-from pynenc_suite.schedules.realtime import CONFIGURED, RealtimeSchedule, RunnerClock
-from pynenc_suite.strategies.realtime import probe_schedule
-from pynenc_suite.tiers.realtime import Outcome
-from pynenc_suite.tiers.tolerance import CLOCK_TOLERANCE, Probe, Tolerance, search
+from pynenc_suite.schedules.realtime import RealtimeSchedule, RunnerClock
+from pynenc_suite.tiers.tolerance import CLOCK_TOLERANCE, measure
 from pynenc_suite.verdicts import require
 
 pytestmark = pytest.mark.pynenc_realtime
@@ -56,24 +53,16 @@ def clock_shift() -> None:
         pytest.skip(str(error))
 
 
-def _probe(target: Target) -> RealtimeSchedule:
-    runner = "ThreadRunner" if placeholder(target.app) or target.probed else CONFIGURED
-    return probe_schedule([target.under_test(name) for name in sorted(target.controlled)], runner)
-
-
 def _behind(schedule: RealtimeSchedule, seconds: float) -> RealtimeSchedule:
     """``schedule`` with its second runner's clock ``seconds`` behind the sweeper's (the first keeps the sweeper's)."""
     return replace(schedule, clocks=(RunnerClock(), RunnerClock(offset=-seconds)))
-
-
-def _first_violation(outcome: Outcome) -> str:
-    return str(outcome.failures[0].violation) if outcome.failures else ""
 
 
 def test_a_skewed_clock_exposes_heartbeats_written_half_stale(
     clock_shift: None,
     pynenc_target: Target,
     pynenc_engine: EngineInstance,
+    pynenc_probe: RealtimeSchedule,
     pynenc_realtime_session: RealtimeSessions,
     record_property: RecordProperty,
 ) -> None:
@@ -82,7 +71,7 @@ def test_a_skewed_clock_exposes_heartbeats_written_half_stale(
     presumed dead and its work runs twice.  Only the skewed clock exposes the regression: the fault is shown effective, visible as a SKEW
     event in the history and a marker on report.html."""
     skew = Timing().dead_after_seconds * (1 - HEARTBEAT_LAG_OF_DEAD_AFTER) + CLOCK_STEP
-    probe = _probe(pynenc_target)
+    probe = pynenc_probe
     regressed = pynenc_realtime_session(
         "regression-heartbeats_half_stale", extra_env=environment_for(heartbeats_half_stale)
     )
@@ -114,6 +103,7 @@ def test_clock_skew_tolerance(
     pynenc_target: Target,
     pynenc_engine: EngineInstance,
     pynenc_realtime_out: Path,
+    pynenc_probe: RealtimeSchedule,
     pynenc_realtime_session: RealtimeSessions,
     record_property: RecordProperty,
 ) -> None:
@@ -122,21 +112,12 @@ def test_clock_skew_tolerance(
     Written to clock-tolerance.json, which ``pynenc-suite doctor`` quotes.  Fails only if the probe breaks a
     rule with no skew at all."""
     timing = Timing()
-    probe = _probe(pynenc_target)
     session = pynenc_realtime_session("clock-tolerance")
-
-    def run_at(seconds: float) -> Probe:
-        outcome = session.run(_behind(probe, seconds))
-        return Probe(seconds, not outcome.failures, _first_violation(outcome), str(outcome.folder))
-
-    held, broke, probes = search(run_at, CLOCK_STEP, limit=2 * timing.dead_after_seconds)
-    tolerance = Tolerance(
-        fault=SKEWED, app=pynenc_target.spec, engine=pynenc_engine.name, step=CLOCK_STEP,
-        limit=2 * timing.dead_after_seconds, held=held, broke=broke,
-        timing=asdict(timing),
-        probes=tuple(probes),
+    tolerance = measure(
+        session.run, lambda seconds: _behind(pynenc_probe, seconds), fault=SKEWED, app=pynenc_target.spec,
+        engine=pynenc_engine.name, step=CLOCK_STEP, limit=2 * timing.dead_after_seconds, timing=asdict(timing),
     )  # fmt: skip
     (pynenc_realtime_out / CLOCK_TOLERANCE).write_text(tolerance.to_json())
     record_property(REALTIME, tolerance.line())
-    require(held is not None, lambda: f"the probe schedule broke a rule with no skew: {tolerance.first_violation} "
-                                      f"({probes[0].folder})")  # fmt: skip
+    require(tolerance.held is not None, lambda: f"the probe schedule broke a rule with no skew: "
+                                                f"{tolerance.first_violation} ({tolerance.probes[0].folder})")  # fmt: skip

@@ -1,0 +1,227 @@
+"""Network faults in the real-time tier: a runner cut off from its engine, and a slow link to it.
+
+A partitioned runner is alive and works on, unheard: pynenc presumes it dead
+after dead-after and runs its work again, at-least-once by design, which the
+checkers excuse from the cut until the heal plus a grace (the time a correct
+runner takes to be heard again) and not after.  A slow link (every chunk between
+the runner and its engine held some milliseconds each way) keeps the runner
+heard, but its checks take round trips longer and a loop iteration can outlast
+dead-after.  Each fault is shown effective by a regression injected into the
+runner processes that only that fault exposes; the partition length a
+configuration tolerates is measured like the clock skew
+(``test_skewed_clocks.py``).  Only engines whose runners reach a server by a URL
+(Redis): SQLite is one machine's file, with no network to fault.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import pytest
+
+from pynenc_suite.active import options
+from pynenc_suite.apps.target import Target
+from pynenc_suite.drivers.realtime import network
+from pynenc_suite.drivers.realtime.driver import UNHEARD_GRACE
+from pynenc_suite.drivers.realtime.inject import environment_for
+from pynenc_suite.drivers.realtime.regressions import check_fails_open_when_slow, heartbeats_end_with_an_engine_outage
+from pynenc_suite.drivers.realtime.timing import Timing
+from pynenc_suite.engines.instance import EngineInstance
+from pynenc_suite.history.html_report import REPORT
+from pynenc_suite.history.model import Fault, Kind
+from pynenc_suite.plugin.fixtures import RealtimeSessions
+from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
+from pynenc_suite.schedules.realtime import RealtimeSchedule, TimedEnqueue, TimedFault
+from pynenc_suite.strategies.realtime import probe_schedule
+from pynenc_suite.tiers.realtime import Outcome, RealtimeSearch
+from pynenc_suite.tiers.tolerance import PARTITION_TOLERANCE, measure
+from pynenc_suite.verdicts import require
+
+pytestmark = pytest.mark.pynenc_realtime
+
+REQUIRE_NETWORK_ENV = "PYNENC_SUITE_REQUIRE_NETWORK"  # set: runner namespaces must be made here, never skipped
+CUT_AT = 0.5  # seconds into the schedule when the fault strikes
+GAP = 0.4  # seconds between enqueues
+PARTITION = 10.0  # seconds: longer than pynenc-redis's socket timeout and its client's retries
+PARTITION_STEP = 2.0  # seconds: the partition tolerance is reported to within this
+DELAY = 0.05  # seconds each way: a check of five round trips takes half a second
+DELAYED_FOR = 6.0
+SLOWED_HOLD = 1.0  # seconds each call holds its key: long beside a slowed check, short for the backlog
+CUT_OFF = "a runner cut off from its engine"
+
+
+@pytest.fixture(scope="module")
+def routable(pynenc_engine: EngineInstance) -> None:
+    """Network faults need an engine whose runners reach a server by URL; a replay runs its own schedule only."""
+    if options().realtime_replay:
+        pytest.skip("replaying one schedule")
+    if not pynenc_engine.engine.routable:
+        pytest.skip(f"{pynenc_engine.name}: its runners reach no server over a network (SQLite is one machine's "
+                    "file): no network to fault")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def namespaces(routable: None) -> None:
+    """Runner namespaces (root, iproute2, util-linux); skipped with the reason without them, or failed if
+    ``PYNENC_SUITE_REQUIRE_NETWORK`` is set."""
+    reason = network.unavailable()
+    if reason:
+        if os.environ.get(REQUIRE_NETWORK_ENV):
+            raise RuntimeError(f"{REQUIRE_NETWORK_ENV} is set, and {reason}")
+        pytest.skip(reason)
+
+
+def _cycled(probe: RealtimeSchedule, start: float, seconds: float) -> tuple[TimedEnqueue, ...]:
+    """The probe's enqueues over and over, one every ``GAP`` from ``start`` for ``seconds``."""
+    count = int(seconds / GAP)
+    return tuple(
+        replace(probe.enqueues[i % len(probe.enqueues)], at=round(start + i * GAP, 2), producer=i % 2)
+        for i in range(count)
+    )
+
+
+def partitioned(probe: RealtimeSchedule, seconds: float, after: float) -> RealtimeSchedule:
+    """The probe with its second runner cut off for ``seconds`` from ``CUT_AT``, and ``after`` seconds of the
+    probe's enqueues again from the heal on (so the runner's life after the heal is checked too).  With no
+    partition (0 s) the same enqueues run, the network only routed."""
+    heal = CUT_AT + seconds
+    cut = TimedFault(at=CUT_AT, kind=Fault.PARTITION, runner=1, seconds=seconds, busy=False)
+    return replace(
+        probe,
+        enqueues=probe.enqueues + _cycled(probe, heal + GAP, after),
+        faults=(cut,) if seconds else (),
+    )
+
+
+def slowed(probe: RealtimeSchedule, delay: float) -> RealtimeSchedule:
+    """The probe's enqueues for ``DELAYED_FOR`` seconds with both runners' engine links holding every chunk
+    ``delay`` each way from ``CUT_AT`` (no delay: the same enqueues, every link routed and fast)."""
+    faults = tuple(
+        TimedFault(at=CUT_AT, kind=Fault.DELAY, runner=slot, seconds=DELAYED_FOR, busy=False, delay=delay)
+        for slot in range(len(probe.runners))
+    )
+    return replace(probe, enqueues=_cycled(probe, 0.0, DELAYED_FOR + 1), faults=faults if delay else ())
+
+
+def _shown_effective(
+    regression: str,
+    fault: str,
+    runs: dict[str, Outcome],
+    target: Target,
+    engine: EngineInstance,
+    record_property: RecordProperty,
+    marker: str,
+) -> None:
+    """The regression alone and the fault alone break no rule; together they do, and the page shows the fault."""
+    alone, fault_alone, both = runs["regression"], runs["fault"], runs["both"]
+    record_property(
+        REALTIME,
+        f"{engine.name}: injected regression {regression} -> without the fault: {len(alone.failures)} decided "
+        f"violations; correct pynenc with {fault}: {len(fault_alone.failures)}; both: {len(both.failures)}",
+    )
+    for outcome, what in ((alone, f"{regression} without the fault"), (fault_alone, fault)):
+        if outcome.failures:
+            require(False, f"{what} broke a rule:\n" + outcome.describe_failure(target.spec, engine.name))
+    if not both.failures:  # the fault is not effective: an error of the suite, not a property of pynenc
+        raise RuntimeError(f"{fault} did not expose {regression}: {both.folder}")
+    page = (both.folder / REPORT).read_text()
+    if marker not in page:
+        raise RuntimeError(f"{both.folder / REPORT} does not show {marker!r}")
+
+
+def _three_runs(
+    session: RealtimeSearch, regressed: RealtimeSearch, clean: RealtimeSchedule, faulted: RealtimeSchedule
+) -> dict[str, Outcome]:
+    return {"regression": regressed.run(clean), "fault": session.run(faulted), "both": regressed.run(faulted)}
+
+
+def test_a_partition_exposes_heartbeats_that_end_with_an_engine_outage(
+    namespaces: None,
+    pynenc_target: Target,
+    pynenc_engine: EngineInstance,
+    pynenc_probe: RealtimeSchedule,
+    pynenc_realtime_session: RealtimeSessions,
+    record_property: RecordProperty,
+) -> None:
+    """Runners that ride out an unreachable engine but stop writing heartbeats after it keep every rule while
+    the network holds, and a correct pynenc keeps them through a 10 s partition; together, the healed runner
+    works on unheard, is presumed dead, and its work runs again beside it after the grace: decided
+    violations.  The cut and the heal are in the history and on report.html."""
+    faulted = partitioned(pynenc_probe, PARTITION, after=UNHEARD_GRACE + 4)
+    runs = _three_runs(
+        pynenc_realtime_session("partition-alone"),
+        pynenc_realtime_session(
+            "regression-heartbeats_end_with_an_engine_outage",
+            extra_env=environment_for(heartbeats_end_with_an_engine_outage),
+        ),  # fmt: skip
+        replace(faulted, faults=()),
+        faulted,
+    )
+    cuts = [e for e in runs["both"].history.of_kind(Kind.CRASH) if e.fault is Fault.PARTITION]
+    heals = [e for e in runs["both"].history.of_kind(Kind.RESUME) if e.fault is Fault.PARTITION]
+    if not (cuts and heals):
+        raise RuntimeError(f"the partitioned run's history has no cut and heal: {runs['both'].folder}")
+    _shown_effective("heartbeats_end_with_an_engine_outage", f"a {PARTITION:g} s partition", runs, pynenc_target,
+                     pynenc_engine, record_property, marker="cut r1")  # fmt: skip
+
+
+def test_a_slow_link_exposes_a_check_that_fails_open_when_slow(
+    routable: None,
+    pynenc_target: Target,
+    pynenc_engine: EngineInstance,
+    pynenc_probe: RealtimeSchedule,
+    pynenc_realtime_session: RealtimeSessions,
+    record_property: RecordProperty,
+) -> None:
+    """A running-concurrency check that admits when it overran 0.25 s keeps every rule while the engine answers
+    in milliseconds, and a correct pynenc keeps them with both runners' links holding every chunk 50 ms each
+    way; together, a slowed check admits a second call for a running key: decided violations."""
+    controlled = [name for name, task in sorted(pynenc_target.controlled.items())
+                  if task.conf.running_concurrency.value != "DISABLED"]  # fmt: skip
+    if not controlled:
+        pytest.skip("no task of the app controls running concurrency: nothing for the regression to break")
+    # the first such task alone: every enqueue meets the check the regression breaks
+    probe = probe_schedule([pynenc_target.under_test(controlled[0])], pynenc_probe.runners[0])
+    faulted = slowed(replace(probe, enqueues=tuple(replace(e, hold=SLOWED_HOLD) for e in probe.enqueues)), DELAY)
+    runs = _three_runs(
+        pynenc_realtime_session("delay-alone"),
+        pynenc_realtime_session(
+            "regression-check_fails_open_when_slow", extra_env=environment_for(check_fails_open_when_slow)
+        ),  # fmt: skip
+        replace(faulted, faults=()),
+        faulted,
+    )
+    delays = [e for e in runs["both"].history.of_kind(Kind.CRASH) if e.fault is Fault.DELAY and e.delay == DELAY]
+    if not delays:
+        raise RuntimeError(f"the slowed run's history has no delay of {DELAY:g} s: {runs['both'].folder}")
+    _shown_effective("check_fails_open_when_slow", f"links {DELAY * 1000:g} ms slower each way", runs,
+                     pynenc_target, pynenc_engine, record_property, marker="+50ms")  # fmt: skip
+
+
+def test_partition_tolerance(
+    namespaces: None,
+    pynenc_target: Target,
+    pynenc_engine: EngineInstance,
+    pynenc_probe: RealtimeSchedule,
+    pynenc_realtime_out: Path,
+    pynenc_realtime_session: RealtimeSessions,
+    record_property: RecordProperty,
+) -> None:
+    """The longest partition of one runner from its engine under which every rule still holds, to within
+    two seconds, searched up to four dead-afters; and at which lengths work of the cut-off runner, presumed
+    dead while alive, ran again (at-least-once: what a heartbeat timeout intends, not a broken rule).
+    Written to partition-tolerance.json, which ``pynenc-suite doctor`` quotes.  Fails only if the probe
+    breaks a rule with no partition."""
+    timing = Timing()
+    tolerance = measure(
+        pynenc_realtime_session("partition-tolerance").run,
+        lambda seconds: partitioned(pynenc_probe, seconds, after=4.0),
+        fault=CUT_OFF, app=pynenc_target.spec, engine=pynenc_engine.name, step=PARTITION_STEP,
+        limit=4 * timing.dead_after_seconds, timing=asdict(timing),
+    )  # fmt: skip
+    (pynenc_realtime_out / PARTITION_TOLERANCE).write_text(tolerance.to_json())
+    record_property(REALTIME, tolerance.line())
+    require(tolerance.held is not None, lambda: f"the probe schedule broke a rule with no partition: "
+                                                f"{tolerance.first_violation} ({tolerance.probes[0].folder})")  # fmt: skip

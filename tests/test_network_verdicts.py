@@ -1,0 +1,110 @@
+"""Verdicts under network faults: recovery from a partitioned or slowed runner is at-least-once only while it
+may be unheard (the fault, then the grace its end records); PYN-005's window widens with a slowed link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynenc_suite.history.model import History, Kind
+from pynenc_suite.invariants import check_all
+from pynenc_suite.invariants.adjudication import Unknown
+from tests.test_realtime_verdicts import ev, history, known_finding, run_of, status, verdicts
+
+GRACE = 8.0
+
+
+def _cut(worker: str, at: float, healed: float | None) -> list[dict[str, Any]]:
+    events = [ev(at, "crash", worker=worker, fault="partition", detail="cut")]
+    if healed is not None:
+        events.append(ev(healed, "resume", worker=worker, fault="partition", grace=GRACE, detail="healed"))
+    return events
+
+
+def _slowed(worker: str, at: float, until: float, delay: float) -> list[dict[str, Any]]:
+    return [
+        ev(at, "crash", worker=worker, fault="delay", delay=delay, detail="slowed"),
+        ev(until, "resume", worker=worker, fault="delay", grace=GRACE, detail="fast again"),
+    ]
+
+
+def _recovered_from_r0(at: float, hold: float = 6.0) -> History:
+    """r0 runs i1 (its call holding ``hold``); the sweeper recovers i1 at ``at`` and r1 runs it again."""
+    first = run_of("i1", 0.0, "r0", hold=hold)
+    again = [
+        status(at, "i1", "running_recovery", "sweeper"),
+        status(at + 0.1, "i1", "rerouted", "sweeper"),
+        status(at + 0.2, "i1", "pending", "r1"),
+        status(at + 0.3, "i1", "running", "r1"),
+        ev(at + 0.4, "provider_start", "i1", worker="r1"),
+        ev(at + 0.7, "provider_end", "i1", worker="r1", outcome="ok"),
+    ]
+    return history(first, again)
+
+
+def _with(h: History, *extra: list[dict[str, Any]]) -> History:
+    events = [e.to_json() for e in h if e.kind is not Kind.DRAIN]
+    for part in extra:
+        events.extend(part)
+    return history(events)
+
+
+def test_recovery_from_a_runner_while_it_is_cut_off_is_at_least_once() -> None:
+    h = _with(_recovered_from_r0(5.0), _cut("r0", 0.02, healed=10.0))
+    assert set(verdicts(h, "no-overlap")) == {Unknown.AT_LEAST_ONCE}
+
+
+def test_recovery_within_the_grace_after_the_heal_is_at_least_once() -> None:
+    h = _with(_recovered_from_r0(9.0, hold=12.0), _cut("r0", 0.02, healed=3.0))
+    assert set(verdicts(h, "no-overlap")) == {Unknown.AT_LEAST_ONCE}
+
+
+def test_recovery_long_after_the_heal_and_its_grace_is_decided() -> None:
+    h = _with(_recovered_from_r0(20.0, hold=25.0), _cut("r0", 0.02, healed=3.0))
+    assert verdicts(h, "no-overlap") == ["decided"]
+
+
+def test_a_partition_that_never_healed_excuses_recovery_to_the_end() -> None:
+    h = _with(_recovered_from_r0(20.0, hold=25.0), _cut("r0", 0.02, healed=None))
+    assert set(verdicts(h, "no-overlap")) == {Unknown.AT_LEAST_ONCE}
+
+
+def test_a_partition_of_another_runner_excuses_nothing() -> None:
+    h = _with(_recovered_from_r0(5.0), _cut("r1", 0.02, healed=10.0))
+    assert verdicts(h, "no-overlap") == ["decided"]
+
+
+def test_a_later_incarnation_of_the_cut_off_slot_is_cut_off_too() -> None:
+    first = run_of("i1", 0.0, "r0#1", hold=6.0)
+    again = [status(5.0, "i1", "running_recovery", "sweeper"), status(5.1, "i1", "rerouted", "sweeper"),
+             status(5.2, "i1", "pending", "r1"), status(5.3, "i1", "running", "r1"),
+             ev(5.4, "provider_start", "i1", worker="r1"), ev(5.7, "provider_end", "i1", worker="r1", outcome="ok")]  # fmt: skip
+    h = history(first, again, _cut("r0", 0.02, healed=10.0))
+    assert set(verdicts(h, "no-overlap")) == {Unknown.AT_LEAST_ONCE}
+
+
+def test_recovery_from_a_slowed_runner_is_at_least_once_until_its_grace_ends() -> None:
+    assert set(verdicts(_with(_recovered_from_r0(5.0), _slowed("r0", 0.02, 6.0, 0.05)), "no-overlap")) == {
+        Unknown.AT_LEAST_ONCE
+    }
+    late = _with(_recovered_from_r0(20.0, hold=25.0), _slowed("r0", 0.02, 6.0, 0.05))
+    assert verdicts(late, "no-overlap") == ["decided"]
+
+
+def _admitted(gap: float, delay: float | None) -> History:
+    """i1 admitted by r0, i2 by r1 ``gap`` seconds later; r1's link slowed by ``delay`` each way, if any."""
+    first, second = run_of("i1", 0.0, "r0", hold=3.0), run_of("i2", 0.0, "r1", hold=1.0)
+    first[2] = {**first[2], "writer": "aaaa"}
+    second[2:] = [{**e, "time": e["time"] + gap} for e in second[2:]]
+    second[2] = {**second[2], "writer": "bbbb"}
+    return history(first, second, _slowed("r1", 0.0, 5.0, delay) if delay else [])
+
+
+def _pyn005(h: History) -> set[str | None]:
+    return {known_finding(h, v) for v in check_all(h) if v.rule in ("no-overlap", "exclusive-admission")}
+
+
+def test_pyn005_window_widens_by_the_slowed_checks_round_trips() -> None:
+    # call_keyed has one key argument: 4 + 1 round trips of 2 * 0.1 s, plus the 50 ms window: 1.05 s
+    assert _pyn005(_admitted(0.9, delay=0.1)) == {"PYN-005"}
+    assert _pyn005(_admitted(1.3, delay=0.1)) == {None}
+    assert _pyn005(_admitted(0.9, delay=None)) == {None}
