@@ -108,3 +108,50 @@ def test_pyn005_window_widens_by_the_slowed_checks_round_trips() -> None:
     assert _pyn005(_admitted(0.9, delay=0.1)) == {"PYN-005"}
     assert _pyn005(_admitted(1.3, delay=0.1)) == {None}
     assert _pyn005(_admitted(0.9, delay=None)) == {None}
+
+
+def test_cuts_heals_and_slowed_links_are_in_the_history_and_on_the_page() -> None:
+    from pynenc_suite.history.html_report import html_report
+    from pynenc_suite.history.model import Event, Fault
+
+    events = [
+        Event(seq=0, kind=Kind.CRASH, time=0.5, worker="r1", fault=Fault.PARTITION, detail="cut r1's network"),
+        Event(seq=1, kind=Kind.RESUME, time=10.5, worker="r1", fault=Fault.PARTITION, grace=8.0, detail="healed"),
+        Event(seq=2, kind=Kind.CRASH, time=0.5, worker="r0", fault=Fault.DELAY, delay=0.05, detail="slowed"),
+        Event(seq=3, kind=Kind.RESUME, time=6.5, worker="r0", fault=Fault.DELAY, grace=8.0, detail="fast again"),
+    ]
+    for event in events:
+        assert Event.from_json(event.to_json()) == event
+    page = html_report(History(events=events), [], real_time=True, title="t", schedule="", replay="")
+    for label in (">cut r1", ">healed r1", ">+50ms r0", ">fast r0", "network cuts and heals, slowed engine links"):
+        assert label in page, label
+
+
+def test_drawn_schedules_carry_a_delay_only_on_slowed_links() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from pynenc_suite.apps.target import load
+    from pynenc_suite.history.model import Fault
+    from pynenc_suite.schedules.realtime import RealtimeSchedule
+    from pynenc_suite.strategies.realtime import FAULTS, RealtimeKnobs, realtime_schedules
+
+    target = load()
+    tasks = [target.under_test(name) for name in sorted(target.controlled)]
+    knobs = RealtimeKnobs(faults=(*FAULTS, Fault.DELAY, Fault.PARTITION), max_faults=8)
+    assert Fault.PARTITION not in FAULTS and Fault.DELAY not in FAULTS  # network faults only where asked for
+    seen: set[Fault] = set()
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(realtime_schedules(tasks, knobs), st.just(None))
+    def check(schedule: RealtimeSchedule, _: None) -> None:
+        for fault in schedule.faults:
+            seen.add(fault.kind)
+            assert (fault.delay > 0) == (fault.kind is Fault.DELAY), fault
+            assert fault.delay <= knobs.max_delay
+            if fault.kind is Fault.DELAY:
+                assert f"+{fault.delay * 1000:g}ms each way" in repr(fault)
+        assert RealtimeSchedule.from_json(schedule.to_json()) == schedule
+
+    check()
+    assert {Fault.DELAY, Fault.PARTITION} <= seen

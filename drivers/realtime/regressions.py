@@ -63,7 +63,7 @@ def heartbeats_end_with_an_engine_outage() -> None:
     heartbeat is written), and works on silently.
 
     Riding out is not the regression: the runner loop waits and polls again after a connection error or a timeout
-    instead of ending (pynenc 0.3's loop ends, see FINDINGS "Not a finding: a runner's loop ends when its engine is
+    instead of ending (pynenc 0.3's loop ends: FINDINGS.md, "Not a finding: a runner exits when its engine stays
     unreachable").  Giving up the heartbeat is.  Harmless under kills (the process is gone), stalls (nothing fails while
     the process is frozen) and dropped connections (the client reconnects within its retries): only an engine
     unreachable for longer than the client's retries makes a call fail.  After such a partition heals, the live

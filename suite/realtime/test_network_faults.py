@@ -16,6 +16,11 @@ configuration tolerates is measured like the clock skew
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -225,3 +230,78 @@ def test_partition_tolerance(
     record_property(REALTIME, tolerance.line())
     require(tolerance.held is not None, lambda: f"the probe schedule broke a rule with no partition: "
                                                 f"{tolerance.first_violation} ({tolerance.probes[0].folder})")  # fmt: skip
+
+
+KILLED_RUN = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from pynenc_suite.apps.target import load
+    from pynenc_suite.drivers.realtime.driver import RealtimeRun
+    from pynenc_suite.engines.instance import engine_instance
+    from pynenc_suite.engines.registry import engine_for_tier
+    from pynenc_suite.history.model import Fault
+    from pynenc_suite.provider.loopback import LoopbackProvider
+    from pynenc_suite.schedules.realtime import RealtimeSchedule, TimedEnqueue, TimedFault
+
+    enqueues = tuple(TimedEnqueue(at=0.5 * i, producer=0, task="call_keyed",
+                                  kwargs={"account_id": "a", "op": str(i)}, hold=5.0) for i in range(40))
+    faults = (TimedFault(at=1.0, kind=Fault.DELAY, runner=0, seconds=60.0, busy=False, delay=0.01),
+              TimedFault(at=2.0, kind=Fault.PARTITION, runner=1, seconds=60.0, busy=False))
+    schedule = RealtimeSchedule(runners=("PersistentProcessRunner", "ThreadRunner"), enqueues=enqueues, faults=faults)
+    with engine_instance(engine_for_tier("redis", "realtime"), None) as engine, LoopbackProvider().serving() as p:
+        RealtimeRun(load("pynenc_suite.apps.reference:app"), engine, p, schedule, log_folder=Path(sys.argv[1])).execute()
+""")
+MARK = "PYNENC_SUITE_TEST_KILLED_RUN"
+
+
+def _marked_processes(mark: str) -> set[int]:
+    found = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            if f"{MARK}={mark}".encode() in (proc / "environ").read_bytes().split(b"\0"):
+                found.add(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def _in_other_namespaces(pids: set[int]) -> set[int]:
+    mine = os.readlink("/proc/self/ns/net")
+    inside = set()
+    for pid in pids:
+        try:
+            if os.readlink(f"/proc/{pid}/ns/net") != mine:
+                inside.add(pid)
+        except OSError:
+            continue
+    return inside
+
+
+def test_a_killed_run_leaves_no_namespace_interface_or_process(namespaces: None, tmp_path: Path) -> None:
+    """SIGKILL the process running a real-time run (the reference app on its own Redis) whose runners sit in their
+    namespaces behind relays, one cut off and one slowed: its interfaces, namespaces, runners and their workers,
+    and its Redis go with it (a relay is a thread of it)."""
+    before, mark = _interfaces(), str(os.getpid())
+    env = {**os.environ, MARK: mark}
+    run = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(tmp_path)], env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while len(_in_other_namespaces(_marked_processes(mark))) < 3:  # both runners, a worker, the holders
+            assert run.poll() is None, f"the run ended before its runners started: {list(tmp_path.glob('*.log'))}"
+            assert time.monotonic() < deadline, "no runner started inside its namespace within 120 s"
+            time.sleep(0.2)
+        time.sleep(2.5)  # past the cut and the delay
+        assert len(_interfaces() - before) == 2
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait()
+        deadline = time.monotonic() + 15
+        while (_interfaces() - before) or _marked_processes(mark):
+            assert time.monotonic() < deadline, f"left behind: {_interfaces() - before}, {_marked_processes(mark)}"
+            time.sleep(0.2)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+
+
+def _interfaces() -> set[str]:
+    return {name for name in os.listdir("/sys/class/net") if name.startswith(network.HOST_PREFIX)}
