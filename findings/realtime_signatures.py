@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pynenc_suite.history.model import Event, Fault, History, Kind, Violation
 from pynenc_suite.history.queries import StatusTimeline
 from pynenc_suite.history.status_graph import FINAL, QUEUED
-from pynenc_suite.invariants.adjudication import recovered_while_running, slot_of, stopped_runners
+from pynenc_suite.invariants.adjudication import fault_windows, recovered_while_running, slot_of, stopped_runners
 
 RealtimeSignature = Callable[[History, Violation], bool]
 
@@ -38,13 +38,16 @@ def lost_to_a_kill(history: History, violation: Violation) -> bool:
     PersistentProcessRunner workers raise KeyboardInterrupt wherever the poll is.  An invocation
     still REGISTERED has no runner's status to point at: it matches when it was queued while a
     runner was shutting down (from its SIGTERM to its restart).  A Redis connection drop right after
-    the last status cuts a poll the same way: the poll raises ConnectionError and what it held is lost.
+    the last status cuts a poll the same way: the poll raises ConnectionError and what it held is lost; so
+    does a runner cut off (a partition) then or later, also because Redis pops an invocation for a BLPOP whose
+    reply the cut-off runner never receives.
     """
     timeline = StatusTimeline(history)
     crashes = history.of_kind(Kind.CRASH)
     kills = [e.time for e in crashes if e.fault in (Fault.KILL, Fault.KILL_WORKER)]
     stops = history.of_kind(Kind.STOP)
     drops = [e for e in crashes if e.fault is Fault.DROP_CONNECTIONS]
+    cuts = fault_windows(history, (Fault.PARTITION,))
     for inv in _subjects(history, violation):
         last = timeline.last(inv)
         if last is None or last.status not in QUEUED:
@@ -58,6 +61,10 @@ def lost_to_a_kill(history: History, violation: Violation) -> bool:
         # a Redis connection drop cut a poll in progress: the poll that had just taken or blocked it raised
         # (a poll is short: its statuses, then a BLPOP of pynenc's 0.1 s queue timeout for the next one)
         if any(last.time <= drop.time <= last.time + DROP_WINDOW for drop in drops):
+            return True
+        # a runner was cut off then or later: Redis pops for a BLPOP whose reply never reaches the runner, and a
+        # poll that had taken or blocked it cannot write again (the runner's loop then raises, and it exits)
+        if any(healed >= last.time for _, _, healed in cuts):
             return True
         # never taken to PENDING, and queued while a runner was shutting down: its workers are signalled
         # one by one after the runner's own SIGTERM, each possibly in the poll that had just taken it

@@ -197,11 +197,20 @@ def unheard_windows(history: History) -> list[tuple[str | None, float, float]]:
     link slowed (a loop iteration of many round trips can then outlast dead-after, and the heartbeat is written
     once an iteration).  From the fault to its end plus the end's ``grace`` (the time the runner may still take to
     be heard: its client's timeout, its slow iteration's end), or to the end of the run if it never ended."""
-    ends = [e for e in history.of_kind(Kind.RESUME) if e.fault in UNHEARD]
+    return fault_windows(history, UNHEARD, with_grace=True)
+
+
+def fault_windows(
+    history: History, faults: tuple[Fault, ...], with_grace: bool = False
+) -> list[tuple[str | None, float, float]]:
+    """(runner, struck, ended) for each CRASH of one of ``faults`` and the RESUME that ended it (plus its grace, if
+    ``with_grace``); ``inf`` if nothing ended it."""
+    ends = [e for e in history.of_kind(Kind.RESUME) if e.fault in faults]
     windows = []
-    for fault in (e for e in history.of_kind(Kind.CRASH) if e.fault in UNHEARD):
+    for fault in (e for e in history.of_kind(Kind.CRASH) if e.fault in faults):
         end = next((e for e in ends if e.worker == fault.worker and e.fault is fault.fault and e.seq > fault.seq), None)
-        windows.append((fault.worker, fault.time, end.time + (end.grace or 0.0) if end else float("inf")))
+        until = float("inf") if end is None else end.time + ((end.grace or 0.0) if with_grace else 0.0)
+        windows.append((fault.worker, fault.time, until))
     return windows
 
 

@@ -155,3 +155,26 @@ def test_drawn_schedules_carry_a_delay_only_on_slowed_links() -> None:
 
     check()
     assert {Fault.DELAY, Fault.PARTITION} <= seen
+
+
+def _lost_after_reroute(partition: tuple[float, float] | None) -> History:
+    """i1 blocked and rerouted by r0 at 0.1 s, then never seen again; r1 cut off over ``partition``, if any."""
+    events = [
+        status(0.0, "i1", "registered", "producer"),
+        ev(0.01, "enqueue", "i1", worker="p0", reg_key="a"),
+        status(0.05, "i1", "concurrency_controlled", "r0"),
+        status(0.1, "i1", "rerouted", "r0"),
+    ]
+    if partition:
+        events += _cut("r1", partition[0], healed=partition[1])
+    return history(events)
+
+
+def test_pyn007_signature_covers_work_lost_to_a_runner_cut_off_then_or_later() -> None:
+    def findings(h: History) -> set[str | None]:
+        return {known_finding(h, v) for v in check_all(h) if v.rule == "liveness"}
+
+    assert findings(_lost_after_reroute((0.05, 16.0))) == {"PYN-007"}  # cut while a BLPOP of its was pending
+    assert findings(_lost_after_reroute((2.0, 10.0))) == {"PYN-007"}  # cut later
+    assert findings(_lost_after_reroute(None)) == {None}
+    assert findings(_lost_after_reroute((-5.0, 0.05))) == {None}  # healed before it was queued
