@@ -24,6 +24,7 @@ from pynenc_suite.engines.registry import engine_for_tier
 from pynenc_suite.provider.loopback import LoopbackProvider
 
 if TYPE_CHECKING:  # the plugin imports nothing of the real-time tier until a real-time test asks for it
+    from pynenc_suite.drivers.realtime.timing import Timing
     from pynenc_suite.schedules.realtime import RealtimeSchedule
     from pynenc_suite.strategies.realtime import RealtimeKnobs
     from pynenc_suite.tiers.realtime import RealtimeSearch
@@ -63,15 +64,18 @@ def pynenc_realtime_out(pynenc_engine: EngineInstance) -> Path:
 def pynenc_realtime_session(
     pynenc_target: Target, pynenc_engine: EngineInstance, pynenc_provider: LoopbackProvider, pynenc_realtime_out: Path
 ) -> RealtimeSessions:
-    """``session(name, knobs=None, extra_env=None)``: a real-time session on this run's app, engine and provider,
-    its runs under ``<pynenc_realtime_out>/<name>``."""
+    """``session(name, knobs=None, extra_env=None, timing=None)``: a real-time session on this run's app, engine
+    and provider, its runs under ``<pynenc_realtime_out>/<name>``."""
     from pynenc_suite.tiers.realtime import RealtimeSearch
 
     def session(
-        name: str, knobs: RealtimeKnobs | None = None, extra_env: dict[str, str] | None = None
+        name: str,
+        knobs: RealtimeKnobs | None = None,
+        extra_env: dict[str, str] | None = None,
+        timing: Timing | None = None,
     ) -> RealtimeSearch:
         return RealtimeSearch(
-            pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / name, knobs, extra_env
+            pynenc_target, pynenc_engine, pynenc_provider, pynenc_realtime_out / name, knobs, extra_env, timing
         )
 
     return session

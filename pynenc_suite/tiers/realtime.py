@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from pynenc_suite.apps.target import Target
 from pynenc_suite.artefacts.monitor import keep_database
 from pynenc_suite.drivers.realtime.driver import RealtimeRun, RunStats
+from pynenc_suite.drivers.realtime.timing import Timing
 from pynenc_suite.engines.instance import EngineInstance
 from pynenc_suite.history.html_report import REPORT, html_report
 from pynenc_suite.history.model import Fault, History, Kind
@@ -124,6 +125,7 @@ class RealtimeSearch:
         out: Path,
         knobs: RealtimeKnobs | None = None,
         extra_env: dict[str, str] | None = None,
+        timing: Timing | None = None,
     ) -> None:
         self.target = target
         self.engine = engine
@@ -131,6 +133,7 @@ class RealtimeSearch:
         self.out = out
         self.knobs = knobs or RealtimeKnobs()
         self.extra_env = extra_env or {}
+        self.timing = timing  # recovery settings of every run (None: the tier's, drivers/realtime/timing.py)
         self.outcomes: list[Outcome] = []
 
     def run(self, schedule: RealtimeSchedule) -> Outcome:
@@ -140,7 +143,13 @@ class RealtimeSearch:
         (folder / "schedule.json").write_text(schedule.to_json())
         self.provider.reset()
         run = RealtimeRun(
-            self.target, self.engine, self.provider, schedule, self.extra_env, log_folder=folder / "runners"
+            self.target,
+            self.engine,
+            self.provider,
+            schedule,
+            self.extra_env,
+            log_folder=folder / "runners",
+            timing=self.timing,
         )
         history = run.execute()
         first = [p for p in self.extra_env.get("PYTHONPATH", "").split(os.pathsep) if p]

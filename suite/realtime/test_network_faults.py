@@ -54,6 +54,9 @@ PARTITION_STEP = 2.0  # seconds: the partition tolerance is reported to within t
 DELAY = 0.05  # seconds each way: a check of five round trips takes half a second
 DELAYED_FOR = 6.0
 SLOWED_HOLD = 1.0  # seconds each call holds its key: long beside a slowed check, short for the backlog
+# A slowed runner's loop iteration can outlast the tier's 4 s dead-after: the slow-link check runs with 30 s, so
+# that no runner is presumed dead and every overlap the regression makes is decided, not at-least-once.
+SLOWED_DEAD_AFTER = 30.0
 CUT_OFF = "a runner cut off from its engine"
 
 
@@ -182,7 +185,8 @@ def test_a_slow_link_exposes_a_check_that_fails_open_when_slow(
 ) -> None:
     """A running-concurrency check that admits when it overran 0.25 s keeps every rule while the engine answers
     in milliseconds, and a correct pynenc keeps them with both runners' links holding every chunk 50 ms each
-    way; together, a slowed check admits a second call for a running key: decided violations."""
+    way; together, a slowed check admits a second call for a running key: decided violations.  Dead-after is
+    30 s here, so that a slowed runner is never presumed dead."""
     controlled = [name for name, task in sorted(pynenc_target.controlled.items())
                   if task.conf.running_concurrency.value != "DISABLED"]  # fmt: skip
     if not controlled:
@@ -190,10 +194,13 @@ def test_a_slow_link_exposes_a_check_that_fails_open_when_slow(
     # the first such task alone: every enqueue meets the check the regression breaks
     probe = probe_schedule([pynenc_target.under_test(controlled[0])], pynenc_probe.runners[0])
     faulted = slowed(replace(probe, enqueues=tuple(replace(e, hold=SLOWED_HOLD) for e in probe.enqueues)), DELAY)
+    patient = Timing(dead_after_seconds=SLOWED_DEAD_AFTER)
     runs = _three_runs(
-        pynenc_realtime_session("delay-alone"),
+        pynenc_realtime_session("delay-alone", timing=patient),
         pynenc_realtime_session(
-            "regression-check_fails_open_when_slow", extra_env=environment_for(check_fails_open_when_slow)
+            "regression-check_fails_open_when_slow",
+            extra_env=environment_for(check_fails_open_when_slow),
+            timing=patient,
         ),  # fmt: skip
         replace(faulted, faults=()),
         faulted,

@@ -28,7 +28,7 @@ from pynenc_suite.history.html_report import REPORT
 from pynenc_suite.history.model import Fault
 from pynenc_suite.plugin.fixtures import RealtimeSessions
 from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
-from pynenc_suite.schedules.realtime import CONFIGURED, RUNNER_CLASSES, RealtimeSchedule, TimedEnqueue
+from pynenc_suite.schedules.realtime import CONFIGURED, NETWORK_FAULTS, RUNNER_CLASSES, RealtimeSchedule, TimedEnqueue
 from pynenc_suite.strategies.realtime import FAULTS, RealtimeKnobs
 from pynenc_suite.verdicts import require
 
@@ -134,7 +134,9 @@ def test_realtime_schedules_hold_every_rule(
         record_property(REALTIME, f"{engine.name}: no skewed clocks: {error}")
     session = pynenc_realtime_session("schedules", knobs=knobs)
     if chosen.realtime_replay:
-        outcome = session.run(RealtimeSchedule.from_json((Path(chosen.realtime_replay) / "schedule.json").read_text()))
+        schedule = RealtimeSchedule.from_json((Path(chosen.realtime_replay) / "schedule.json").read_text())
+        _can_replay(schedule, pynenc_engine, chosen.realtime_replay)
+        outcome = session.run(schedule)
         record_property(
             REALTIME,
             f"{engine.name}: replayed {chosen.realtime_replay}: {len(outcome.failures)} "
@@ -150,3 +152,15 @@ def test_realtime_schedules_hold_every_rule(
     record_property(REALTIME, totals.line())
     failing = [o for o in session.outcomes if o.failures]
     require(not failing, lambda: "\n\n".join(o.describe_failure(pynenc_target.spec, engine.name) for o in failing[:3]))
+
+
+def _can_replay(schedule: RealtimeSchedule, engine: EngineInstance, folder: str) -> None:
+    """A schedule that faults the network replays only on an engine reached by URL, and its partitions only where
+    runner namespaces can be made: otherwise one line and exit status 2."""
+    kinds = {fault.kind for fault in schedule.faults}
+    if kinds & set(NETWORK_FAULTS) and not engine.engine.routable:
+        pytest.exit(f"pynenc-suite: {folder} faults the network between runners and a server: replay it with "
+                    f"--engine=redis, not {engine.name}", returncode=2)  # fmt: skip
+    reason = network.unavailable() if Fault.PARTITION in kinds else None
+    if reason:
+        pytest.exit(f"pynenc-suite: {folder} cuts a runner's network, and {reason}", returncode=2)
