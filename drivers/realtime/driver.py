@@ -251,9 +251,8 @@ class RealtimeRun:
         route = self.route(runner)
         if route is not None and route.relay.delay:
             route.relay.delay = 0.0
-            self.emit(
-                Kind.RESUME, worker=runner.label, fault=Fault.DELAY, detail=f"r{runner.slot}'s engine link fast again"
-            )
+            self.emit(Kind.RESUME, worker=runner.label, fault=Fault.DELAY, grace=UNHEARD_GRACE,
+                      detail=f"r{runner.slot}'s engine link fast again")  # fmt: skip
 
     def _wait_for_heartbeats(self) -> None:
         """Every runner process has written a heartbeat (it is polling); raise if one died first."""

@@ -139,6 +139,14 @@ def _shown_effective(
         raise RuntimeError(f"{both.folder / REPORT} does not show {marker!r}")
 
 
+def _require_fault_and_end(outcome: Outcome, fault: Fault, what: str) -> None:
+    """The history records the fault and its end, the end with the grace the checkers excuse it for."""
+    struck = [e for e in outcome.history.of_kind(Kind.CRASH) if e.fault is fault]
+    ended = [e for e in outcome.history.of_kind(Kind.RESUME) if e.fault is fault]
+    if not (struck and ended) or any(e.grace != UNHEARD_GRACE for e in ended):
+        raise RuntimeError(f"the run's history lacks {what} (with a grace of {UNHEARD_GRACE:g} s): {outcome.folder}")
+
+
 def _three_runs(
     session: RealtimeSearch, regressed: RealtimeSearch, clean: RealtimeSchedule, faulted: RealtimeSchedule
 ) -> dict[str, Outcome]:
@@ -167,10 +175,7 @@ def test_a_partition_exposes_heartbeats_that_end_with_an_engine_outage(
         replace(faulted, faults=()),
         faulted,
     )
-    cuts = [e for e in runs["both"].history.of_kind(Kind.CRASH) if e.fault is Fault.PARTITION]
-    heals = [e for e in runs["both"].history.of_kind(Kind.RESUME) if e.fault is Fault.PARTITION]
-    if not (cuts and heals):
-        raise RuntimeError(f"the partitioned run's history has no cut and heal: {runs['both'].folder}")
+    _require_fault_and_end(runs["both"], Fault.PARTITION, "a cut and a heal")
     _shown_effective("heartbeats_end_with_an_engine_outage", f"a {PARTITION:g} s partition", runs, pynenc_target,
                      pynenc_engine, record_property, marker="cut r1")  # fmt: skip
 
@@ -205,8 +210,8 @@ def test_a_slow_link_exposes_a_check_that_fails_open_when_slow(
         replace(faulted, faults=()),
         faulted,
     )
-    delays = [e for e in runs["both"].history.of_kind(Kind.CRASH) if e.fault is Fault.DELAY and e.delay == DELAY]
-    if not delays:
+    _require_fault_and_end(runs["both"], Fault.DELAY, f"a delay of {DELAY:g} s and its end")
+    if not any(e.delay == DELAY for e in runs["both"].history.of_kind(Kind.CRASH) if e.fault is Fault.DELAY):
         raise RuntimeError(f"the slowed run's history has no delay of {DELAY:g} s: {runs['both'].folder}")
     _shown_effective("check_fails_open_when_slow", f"links {DELAY * 1000:g} ms slower each way", runs,
                      pynenc_target, pynenc_engine, record_property, marker="+50ms")  # fmt: skip
