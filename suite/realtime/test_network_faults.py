@@ -34,13 +34,13 @@ from pynenc_suite.drivers.realtime.inject import environment_for
 from pynenc_suite.drivers.realtime.regressions import check_fails_open_when_slow, heartbeats_end_with_an_engine_outage
 from pynenc_suite.drivers.realtime.timing import Timing
 from pynenc_suite.engines.instance import EngineInstance
-from pynenc_suite.history.html_report import REPORT
 from pynenc_suite.history.model import Fault, Kind
 from pynenc_suite.plugin.fixtures import RealtimeSessions
 from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
 from pynenc_suite.schedules.realtime import RealtimeSchedule, TimedEnqueue, TimedFault
 from pynenc_suite.strategies.realtime import probe_schedule
-from pynenc_suite.tiers.realtime import Outcome, RealtimeSearch
+from pynenc_suite.tiers.effective import require_effective, three_runs
+from pynenc_suite.tiers.realtime import Outcome
 from pynenc_suite.tiers.tolerance import PARTITION_TOLERANCE, measure
 from pynenc_suite.verdicts import require
 
@@ -113,44 +113,12 @@ def slowed(probe: RealtimeSchedule, delay: float) -> RealtimeSchedule:
     return replace(probe, enqueues=_cycled(probe, 0.0, DELAYED_FOR + 1), faults=faults if delay else ())
 
 
-def _shown_effective(
-    regression: str,
-    fault: str,
-    runs: dict[str, Outcome],
-    target: Target,
-    engine: EngineInstance,
-    record_property: RecordProperty,
-    marker: str,
-) -> None:
-    """The regression alone and the fault alone break no rule; together they do, and the page shows the fault."""
-    alone, fault_alone, both = runs["regression"], runs["fault"], runs["both"]
-    record_property(
-        REALTIME,
-        f"{engine.name}: injected regression {regression} -> without the fault: {len(alone.failures)} decided "
-        f"violations; correct pynenc with {fault}: {len(fault_alone.failures)}; both: {len(both.failures)}",
-    )
-    for outcome, what in ((alone, f"{regression} without the fault"), (fault_alone, fault)):
-        if outcome.failures:
-            require(False, f"{what} broke a rule:\n" + outcome.describe_failure(target.spec, engine.name))
-    if not both.failures:  # the fault is not effective: an error of the suite, not a property of pynenc
-        raise RuntimeError(f"{fault} did not expose {regression}: {both.folder}")
-    page = (both.folder / REPORT).read_text()
-    if marker not in page:
-        raise RuntimeError(f"{both.folder / REPORT} does not show {marker!r}")
-
-
 def _require_fault_and_end(outcome: Outcome, fault: Fault, what: str) -> None:
     """The history records the fault and its end, the end with the grace the checkers excuse it for."""
     struck = [e for e in outcome.history.of_kind(Kind.CRASH) if e.fault is fault]
     ended = [e for e in outcome.history.of_kind(Kind.RESUME) if e.fault is fault]
     if not (struck and ended) or any(e.grace != UNHEARD_GRACE for e in ended):
         raise RuntimeError(f"the run's history lacks {what} (with a grace of {UNHEARD_GRACE:g} s): {outcome.folder}")
-
-
-def _three_runs(
-    session: RealtimeSearch, regressed: RealtimeSearch, clean: RealtimeSchedule, faulted: RealtimeSchedule
-) -> dict[str, Outcome]:
-    return {"regression": regressed.run(clean), "fault": session.run(faulted), "both": regressed.run(faulted)}
 
 
 def test_a_partition_exposes_heartbeats_that_end_with_an_engine_outage(
@@ -166,7 +134,7 @@ def test_a_partition_exposes_heartbeats_that_end_with_an_engine_outage(
     works on unheard, is presumed dead, and its work runs again beside it after the grace: decided
     violations.  The cut and the heal are in the history and on report.html."""
     faulted = partitioned(pynenc_probe, PARTITION, after=UNHEARD_GRACE + 4)
-    runs = _three_runs(
+    effect = three_runs(
         pynenc_realtime_session("partition-alone"),
         pynenc_realtime_session(
             "regression-heartbeats_end_with_an_engine_outage",
@@ -175,9 +143,11 @@ def test_a_partition_exposes_heartbeats_that_end_with_an_engine_outage(
         replace(faulted, faults=()),
         faulted,
     )
-    _require_fault_and_end(runs["both"], Fault.PARTITION, "a cut and a heal")
-    _shown_effective("heartbeats_end_with_an_engine_outage", f"a {PARTITION:g} s partition", runs, pynenc_target,
-                     pynenc_engine, record_property, marker="cut r1")  # fmt: skip
+    fault = f"a {PARTITION:g} s partition"
+    record_property(REALTIME, effect.line(pynenc_engine.name, "heartbeats_end_with_an_engine_outage", fault))
+    _require_fault_and_end(effect.both, Fault.PARTITION, "a cut and a heal")
+    require_effective(effect, "heartbeats_end_with_an_engine_outage", fault, pynenc_target.spec, pynenc_engine.name,
+                      marker="cut r1")  # fmt: skip
 
 
 def test_a_slow_link_exposes_a_check_that_fails_open_when_slow(
@@ -200,7 +170,7 @@ def test_a_slow_link_exposes_a_check_that_fails_open_when_slow(
     probe = probe_schedule([pynenc_target.under_test(controlled[0])], pynenc_probe.runners[0])
     faulted = slowed(replace(probe, enqueues=tuple(replace(e, hold=SLOWED_HOLD) for e in probe.enqueues)), DELAY)
     patient = Timing(dead_after_seconds=SLOWED_DEAD_AFTER)
-    runs = _three_runs(
+    effect = three_runs(
         pynenc_realtime_session("delay-alone", timing=patient),
         pynenc_realtime_session(
             "regression-check_fails_open_when_slow",
@@ -210,11 +180,13 @@ def test_a_slow_link_exposes_a_check_that_fails_open_when_slow(
         replace(faulted, faults=()),
         faulted,
     )
-    _require_fault_and_end(runs["both"], Fault.DELAY, f"a delay of {DELAY:g} s and its end")
-    if not any(e.delay == DELAY for e in runs["both"].history.of_kind(Kind.CRASH) if e.fault is Fault.DELAY):
-        raise RuntimeError(f"the slowed run's history has no delay of {DELAY:g} s: {runs['both'].folder}")
-    _shown_effective("check_fails_open_when_slow", f"links {DELAY * 1000:g} ms slower each way", runs,
-                     pynenc_target, pynenc_engine, record_property, marker="+50ms")  # fmt: skip
+    fault = f"links {DELAY * 1000:g} ms slower each way"
+    record_property(REALTIME, effect.line(pynenc_engine.name, "check_fails_open_when_slow", fault))
+    _require_fault_and_end(effect.both, Fault.DELAY, f"a delay of {DELAY:g} s and its end")
+    if not any(e.delay == DELAY for e in effect.both.history.of_kind(Kind.CRASH) if e.fault is Fault.DELAY):
+        raise RuntimeError(f"the slowed run's history has no delay of {DELAY:g} s: {effect.both.folder}")
+    require_effective(effect, "check_fails_open_when_slow", fault, pynenc_target.spec, pynenc_engine.name,
+                      marker="+50ms")  # fmt: skip
 
 
 def test_partition_tolerance(

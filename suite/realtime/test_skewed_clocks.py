@@ -25,11 +25,11 @@ from pynenc_suite.drivers.realtime.inject import environment_for
 from pynenc_suite.drivers.realtime.regressions import HEARTBEAT_LAG_OF_DEAD_AFTER, heartbeats_half_stale
 from pynenc_suite.drivers.realtime.timing import Timing
 from pynenc_suite.engines.instance import EngineInstance
-from pynenc_suite.history.html_report import REPORT
 from pynenc_suite.history.model import Kind
 from pynenc_suite.plugin.fixtures import RealtimeSessions
 from pynenc_suite.plugin.summaries import REALTIME, RecordProperty
 from pynenc_suite.schedules.realtime import RealtimeSchedule, RunnerClock
+from pynenc_suite.tiers.effective import require_effective, three_runs
 from pynenc_suite.tiers.tolerance import CLOCK_TOLERANCE, measure
 from pynenc_suite.verdicts import require
 
@@ -71,31 +71,18 @@ def test_a_skewed_clock_exposes_heartbeats_written_half_stale(
     presumed dead and its work runs twice.  Only the skewed clock exposes the regression: the fault is shown effective, visible as a SKEW
     event in the history and a marker on report.html."""
     skew = Timing().dead_after_seconds * (1 - HEARTBEAT_LAG_OF_DEAD_AFTER) + CLOCK_STEP
-    probe = pynenc_probe
-    regressed = pynenc_realtime_session(
-        "regression-heartbeats_half_stale", extra_env=environment_for(heartbeats_half_stale)
+    effect = three_runs(
+        pynenc_realtime_session("clock-skew-alone"),
+        pynenc_realtime_session("regression-heartbeats_half_stale", extra_env=environment_for(heartbeats_half_stale)),
+        pynenc_probe,
+        _behind(pynenc_probe, skew),
     )
-    correct = pynenc_realtime_session("clock-skew-alone")
-    without_skew = regressed.run(probe)
-    skew_alone = correct.run(_behind(probe, skew))
-    both = regressed.run(_behind(probe, skew))
-    record_property(
-        REALTIME,
-        f"{pynenc_engine.name}: injected regression heartbeats_half_stale -> clocks agreeing: "
-        f"{len(without_skew.failures)} decided violations; correct pynenc with r1 {skew:g} s behind: "
-        f"{len(skew_alone.failures)}; both: {len(both.failures)}",
-    )
-    for outcome, what in ((without_skew, "the regression with clocks agreeing"), (skew_alone, f"{skew:g} s of skew")):
-        if outcome.failures:
-            require(False, f"{what} broke a rule:\n" + outcome.describe_failure(pynenc_target.spec, pynenc_engine.name))
-    skews = [e for e in both.history.of_kind(Kind.SKEW) if e.offset == -skew]
-    if not skews:
-        raise RuntimeError(f"the skewed run's history has no SKEW event of {-skew:g} s: {both.folder}")
-    if not both.failures:  # the fault is not effective: an error of the suite, not a property of pynenc
-        raise RuntimeError(f"a runner {skew:g} s behind did not expose heartbeats written half stale: {both.folder}")
-    page = (both.folder / REPORT).read_text()
-    if f"clock {-skew:+g}s" not in page:
-        raise RuntimeError(f"{both.folder / REPORT} does not show the runner's skewed clock")
+    fault = f"r1 {skew:g} s behind"
+    record_property(REALTIME, effect.line(pynenc_engine.name, "heartbeats_half_stale", fault))
+    if not [e for e in effect.both.history.of_kind(Kind.SKEW) if e.offset == -skew]:
+        raise RuntimeError(f"the skewed run's history has no SKEW event of {-skew:g} s: {effect.both.folder}")
+    require_effective(effect, "heartbeats_half_stale", fault, pynenc_target.spec, pynenc_engine.name,
+                      marker=f"clock {-skew:+g}s")  # fmt: skip
 
 
 def test_clock_skew_tolerance(
