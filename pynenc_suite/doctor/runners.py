@@ -173,7 +173,9 @@ def _tolerance_item(target: Any, measured: Tolerance | None, bound: str, fault: 
     """``bound`` with the evidence: WARN unmeasured, FAIL if the probe broke a rule without the ``fault``, else PASS
     quoting the largest size that ``held`` (a phrase with ``{}`` for the size) and what happened beyond it."""
     if measured is None:
-        return Item("recovery", "app", Mark.WARN, f"{bound}; {fault} not measured for this app", command)
+        return Item(
+            "recovery", "app", Mark.WARN, f"{bound}; the {fault} tolerance is not measured for this app", command
+        )
     if measured.held is None:
         return Item("recovery", "app", Mark.FAIL,
                     f"{bound}; the real-time run that measured it broke a rule without any {fault} "
