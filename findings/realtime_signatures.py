@@ -182,11 +182,11 @@ def admitted_together(history: History, violation: Violation) -> bool:
 
 def slowed_links(history: History) -> Callable[[str | None, float], float]:
     """The delay (seconds each way) on ``worker``'s runner slot's engine link at ``time``, 0 if none."""
-    ends = [e for e in history.of_kind(Kind.RESUME) if e.fault is Fault.DELAY]
-    spans = []
-    for start in (e for e in history.of_kind(Kind.CRASH) if e.fault is Fault.DELAY):
-        end = next((e.time for e in ends if e.worker == start.worker and e.seq > start.seq), float("inf"))
-        spans.append((slot_of(start.worker), start.time, end, start.delay or 0.0))
+    slowed = [e for e in history.of_kind(Kind.CRASH) if e.fault is Fault.DELAY]
+    spans = [
+        (slot_of(worker), start, end, event.delay or 0.0)
+        for event, (worker, start, end) in zip(slowed, fault_windows(history, (Fault.DELAY,)), strict=True)
+    ]
 
     def delay(worker: str | None, time: float) -> float:
         return max((d for slot, s, e, d in spans if slot == slot_of(worker) and s <= time <= e), default=0.0)

@@ -203,12 +203,16 @@ def unheard_windows(history: History) -> list[tuple[str | None, float, float]]:
 def fault_windows(
     history: History, faults: tuple[Fault, ...], with_grace: bool = False
 ) -> list[tuple[str | None, float, float]]:
-    """(runner, struck, ended) for each CRASH of one of ``faults`` and the RESUME that ended it (plus its grace, if
-    ``with_grace``); ``inf`` if nothing ended it."""
+    """(runner, struck, ended) for each CRASH of one of ``faults``, in the history's order, and the RESUME that ended
+    it on the same runner slot (a runner restarted meanwhile is a later incarnation: ``r1#1`` heals ``r1``'s cut),
+    plus its grace if ``with_grace``; ``inf`` if nothing ended it."""
     ends = [e for e in history.of_kind(Kind.RESUME) if e.fault in faults]
     windows = []
     for fault in (e for e in history.of_kind(Kind.CRASH) if e.fault in faults):
-        end = next((e for e in ends if e.worker == fault.worker and e.fault is fault.fault and e.seq > fault.seq), None)
+        slot = slot_of(fault.worker)
+        end = next(
+            (e for e in ends if slot_of(e.worker) == slot and e.fault is fault.fault and e.seq > fault.seq), None
+        )
         until = float("inf") if end is None else end.time + ((end.grace or 0.0) if with_grace else 0.0)
         windows.append((fault.worker, fault.time, until))
     return windows

@@ -178,3 +178,15 @@ def test_pyn007_signature_covers_work_lost_to_a_runner_cut_off_then_or_later() -
     assert findings(_lost_after_reroute((2.0, 10.0))) == {"PYN-007"}  # cut later
     assert findings(_lost_after_reroute(None)) == {None}
     assert findings(_lost_after_reroute((-5.0, 0.05))) == {None}  # healed before it was queued
+
+
+def test_a_cut_healed_after_its_runner_restarted_ends_at_the_heal() -> None:
+    """The cut-off runner exited and came back as ``r0#1``, which the heal names: the window still ends there."""
+    cut = [ev(0.02, "crash", worker="r0", fault="partition", detail="cut"),
+           ev(3.0, "resume", worker="r0#1", fault="partition", grace=GRACE, detail="healed")]  # fmt: skip
+    h = _with(_recovered_from_r0(20.0, hold=25.0), cut)
+    assert verdicts(h, "no-overlap") == ["decided"]
+    lost = [status(5.0, "i2", "registered", "producer"), ev(5.01, "enqueue", "i2", worker="p0", reg_key="a"),
+            status(5.05, "i2", "concurrency_controlled", "r1"), status(5.1, "i2", "rerouted", "r1")]  # fmt: skip
+    h = history(lost, cut)
+    assert {known_finding(h, v) for v in check_all(h) if v.rule == "liveness"} == {None}  # lost after the heal
