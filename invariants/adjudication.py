@@ -42,6 +42,7 @@ class Unknown(StrEnum):
     AT_LEAST_ONCE = "at-least-once"
     RERUN_AFTER_CRASH = "re-run after a crash"
     RERUN_AFTER_STOP = "re-run after a stop"
+    PROVIDER_UNREACHABLE = "provider unreachable"
     UNSETTLED = "unsettled"
 
     @property
@@ -56,6 +57,8 @@ _EXPLANATIONS = {
     Unknown.AT_LEAST_ONCE: "recovered from a stalled or stopping runner presumed dead; its copy there may still run",
     Unknown.RERUN_AFTER_CRASH: "its runner crashed after its provider call and before pynenc recorded the result; "
     "the re-run is at-least-once",
+    Unknown.PROVIDER_UNREACHABLE: "it ran on a runner cut off from this machine, the provider too: its body may "
+    "have failed without reaching the provider",
     Unknown.RERUN_AFTER_STOP: "killed and rerouted by a stopping runner after its body had called the provider; "
     "the re-run is at-least-once (an overlap of the two runs is still decided)",
     Unknown.UNSETTLED: "the run's deadline passed while pynenc was still making progress",
@@ -105,6 +108,7 @@ class Facts:
         self.kills = [e for e in crashes if e.fault not in (Fault.STALL, Fault.PARTITION, Fault.DELAY)]
         self.cuts = [e for e in crashes if e.fault is Fault.PARTITION]
         self.unheard = unheard_windows(history)
+        self.partitions = fault_windows(history, (Fault.PARTITION,))
         self.stops = history.of_kind(Kind.STOP)
 
     def events_of(self, violation: Violation) -> list[Event]:
@@ -182,6 +186,18 @@ class Facts:
             for e in self.timeline.events.get(inv, [])
             if e.seq not in own
             for a in around
+        )
+
+    def cut_off_while_running(self, inv: str) -> bool:
+        """A runner slot ran ``inv`` (wrote RUNNING for it) and was cut off between that and the invocation's last
+        status: its body's provider calls could not be answered then (a partition cuts the provider too)."""
+        events = self.timeline.events.get(inv, [])
+        end = events[-1].time if events else 0.0
+        return any(
+            slot_of(runner) == slot_of(e.worker) and cut <= end and healed >= e.time
+            for e in events
+            if e.status == "running"
+            for runner, cut, healed in self.partitions
         )
 
     def fault_between(self, start: float, end: float) -> bool:

@@ -51,7 +51,12 @@ class Code(StrEnum):
 def adjudicate(facts: Facts, violation: Violation) -> Judgement:
     """Work done twice (or a failure pynenc never recorded) is unknown when the invocation was recovered from a
     stalled or stopping runner, or re-run after its runner crashed or was stopped past its call (at-least-once);
-    otherwise decided, settled run or not.  Unfinished work is unknown in a run that ran out of time."""
+    otherwise decided, settled run or not.  A failure without the provider's failed answers is unknown when the
+    invocation ran on a runner while it was cut off (its body could not reach the provider).  Unfinished work
+    is unknown in a run that ran out of time."""
+    if violation.code in (Code.FAILED_WRONGLY, Code.GAVE_UP_EARLY_OR_LATE):
+        cut_off = next((inv for inv in facts.invocations_of(violation) if facts.cut_off_while_running(inv)), None)
+        return (Unknown.PROVIDER_UNREACHABLE, cut_off) if cut_off else unfinished(facts, violation)
     if violation.code not in (Code.REPEATED_WORK, Code.UNRECORDED_FAILURE):
         return unfinished(facts, violation)
     repeated = violation.code == Code.REPEATED_WORK

@@ -190,3 +190,18 @@ def test_a_cut_healed_after_its_runner_restarted_ends_at_the_heal() -> None:
             status(5.05, "i2", "concurrency_controlled", "r1"), status(5.1, "i2", "rerouted", "r1")]  # fmt: skip
     h = history(lost, cut)
     assert {known_finding(h, v) for v in check_all(h) if v.rule == "liveness"} == {None}  # lost after the heal
+
+
+def _failed_without_an_answer(cut: tuple[float, float] | None, worker: str = "r0") -> History:
+    """i1 runs on ``worker`` from 0.03 s and ends failed at 5 s with no provider call answered."""
+    events = [status(0.0, "i1", "registered", "producer"), ev(0.01, "enqueue", "i1", worker="p0", reg_key="a"),
+              status(0.02, "i1", "pending", worker), status(0.03, "i1", "running", worker),
+              status(5.0, "i1", "failed", worker)]  # fmt: skip
+    return history(events, _cut("r0", *cut) if cut else [])
+
+
+def test_a_failure_without_the_providers_answer_is_unknown_only_if_its_runner_was_cut_off_meanwhile() -> None:
+    assert verdicts(_failed_without_an_answer((1.0, 4.0)), "reroute-preserves-work") == [Unknown.PROVIDER_UNREACHABLE]
+    assert verdicts(_failed_without_an_answer(None), "reroute-preserves-work") == ["decided"]
+    assert verdicts(_failed_without_an_answer((6.0, 9.0)), "reroute-preserves-work") == ["decided"]  # cut later
+    assert verdicts(_failed_without_an_answer((1.0, 4.0), worker="r1"), "reroute-preserves-work") == ["decided"]

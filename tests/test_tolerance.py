@@ -126,3 +126,20 @@ def test_the_doctor_quotes_a_measured_partition_tolerance() -> None:
     assert "cut off 16 s; held up to the 16 s searched; no work ran twice up to 4 s; at 6 s" in item.reason
     unmeasured = partition_item(_target(), None)
     assert unmeasured.mark is Mark.WARN and "-k partition_tolerance" in unmeasured.fix
+
+
+def test_a_rule_broken_at_a_size_only_the_second_search_ran_is_the_tolerance() -> None:
+    """0 and the limit hold, so the first search ends there; the search for work run twice then runs 4 s, where a
+    rule breaks: the tolerance reports that, not the limit."""
+    from pynenc_suite.invariants.adjudication import Unknown
+    from pynenc_suite.tiers.tolerance import measure
+
+    def run(size: float) -> SimpleNamespace:
+        rerun = SimpleNamespace(unknown=Unknown.AT_LEAST_ONCE)
+        broken = [SimpleNamespace(violation="reroute-preserves-work ...")] if size == 4.0 else []
+        return SimpleNamespace(failures=broken, unknown=[rerun] if size >= 6.0 else [], folder=Path(f"/tmp/{size}"))
+
+    tolerance = measure(run, lambda size: size, fault="a runner cut off from its engine", app="a:app",  # type: ignore[arg-type,return-value]
+                        engine="redis", step=2.0, limit=16.0, timing=TIMING)  # fmt: skip
+    assert (tolerance.held, tolerance.broke) == (2.0, 4.0)
+    assert "up to 2 s; at 4 s reroute-preserves-work" in tolerance.line()

@@ -157,8 +157,26 @@ def measure(
     rerun_free, reran = None, None
     if held is not None and any(p.reruns for p in runs.values()):
         rerun_free, reran, _ = search(run_at, step, held, passes=lambda p: not p.reruns)
+        # the second search may run a size the first skipped: a rule broken there is the tolerance's edge
+        broken = [size for size, probe in runs.items() if not probe.held]
+        if broken:
+            low = max(size for size, probe in runs.items() if probe.held and size < min(broken))  # 0 held
+            held, broke = _bisect(run_at, low, min(broken), step)
     return Tolerance(fault=fault, app=app, engine=engine, step=step, limit=limit, held=held, broke=broke,
                      timing=timing, probes=tuple(runs.values()), rerun_free=rerun_free, reran=reran)  # fmt: skip
+
+
+def _bisect(run_at: Callable[[float], Probe], low: float, high: float, step: float) -> tuple[float, float]:
+    """Between a size that held and a larger one that broke, the neighbouring pair within one step."""
+    while high - low > step + 1e-9:
+        middle = round(round((low + high) / 2 / step) * step, 9)
+        if middle in (low, high):
+            break
+        if run_at(middle).held:
+            low = middle
+        else:
+            high = middle
+    return low, high
 
 
 def newest(sessions: Path, app: str, name: str = CLOCK_TOLERANCE) -> Tolerance | None:
