@@ -51,8 +51,7 @@ class LoopbackProvider(CallLedger):
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("the loopback provider is not serving")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return _url_of(self._server)
 
     def listen_on(self, address: str) -> str:
         """Serve the same calls on ``address`` too (a runner namespace's link, which reaches this machine only
@@ -60,13 +59,10 @@ class LoopbackProvider(CallLedger):
         if self._server is None:
             raise RuntimeError("the loopback provider is not serving")
         served = next((s for s in self._also if s.server_address[0] == address), None)
-        if served is not None:  # a link made again on the same address: the socket bound to it still serves
-            host, port = served.server_address[:2]
-            return f"http://{host!s}:{port}"
-        server = self._start(address)
-        self._also.append(server)
-        host, port = server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        if served is None:  # else a link made again on the same address: the socket bound to it still serves
+            served = self._start(address)
+            self._also.append(served)
+        return _url_of(served)
 
     def _start(self, address: str) -> ThreadingHTTPServer:
         server = ThreadingHTTPServer((address, 0), self._handler())
@@ -146,6 +142,11 @@ class LoopbackProvider(CallLedger):
                 server.shutdown()
                 server.server_close()
             self._server, self._also = None, []
+
+
+def _url_of(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{host!s}:{port}"
 
 
 def _closed(connection: socket.socket) -> bool:
