@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pynenc_suite.drivers.realtime.delay import delay_relay
-from pynenc_suite.drivers.realtime.network import HOST_PREFIX, Link, runner_networks, unavailable
+from pynenc_suite.drivers.realtime.network import Link, interfaces_of, runner_networks, unavailable
 from pynenc_suite.drivers.realtime.routes import upstream_of
 from pynenc_suite.engines.redis_server import redis_server
 from pynenc_suite.provider.loopback import LoopbackProvider
@@ -58,10 +58,6 @@ def _connect(link: Link, address: str, port: int) -> str:
     return subprocess.run(command, capture_output=True, text=True, timeout=30, check=True).stdout.strip()
 
 
-def _interfaces() -> set[str]:
-    return {name for name in os.listdir("/sys/class/net") if name.startswith(HOST_PREFIX)}
-
-
 def test_a_runner_reaches_this_machine_through_its_link_only_and_a_cut_drops_it_until_healed() -> None:
     with runner_networks(2) as links:
         assert len({link.host_address for link in links}) == 2
@@ -75,7 +71,7 @@ def test_a_runner_reaches_this_machine_through_its_link_only_and_a_cut_drops_it_
                 assert _connect(link, link.host_address, port) == "TimeoutError"
                 link.heal()
                 assert _connect(link, link.host_address, port) == "ping"
-    assert not _interfaces()
+    assert not interfaces_of(os.getpid())
 
 
 MAKES_LINKS = textwrap.dedent("""
@@ -88,16 +84,15 @@ MAKES_LINKS = textwrap.dedent("""
 
 
 def test_a_killed_process_leaves_no_namespace_or_interface() -> None:
-    before = _interfaces()
     maker = subprocess.Popen([sys.executable, "-c", MAKES_LINKS], stdout=subprocess.PIPE, text=True)
     assert maker.stdout is not None
     holders = [int(pid) for pid in maker.stdout.readline().split()]
-    assert len(holders) == 2 and len(_interfaces() - before) == 2
+    assert len(holders) == 2 and len(interfaces_of(maker.pid)) == 2
     maker.send_signal(signal.SIGKILL)
     maker.wait()
     deadline = time.monotonic() + 10
-    while (_interfaces() - before) or any(Path(f"/proc/{pid}").exists() for pid in holders):
-        assert time.monotonic() < deadline, f"left behind: {_interfaces() - before}, holders {holders}"
+    while interfaces_of(maker.pid) or any(Path(f"/proc/{pid}").exists() for pid in holders):
+        assert time.monotonic() < deadline, f"left behind: {interfaces_of(maker.pid)}, holders {holders}"
         time.sleep(0.1)
 
 

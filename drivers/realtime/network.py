@@ -101,9 +101,18 @@ def _free_subnets(count: int) -> Iterator[ipaddress.IPv4Network]:
             yield subnet
 
 
+def _host_side_prefix(pid: int) -> str:
+    return f"{HOST_PREFIX}{pid % 100000}s"
+
+
+def interfaces_of(pid: int) -> set[str]:
+    """This machine's side of the links process ``pid`` made and that still exist."""
+    return {name for name in os.listdir("/sys/class/net") if name.startswith(_host_side_prefix(pid))}
+
+
 def _link(slot: int, subnet: ipaddress.IPv4Network) -> Link:
     holder = subprocess.Popen(["setpriv", "--pdeathsig", "KILL", "--", "unshare", "--net", "--", "sleep", "infinity"])
-    host_side = f"{HOST_PREFIX}{os.getpid() % 100000}s{slot}"[:15]
+    host_side = f"{_host_side_prefix(os.getpid())}{slot}"[:15]
     host, runner = (str(address) for address in list(subnet.hosts())[:2])
     link = Link(slot, holder, host_side, host, runner)
     try:

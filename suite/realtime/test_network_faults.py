@@ -265,7 +265,7 @@ def test_a_killed_run_leaves_no_namespace_interface_or_process(namespaces: None,
     """SIGKILL the process running a real-time run (the reference app on its own Redis) whose runners sit in their
     namespaces behind relays, one cut off and one slowed: its interfaces, namespaces, runners and their workers,
     and its Redis go with it (a relay is a thread of it)."""
-    before, mark = _interfaces(), str(os.getpid())
+    mark = str(os.getpid())
     env = {**os.environ, MARK: mark}
     run = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(tmp_path)], env=env, start_new_session=True)
     try:
@@ -275,17 +275,14 @@ def test_a_killed_run_leaves_no_namespace_interface_or_process(namespaces: None,
             assert time.monotonic() < deadline, "no runner started inside its namespace within 120 s"
             time.sleep(0.2)
         time.sleep(2.5)  # past the cut and the delay
-        assert len(_interfaces() - before) == 2
+        assert len(network.interfaces_of(run.pid)) == 2
         os.kill(run.pid, signal.SIGKILL)
         run.wait()
         deadline = time.monotonic() + 15
-        while (_interfaces() - before) or _marked_processes(mark):
-            assert time.monotonic() < deadline, f"left behind: {_interfaces() - before}, {_marked_processes(mark)}"
+        while network.interfaces_of(run.pid) or _marked_processes(mark):
+            left = network.interfaces_of(run.pid), _marked_processes(mark)
+            assert time.monotonic() < deadline, f"left behind: {left}"
             time.sleep(0.2)
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
-
-
-def _interfaces() -> set[str]:
-    return {name for name in os.listdir("/sys/class/net") if name.startswith(network.HOST_PREFIX)}
